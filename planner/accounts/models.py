@@ -1,0 +1,75 @@
+"""Offices, teams and the people who log in."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask_login import UserMixin
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from planner.enums import Role, enum_column
+from planner.extensions import db
+from planner.timezones import UTCDateTime, now_utc
+
+
+class Office(db.Model):
+    """A provincial or grassroots social insurance office; the unit of data scoping."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    province: Mapped[str] = mapped_column(sa.String(100))
+    address: Mapped[str] = mapped_column(sa.String(300), default="")
+    phone: Mapped[str] = mapped_column(sa.String(20), default="")
+    # Where a flyer's QR code points: the office page, a Zalo contact or a registration form.
+    contact_link: Mapped[str] = mapped_column(sa.String(500), default="")
+
+    teams: Mapped[list[Team]] = relationship(back_populates="office", order_by="Team.name")
+
+
+class Team(db.Model):
+    """A group of officers in an office who plan together."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(sa.ForeignKey("office.id"), index=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+
+    office: Mapped[Office] = relationship(back_populates="teams")
+    members: Mapped[list[User]] = relationship(back_populates="team", order_by="User.full_name")
+
+
+class User(UserMixin, db.Model):
+    """An officer, supervisor or administrator of one office."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(sa.ForeignKey("office.id"), index=True)
+    team_id: Mapped[int | None] = mapped_column(sa.ForeignKey("team.id"), index=True)
+    username: Mapped[str] = mapped_column(sa.String(80), unique=True)
+    full_name: Mapped[str] = mapped_column(sa.String(120))
+    phone: Mapped[str] = mapped_column(sa.String(20), default="")
+    role: Mapped[Role] = mapped_column(enum_column(Role), default=Role.OFFICER)
+    password_hash: Mapped[str] = mapped_column(sa.String(255))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+
+    office: Mapped[Office] = relationship()
+    team: Mapped[Team | None] = relationship(back_populates="members")
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
+        return self.active
+
+    @property
+    def is_supervisor(self) -> bool:
+        return self.role in (Role.SUPERVISOR, Role.ADMIN)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)

@@ -1,0 +1,222 @@
+"""Login, logout, the language switch and user administration."""
+
+import sqlalchemy as sa
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required, login_user, logout_user
+
+from planner.accounts import bp
+from planner.accounts.forms import LoginForm, OfficeForm, TeamForm, UserForm
+from planner.accounts.models import Team, User
+from planner.accounts.services import authenticate, create_user
+from planner.enums import Role
+from planner.errors import PlannerError
+from planner.extensions import db, limiter, login_manager
+from planner.phones import normalise_phone
+from planner.scoping import admin_required, get_owned_or_404
+from planner.web import is_safe_next
+
+login_manager.login_view = "accounts.login"
+login_manager.login_message = _l("Please log in to see this page.")
+login_manager.login_message_category = "info"
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+
+
+def _login_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def _username_key() -> str:
+    return "login:" + request.form.get("username", "").strip().lower()[:80]
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(_login_limit, methods=["POST"], key_func=_username_key)
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("sessions.week"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = authenticate(form.username.data, form.password.data)
+        if user is None:
+            form.password.errors.append(_("The username or password is not right."))
+        else:
+            session.clear()
+            login_user(user, remember=form.remember.data)
+            target = request.args.get("next")
+            return redirect(target if is_safe_next(target) else url_for("sessions.week"))
+    return render_template("accounts/login.html", form=form)
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    lang = session.get("lang")
+    logout_user()
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    flash(_("You are logged out."), "info")
+    return redirect(url_for("accounts.login"))
+
+
+@bp.get("/language/<code>")
+def language(code: str):
+    if code not in current_app.config["LANGUAGES"]:
+        abort(404)
+    session["lang"] = code
+    target = request.args.get("next")
+    return redirect(target if is_safe_next(target) else url_for("sessions.week"))
+
+
+@bp.get("/admin/users")
+@admin_required
+def users():
+    people = db.session.scalars(
+        sa.select(User)
+        .where(User.office_id == current_user.office_id)
+        .options(sa.orm.selectinload(User.team))
+        .order_by(User.active.desc(), User.full_name)
+    ).all()
+    return render_template("accounts/users.html", users=people)
+
+
+def _office_teams() -> list[Team]:
+    return db.session.scalars(
+        sa.select(Team).where(Team.office_id == current_user.office_id).order_by(Team.name)
+    ).all()
+
+
+@bp.route("/admin/users/new", methods=["GET", "POST"])
+@admin_required
+def new_user():
+    form = UserForm(teams=_office_teams())
+    if form.validate_on_submit():
+        if not form.password.data:
+            form.password.errors.append(_("A new user needs a password."))
+        else:
+            try:
+                create_user(
+                    current_user.office,
+                    form.username.data,
+                    form.full_name.data,
+                    form.password.data,
+                    role=form.role.data,
+                    phone=form.phone.data or "",
+                    team=_team_or_none(form.team_id.data),
+                )
+                db.session.commit()
+            except PlannerError as error:
+                db.session.rollback()
+                getattr(form, error.field or "username").errors.append(error.message)
+            else:
+                flash(_("User %(name)s was created.", name=form.full_name.data), "success")
+                return redirect(url_for("accounts.users"))
+    return render_template("accounts/user_form.html", form=form, user=None)
+
+
+@bp.route("/admin/users/<int:user_id>", methods=["GET", "POST"])
+@admin_required
+def edit_user(user_id: int):
+    user = get_owned_or_404(User, user_id)
+    form = UserForm(obj=user, teams=_office_teams())
+    if request.method == "GET":
+        form.team_id.data = user.team_id or 0
+        form.role.data = user.role.value
+    if form.validate_on_submit():
+        try:
+            taken = db.session.scalar(
+                sa.select(User.id).where(User.username == form.username.data, User.id != user.id)
+            )
+            if taken:
+                raise PlannerError(
+                    _("The username “%(name)s” is taken.", name=form.username.data),
+                    field="username",
+                )
+            if user.id == current_user.id and (
+                form.role.data != Role.ADMIN.value or not form.active.data
+            ):
+                raise PlannerError(
+                    _("You cannot remove your own administrator access."), field="role"
+                )
+            user.username = form.username.data
+            user.full_name = form.full_name.data.strip()
+            user.phone = normalise_phone(form.phone.data) if form.phone.data else ""
+            user.role = Role(form.role.data)
+            user.team = _team_or_none(form.team_id.data)
+            user.active = form.active.data
+            if form.password.data:
+                user.set_password(form.password.data)
+            db.session.commit()
+        except PlannerError as error:
+            db.session.rollback()
+            getattr(form, error.field or "username").errors.append(error.message)
+        else:
+            flash(_("Changes to %(name)s were saved.", name=user.full_name), "success")
+            return redirect(url_for("accounts.users"))
+    return render_template("accounts/user_form.html", form=form, user=user)
+
+
+def _team_or_none(team_id: int | None) -> Team | None:
+    if not team_id:
+        return None
+    return get_owned_or_404(Team, team_id)
+
+
+@bp.route("/admin/teams", methods=["GET", "POST"])
+@admin_required
+def teams():
+    form = TeamForm()
+    if form.validate_on_submit():
+        db.session.add(Team(office_id=current_user.office_id, name=form.name.data.strip()))
+        db.session.commit()
+        flash(_("Team %(name)s was added.", name=form.name.data.strip()), "success")
+        return redirect(url_for("accounts.teams"))
+    office_teams = db.session.scalars(
+        sa.select(Team)
+        .where(Team.office_id == current_user.office_id)
+        .options(sa.orm.selectinload(Team.members))
+        .order_by(Team.name)
+    ).all()
+    return render_template("accounts/teams.html", form=form, teams=office_teams)
+
+
+@bp.route("/admin/teams/<int:team_id>", methods=["GET", "POST"])
+@admin_required
+def edit_team(team_id: int):
+    team = get_owned_or_404(Team, team_id)
+    form = TeamForm(obj=team)
+    if form.validate_on_submit():
+        team.name = form.name.data.strip()
+        db.session.commit()
+        flash(_("Team %(name)s was saved.", name=team.name), "success")
+        return redirect(url_for("accounts.teams"))
+    return render_template("accounts/team_form.html", form=form, team=team)
+
+
+@bp.route("/admin/office", methods=["GET", "POST"])
+@admin_required
+def office():
+    record = current_user.office
+    form = OfficeForm(obj=record)
+    if form.validate_on_submit():
+        try:
+            phone = normalise_phone(form.phone.data) if form.phone.data else ""
+        except PlannerError as error:
+            form.phone.errors.append(error.message)
+        else:
+            record.name = form.name.data.strip()
+            record.province = form.province.data.strip()
+            record.address = (form.address.data or "").strip()
+            record.phone = phone
+            record.contact_link = (form.contact_link.data or "").strip()
+            db.session.commit()
+            flash(_("The office details were saved."), "success")
+            return redirect(url_for("accounts.office"))
+    return render_template("accounts/office.html", form=form)

@@ -1,0 +1,353 @@
+"""Calendar downloads, subscription feeds, "My calendars" and imports."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import segno
+import sqlalchemy as sa
+from flask import (
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from markupsafe import Markup
+from sqlalchemy.orm import selectinload
+from werkzeug.http import is_resource_modified
+
+from planner.accounts.models import Team
+from planner.calendars import bp, ical
+from planner.calendars.forms import ActionForm, FeedSettingsForm, ImportForm, SharedFeedForm
+from planner.calendars.models import BlockedDay, CalendarFeed
+from planner.calendars.services import (
+    MAX_IMPORT_BYTES,
+    SESSION_LOADS,
+    create_feed,
+    feed_body,
+    feed_for_token,
+    feed_version,
+    import_blocked_days,
+    import_market_days,
+    may_manage,
+    office_blocked_days,
+    regenerate_token,
+    update_feed_settings,
+    visible_feeds,
+    week_officer_ids,
+)
+from planner.enums import VenueKind
+from planner.errors import PlannerError
+from planner.extensions import csrf, db, limiter
+from planner.places.models import Venue
+from planner.places.services import office_communes
+from planner.scoping import get_owned_or_404, supervisor_required
+from planner.sessions.days import monday_of
+from planner.sessions.models import OutreachSession
+from planner.sessions.services import session_label, week_sessions
+from planner.timezones import to_local, today_local
+
+ICS_MIMETYPE = "text/calendar; charset=utf-8"
+# The token shown once after it was made; kept in the signed session cookie until shown.
+FRESH_TOKEN_KEY = "calendar_fresh_token"  # noqa: S105 (a session key, not a secret)
+
+
+def _ics_download(body: bytes, filename: str) -> Response:
+    response = Response(body, mimetype=ICS_MIMETYPE)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@bp.get("/sessions/<int:session_id>.ics")
+@login_required
+def session_ics(session_id: int):
+    record = db.session.scalars(
+        sa.select(OutreachSession)
+        .where(
+            OutreachSession.id == session_id,
+            OutreachSession.office_id == current_user.office_id,
+        )
+        .options(*SESSION_LOADS)
+    ).first()
+    if record is None:
+        abort(404)
+    body = ical.download_ics([record], session_label(record))
+    day = to_local(record.starts_at).date().isoformat()
+    return _ics_download(body, f"session-{day}-{record.id}.ics")
+
+
+@bp.get("/week.ics")
+@login_required
+def week_ics():
+    try:
+        monday = monday_of(
+            date.fromisoformat(request.args.get("week") or today_local().isoformat())
+        )
+    except ValueError:
+        abort(400)
+    scope = request.args.get("scope", "office" if current_user.is_supervisor else "me")
+    if scope not in ("me", "team", "office", "commune"):
+        abort(400)
+    commune_id = None
+    if scope == "commune":
+        communes = {c.id: c for c in office_communes(current_user.office_id)}
+        commune_id = request.args.get("commune", type=int)
+        if commune_id not in communes:
+            abort(404)
+    sessions = week_sessions(
+        current_user.office_id,
+        monday,
+        officer_ids=week_officer_ids(current_user, scope),
+        commune_id=commune_id,
+    )
+    name = _(
+        "Sessions %(first)s – %(last)s",
+        first=monday.strftime("%d/%m"),
+        last=(monday + timedelta(days=6)).strftime("%d/%m/%Y"),
+    )
+    return _ics_download(ical.download_ics(sessions, name), f"week-{monday.isoformat()}.ics")
+
+
+@bp.get("/feed/<token>.ics")
+@csrf.exempt
+# Generous: Google and Apple fetch many officers' feeds from the same few addresses.
+@limiter.limit("600 per minute")
+def feed(token: str):
+    # A wrong, old or malformed token gets exactly the 404 any missing page gets.
+    calendar_feed = feed_for_token(token)
+    if calendar_feed is None:
+        abort(404)
+    version = feed_version(calendar_feed)
+    if is_resource_modified(
+        request.environ, etag=version.etag, last_modified=version.last_modified
+    ):
+        response = Response(feed_body(calendar_feed, version), mimetype=ICS_MIMETYPE)
+    else:
+        response = Response(status=304)
+    response.set_etag(version.etag)
+    response.last_modified = version.last_modified
+    # Calendar apps may keep a copy but must ask (cheaply, with the ETag) before using it.
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response
+
+
+def _feed_urls(token: str) -> dict:
+    https = url_for("calendars.feed", token=token, _external=True)
+    webcal = "webcal://" + https.split("://", 1)[1]
+    qr = segno.make(webcal, error="m").svg_inline(
+        scale=4, border=2, omitsize=True, title=_("QR code of the calendar link")
+    )
+    return {"https": https, "webcal": webcal, "qr": Markup(qr)}  # noqa: S704 (segno's own SVG)
+
+
+@bp.get("/")
+@login_required
+def index():
+    fresh = session.pop(FRESH_TOKEN_KEY, None)
+    feeds = visible_feeds(current_user)
+    own = next((f for f in feeds if f.kind == "officer"), None)
+    shown = None
+    if fresh and any(f.id == fresh.get("feed") for f in feeds):
+        shown = {"feed_id": fresh["feed"], **_feed_urls(fresh["token"])}
+    settings_form = FeedSettingsForm(
+        include_followups=own.include_followups if own else False,
+        language=own.language if own else str(get_locale()),
+    )
+    teams = db.session.scalars(
+        sa.select(Team).where(Team.office_id == current_user.office_id).order_by(Team.name)
+    ).all()
+    shared_form = SharedFeedForm(
+        teams=teams, communes=office_communes(current_user.office_id), language="vi"
+    )
+    return render_template(
+        "calendars/index.html",
+        feeds=feeds,
+        own=own,
+        shown=shown,
+        settings_form=settings_form,
+        shared_form=shared_form,
+        action_form=ActionForm(),
+    )
+
+
+def _remember_token(feed_record: CalendarFeed, token: str) -> None:
+    session[FRESH_TOKEN_KEY] = {"feed": feed_record.id, "token": token}
+
+
+@bp.post("/mine")
+@login_required
+def create_own():
+    form = FeedSettingsForm()
+    if not form.validate_on_submit():
+        flash(_("Choose the language of the calendar."), "error")
+        return redirect(url_for("calendars.index"))
+    try:
+        record, token = create_feed(
+            current_user,
+            "officer",
+            include_followups=form.include_followups.data,
+            language=form.language.data,
+        )
+        db.session.commit()
+    except PlannerError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("calendars.index"))
+    _remember_token(record, token)
+    flash(_("Your calendar link is ready. Add it to your calendar app now."), "success")
+    return redirect(url_for("calendars.index"))
+
+
+@bp.post("/shared")
+@supervisor_required
+def create_shared():
+    teams = db.session.scalars(sa.select(Team).where(Team.office_id == current_user.office_id))
+    form = SharedFeedForm(teams=teams, communes=office_communes(current_user.office_id))
+    if not form.validate_on_submit():
+        flash(_("Choose a team or a commune."), "error")
+        return redirect(url_for("calendars.index"))
+    try:
+        record, token = create_feed(
+            current_user,
+            form.kind.data,
+            team_id=form.team_id.data or None,
+            commune_id=form.commune_id.data or None,
+            language=form.language.data,
+        )
+        db.session.commit()
+    except PlannerError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("calendars.index"))
+    _remember_token(record, token)
+    flash(_("The calendar link is ready. Share it with the people who need it."), "success")
+    return redirect(url_for("calendars.index"))
+
+
+def _managed_feed(feed_id: int) -> CalendarFeed:
+    record = get_owned_or_404(CalendarFeed, feed_id)
+    if not may_manage(current_user, record):
+        abort(404)
+    return record
+
+
+@bp.post("/feeds/<int:feed_id>/token")
+@login_required
+def regenerate(feed_id: int):
+    record = _managed_feed(feed_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    token = regenerate_token(record)
+    db.session.commit()
+    _remember_token(record, token)
+    flash(_("A new link was made; the old link no longer works."), "success")
+    return redirect(url_for("calendars.index"))
+
+
+@bp.post("/feeds/<int:feed_id>/settings")
+@login_required
+def settings(feed_id: int):
+    record = _managed_feed(feed_id)
+    form = FeedSettingsForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        update_feed_settings(record, form.include_followups.data, form.language.data)
+        db.session.commit()
+        flash(_("The calendar settings were saved."), "success")
+    except PlannerError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    return redirect(url_for("calendars.index"))
+
+
+@bp.post("/feeds/<int:feed_id>/delete")
+@login_required
+def delete(feed_id: int):
+    record = _managed_feed(feed_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    db.session.delete(record)
+    db.session.commit()
+    flash(_("The calendar link was removed; it no longer works."), "success")
+    return redirect(url_for("calendars.index"))
+
+
+def _office_markets() -> list[Venue]:
+    return db.session.scalars(
+        sa.select(Venue)
+        .where(
+            Venue.office_id == current_user.office_id,
+            Venue.kind == VenueKind.MARKET,
+            Venue.active,
+        )
+        .options(selectinload(Venue.commune))
+        .order_by(Venue.name)
+    ).all()
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@supervisor_required
+def import_calendar():
+    markets = _office_markets()
+    form = ImportForm(markets=markets)
+    if request.method == "GET":
+        form.what.data = "market_days"
+    status = 200
+    if request.method == "POST":
+        if form.validate_on_submit():
+            upload = form.file.data
+            raw = b""
+            if upload:
+                # Read one byte past the limit so the service can tell "too big"; close the
+                # spooled temporary file at once rather than at garbage collection.
+                with upload.stream as stream:
+                    raw = stream.read(MAX_IMPORT_BYTES + 1)
+            try:
+                if form.what.data == "market_days":
+                    venues = import_market_days(current_user.office_id, raw, form.venue_id.data)
+                    db.session.commit()
+                    flash(
+                        _(
+                            "Market days were set for %(names)s.",
+                            names=", ".join(v.name for v in venues),
+                        ),
+                        "success",
+                    )
+                else:
+                    filename = (upload.filename or "").rsplit("/", 1)[-1]
+                    count = import_blocked_days(current_user.office_id, raw, filename)
+                    db.session.commit()
+                    flash(_("%(n)s days without sessions were saved.", n=count), "success")
+                return redirect(url_for("calendars.import_calendar"))
+            except PlannerError as error:
+                db.session.rollback()
+                target = getattr(form, error.field or "file", form.file)
+                target.errors = [*target.errors, error.message]
+        status = 400
+    return render_template(
+        "calendars/import.html",
+        form=form,
+        markets=markets,
+        blocked_days=office_blocked_days(current_user.office_id, today_local()),
+        action_form=ActionForm(),
+    ), status
+
+
+@bp.post("/blocked-days/<int:blocked_id>/delete")
+@supervisor_required
+def delete_blocked_day(blocked_id: int):
+    record = get_owned_or_404(BlockedDay, blocked_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    db.session.delete(record)
+    db.session.commit()
+    flash(_("The day is open for sessions again."), "success")
+    return redirect(url_for("calendars.import_calendar"))

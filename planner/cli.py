@@ -1,0 +1,96 @@
+"""flask commands: prepare (used by `make run`), create-user and demo-data."""
+
+from __future__ import annotations
+
+import click
+import sqlalchemy as sa
+from flask import Flask, current_app
+from flask_migrate import upgrade
+
+from planner.accounts.models import Office, User
+from planner.accounts.services import create_user
+from planner.enums import Role
+from planner.errors import PlannerError
+from planner.extensions import db
+from planner.printing.services import seed_talking_points
+from planner.rates.services import seed_national_rates
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(prepare)
+    app.cli.add_command(create_user_command)
+    app.cli.add_command(demo_data_command)
+
+
+@click.command("prepare")
+@click.option("--host", default="127.0.0.1")
+@click.option("--port", default=5000, type=int)
+def prepare(host: str, port: int) -> None:
+    """Upgrade the database, load demo data on first run, and say how to log in."""
+    upgrade(directory=current_app.extensions["migrate"].directory)
+    added = seed_national_rates()
+    seed_talking_points()
+    db.session.commit()
+    if added:
+        click.echo(f"Loaded {added} national rates.")
+    if db.session.scalar(sa.select(sa.func.count(User.id))) == 0:
+        from planner.demo import load_demo_data
+
+        load_demo_data()
+        db.session.commit()
+        click.echo("Loaded demo data.")
+    click.echo(f"\nPlanner is at http://{host}:{port}/")
+    from planner.demo import DEMO_PASSWORD, DEMO_USERS
+
+    demo = db.session.scalars(
+        sa.select(User).where(User.username.in_([u[0] for u in DEMO_USERS]))
+    ).all()
+    if demo:
+        click.echo(f"Demo logins (password: {DEMO_PASSWORD}):")
+        for user in sorted(demo, key=lambda u: (u.role != Role.ADMIN, u.role != Role.SUPERVISOR)):
+            click.echo(f"  {user.username:<12} {user.role.value:<11} {user.full_name}")
+    click.echo("")
+
+
+@click.command("create-user")
+@click.option("--username", prompt=True)
+@click.option("--full-name", prompt=True)
+@click.option("--office", "office_name", prompt=True, help="Office name; created if new.")
+@click.option("--province", default="", help="Province of a new office.")
+@click.option(
+    "--role",
+    type=click.Choice([r.value for r in Role]),
+    default=Role.ADMIN.value,
+    show_default=True,
+)
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+def create_user_command(
+    username: str, full_name: str, office_name: str, province: str, role: str, password: str
+) -> None:
+    """Create a user (by default the first administrator) of an office."""
+    office = db.session.scalar(sa.select(Office).where(Office.name == office_name))
+    if office is None:
+        office = Office(name=office_name, province=province or office_name)
+        db.session.add(office)
+    try:
+        user = create_user(office, username, full_name, password, role=role)
+        db.session.commit()
+    except PlannerError as error:
+        db.session.rollback()
+        raise click.ClickException(error.message) from None
+    click.echo(f"Created {user.role.value} {user.username} in {office.name}.")
+
+
+@click.command("demo-data")
+def demo_data_command() -> None:
+    """Load the demo offices, places, officers and two weeks of sessions into an empty database."""
+    from planner.demo import load_demo_data
+
+    if db.session.scalar(sa.select(sa.func.count(Office.id))):
+        raise click.ClickException(
+            "The database already has data; demo data goes into an empty one."
+        )
+    seed_national_rates()
+    load_demo_data()
+    db.session.commit()
+    click.echo("Loaded demo data.")

@@ -1,0 +1,181 @@
+"""Record an enrolment, see one with its credits, and list the office's enrolments."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy.orm import selectinload
+
+from planner.enrolments import bp
+from planner.enrolments.forms import MONTH_LABELS, EnrolmentForm, ReceiptForm
+from planner.enrolments.models import Enrolment, EnrolmentCredit
+from planner.enrolments.services import (
+    EnrolmentInput,
+    contribution,
+    office_enrolments,
+    person_enrolments,
+    record_enrolment,
+    update_receipt,
+)
+from planner.errors import PlannerError
+from planner.extensions import db
+from planner.followups.models import FollowUp, Product
+from planner.people.models import Person
+from planner.scoping import get_owned_or_404
+from planner.timezones import today_local
+
+
+@bp.app_context_processor
+def template_helpers() -> dict:
+    return {"person_enrolments": person_enrolments, "payment_label": _payment_label}
+
+
+def _payment_label(months: int) -> str:
+    label = MONTH_LABELS.get(months)
+    return str(label) if label else str(months)
+
+
+def _input(form: EnrolmentForm) -> EnrolmentInput:
+    return EnrolmentInput(
+        product=form.product.data,
+        enrolled_on=form.enrolled_on.data,
+        receipt_number=form.receipt_number.data or "",
+        months=form.months.data or 1,
+        income=form.income.data,
+        priority_group=form.priority_group.data,
+        members=form.members.data,
+        notes=form.notes.data or "",
+    )
+
+
+def _field_error(form, error: PlannerError) -> None:
+    target = getattr(form, error.field, None) if error.field else None
+    if target is None or error.field == "months":
+        target = form.months if error.field == "months" else form.product
+    target.errors = [*target.errors, error.message]
+
+
+def _follow_up_of(person: Person, raw) -> FollowUp | None:
+    if not raw:
+        return None
+    try:
+        follow_up_id = int(raw)
+    except (TypeError, ValueError):
+        abort(400)
+    follow_up = db.session.get(FollowUp, follow_up_id)
+    if follow_up is None or follow_up.office_id != current_user.office_id:
+        abort(404)
+    if follow_up.person_id != person.id:
+        abort(400)
+    return follow_up
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new():
+    person_id = request.args.get("person", type=int)
+    if person_id is None:
+        abort(404)
+    person = get_owned_or_404(Person, person_id)
+    if person.erased_at is not None:
+        abort(404)
+    form = EnrolmentForm()
+    if request.method == "GET":
+        form.enrolled_on.data = today_local()
+        form.priority_group.data = person.priority_group.value
+        form.months.data = 1
+        form.follow_up_id.data = request.args.get("follow_up", "")
+        if request.args.get("product") in {p.value for p in Product.single()}:
+            form.product.data = request.args["product"]
+    follow_up = _follow_up_of(person, form.follow_up_id.data)
+    quote, status = None, 200
+    if request.method == "POST":
+        status = 400
+        if form.validate_on_submit():
+            try:
+                if "preview" in request.form:
+                    quote = contribution(_input(form), person.office_id)
+                    status = 200
+                else:
+                    enrolment = record_enrolment(person, _input(form), current_user, follow_up)
+                    db.session.commit()
+                    flash(
+                        _("The enrolment of %(name)s was recorded.", name=person.full_name),
+                        "success",
+                    )
+                    return redirect(url_for("enrolments.detail", enrolment_id=enrolment.id))
+            except PlannerError as error:
+                db.session.rollback()
+                _field_error(form, error)
+    return (
+        render_template(
+            "enrolments/new.html", form=form, person=person, follow_up=follow_up, quote=quote
+        ),
+        status,
+    )
+
+
+def _load(enrolment_id: int) -> Enrolment:
+    enrolment = db.session.scalars(
+        sa.select(Enrolment)
+        .where(Enrolment.id == enrolment_id, Enrolment.office_id == current_user.office_id)
+        .options(
+            selectinload(Enrolment.person),
+            selectinload(Enrolment.recorded_by),
+            selectinload(Enrolment.credits).selectinload(EnrolmentCredit.session),
+            selectinload(Enrolment.credits)
+            .selectinload(EnrolmentCredit.follow_up)
+            .selectinload(FollowUp.assigned_to),
+        )
+    ).first()
+    if enrolment is None:
+        abort(404)
+    return enrolment
+
+
+@bp.route("/<int:enrolment_id>", methods=["GET", "POST"])
+@login_required
+def detail(enrolment_id: int):
+    enrolment = _load(enrolment_id)
+    form = ReceiptForm(obj=enrolment)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.validate_on_submit():
+            try:
+                update_receipt(enrolment, form.receipt_number.data, form.notes.data, current_user)
+                db.session.commit()
+                flash(_("The enrolment was saved."), "success")
+                return redirect(url_for("enrolments.detail", enrolment_id=enrolment.id))
+            except PlannerError as error:
+                db.session.rollback()
+                enrolment = _load(enrolment_id)
+                form.receipt_number.errors = [*form.receipt_number.errors, error.message]
+    return render_template("enrolments/detail.html", enrolment=enrolment, form=form), status
+
+
+def _parse_day(text: str | None, default: date) -> date:
+    if not text:
+        return default
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        abort(400)
+
+
+@bp.get("/")
+@login_required
+def index():
+    last = _parse_day(request.args.get("to"), today_local())
+    first = _parse_day(request.args.get("from"), last - timedelta(days=90))
+    if first > last or (last - first).days > 3660:
+        abort(400)
+    enrolments = office_enrolments(current_user.office_id, first, last)
+    totals = {p: sum(1 for e in enrolments if e.product == p) for p in Product.single()}
+    return render_template(
+        "enrolments/index.html", enrolments=enrolments, first=first, last=last, totals=totals
+    )

@@ -1,0 +1,314 @@
+"""My follow-ups, one follow-up's page, and the forms that move follow-ups on."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy.orm import selectinload
+from werkzeug.routing import BuildError
+
+from planner.accounts.models import User
+from planner.errors import PlannerError
+from planner.extensions import db
+from planner.followups import bp
+from planner.followups.forms import (
+    CancelForm,
+    FollowUpForm,
+    OutcomeForm,
+    ReassignForm,
+    RescheduleForm,
+    SettingsForm,
+)
+from planner.followups.models import Channel, FollowUp, FollowUpOutcome, OutcomeKind, Product
+from planner.followups.services import (
+    OutcomeInput,
+    add_follow_up,
+    board,
+    cancel,
+    log_outcome,
+    office_officers,
+    person_follow_ups,
+    reassign,
+    reschedule,
+    save_settings,
+    settings_for,
+)
+from planner.people.models import Person
+from planner.scoping import get_owned_or_404, supervisor_required
+from planner.timezones import today_local
+from planner.web import is_safe_next
+
+SCOPES = ("me", "team", "office")
+# Each pile shows this many until the officer asks for all: a phone page stays light.
+PILE_LIMIT = 50
+
+
+def outcome_form(follow_up: FollowUp, formdata=None) -> OutcomeForm:
+    """Each follow-up's form has its own prefix so many fit on one page with unique ids."""
+    kwargs = {} if formdata is None else {"formdata": formdata}
+    return OutcomeForm(prefix=f"fu{follow_up.id}", **kwargs)
+
+
+def person_url(person: Person) -> str | None:
+    """The person's page, when the people domain provides one."""
+    for endpoint in ("people.detail", "people.person"):
+        if endpoint in current_app.view_functions:
+            try:
+                return url_for(endpoint, person_id=person.id)
+            except BuildError:
+                return None
+    return None
+
+
+@bp.app_context_processor
+def template_helpers() -> dict:
+    return {
+        "person_follow_ups": person_follow_ups,
+        "person_url": person_url,
+    }
+
+
+def _field_error(form, error: PlannerError, fallback: str) -> None:
+    target = getattr(form, error.field, None) if error.field else None
+    if target is None:
+        target = getattr(form, fallback)
+    target.errors = [*target.errors, error.message]
+
+
+def _back(default: str):
+    target = request.form.get("next") or request.args.get("next")
+    return redirect(target if is_safe_next(target) else default)
+
+
+def _team_ids() -> set[int]:
+    if current_user.team_id is None:
+        return {current_user.id}
+    return set(db.session.scalars(sa.select(User.id).where(User.team_id == current_user.team_id)))
+
+
+@bp.get("/")
+@login_required
+def index():
+    scope = request.args.get("scope", "me")
+    if scope not in SCOPES:
+        abort(400)
+    if scope != "me" and not current_user.is_supervisor:
+        abort(403)
+    ids = {"me": lambda: {current_user.id}, "team": _team_ids, "office": lambda: None}[scope]()
+    piles = board(current_user.office_id, ids, today_local())
+    return render_template(
+        "followups/index.html",
+        board=piles,
+        scope=scope,
+        limit=None if request.args.get("all") == "1" else PILE_LIMIT,
+        # Labels translated once for the whole page, not once per follow-up.
+        kinds=[(k.value, k.label) for k in OutcomeKind],
+        channels=[(c.value, c.label) for c in Channel],
+    )
+
+
+def _load(follow_up_id: int) -> FollowUp:
+    follow_up = db.session.scalars(
+        sa.select(FollowUp)
+        .where(FollowUp.id == follow_up_id, FollowUp.office_id == current_user.office_id)
+        .options(
+            selectinload(FollowUp.person).selectinload(Person.village),
+            selectinload(FollowUp.outcomes).selectinload(FollowUpOutcome.by),
+            selectinload(FollowUp.session),
+            selectinload(FollowUp.assigned_to),
+        )
+    ).first()
+    if follow_up is None:
+        abort(404)
+    return follow_up
+
+
+def _detail(follow_up: FollowUp, status: int = 200, **forms):
+    officers = office_officers(current_user.office_id)
+    forms.setdefault("outcome", outcome_form(follow_up))
+    forms.setdefault(
+        "reassign", ReassignForm(officers=officers, assigned_to_id=follow_up.assigned_to_id)
+    )
+    forms.setdefault("reschedule", RescheduleForm(due_on=max(follow_up.due_on, today_local())))
+    forms.setdefault("cancel", CancelForm())
+    return (
+        render_template("followups/detail.html", follow_up=follow_up, forms=forms),
+        status,
+    )
+
+
+@bp.get("/<int:follow_up_id>")
+@login_required
+def detail(follow_up_id: int):
+    return _detail(_load(follow_up_id))
+
+
+@bp.post("/<int:follow_up_id>/outcome")
+@login_required
+def outcome(follow_up_id: int):
+    follow_up = _load(follow_up_id)
+    form = outcome_form(follow_up, request.form)
+    if form.validate_on_submit():
+        kind = OutcomeKind(form.kind.data)
+        if kind == OutcomeKind.ENROLLED:
+            if not follow_up.is_open:
+                form.kind.errors = [*form.kind.errors, _("This follow-up is already closed.")]
+                return _detail(follow_up, 400, outcome=form)
+            # The enrolment form records the outcome together with the enrolment.
+            single = follow_up.product if follow_up.product in Product.single() else None
+            return redirect(
+                url_for(
+                    "enrolments.new",
+                    person=follow_up.person_id,
+                    follow_up=follow_up.id,
+                    product=single.value if single else None,
+                )
+            )
+        try:
+            log_outcome(
+                follow_up,
+                OutcomeInput(
+                    kind=kind,
+                    channel=form.channel.data,
+                    call_back_on=form.call_back_on.data,
+                    reason=form.reason.data or "",
+                    notes=form.notes.data or "",
+                ),
+                current_user,
+            )
+            db.session.commit()
+        except PlannerError as error:
+            db.session.rollback()
+            follow_up = _load(follow_up_id)
+            _field_error(form, error, "kind")
+            return _detail(follow_up, 400, outcome=form)
+        flash(
+            _(
+                "Outcome saved for %(name)s: %(outcome)s.",
+                name=follow_up.person.full_name,
+                outcome=kind.label,
+            ),
+            "success",
+        )
+        return _back(url_for("followups.index"))
+    return _detail(follow_up, 400, outcome=form)
+
+
+@bp.post("/<int:follow_up_id>/reassign")
+@login_required
+def reassign_to(follow_up_id: int):
+    follow_up = _load(follow_up_id)
+    form = ReassignForm(officers=office_officers(current_user.office_id))
+    if form.validate_on_submit():
+        try:
+            reassign(follow_up, form.assigned_to_id.data, current_user)
+            db.session.commit()
+            flash(
+                _("The follow-up was handed to %(name)s.", name=follow_up.assigned_to.full_name),
+                "success",
+            )
+            return redirect(url_for("followups.detail", follow_up_id=follow_up.id))
+        except PlannerError as error:
+            db.session.rollback()
+            follow_up = _load(follow_up_id)
+            _field_error(form, error, "assigned_to_id")
+    return _detail(follow_up, 400, reassign=form)
+
+
+@bp.post("/<int:follow_up_id>/reschedule")
+@login_required
+def reschedule_to(follow_up_id: int):
+    follow_up = _load(follow_up_id)
+    form = RescheduleForm()
+    if form.validate_on_submit():
+        try:
+            reschedule(follow_up, form.due_on.data, current_user)
+            db.session.commit()
+            flash(_("The follow-up was moved."), "success")
+            return redirect(url_for("followups.detail", follow_up_id=follow_up.id))
+        except PlannerError as error:
+            db.session.rollback()
+            follow_up = _load(follow_up_id)
+            _field_error(form, error, "due_on")
+    return _detail(follow_up, 400, reschedule=form)
+
+
+@bp.post("/<int:follow_up_id>/cancel")
+@login_required
+def cancel_follow_up(follow_up_id: int):
+    follow_up = _load(follow_up_id)
+    form = CancelForm()
+    if form.validate_on_submit():
+        try:
+            cancel(follow_up, form.reason.data or "", current_user)
+            db.session.commit()
+            flash(_("The follow-up was cancelled."), "success")
+            return redirect(url_for("followups.index"))
+        except PlannerError as error:
+            db.session.rollback()
+            follow_up = _load(follow_up_id)
+            _field_error(form, error, "reason")
+    return _detail(follow_up, 400, cancel=form)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new():
+    person_id = request.args.get("person", type=int)
+    if person_id is None:
+        abort(404)
+    person = get_owned_or_404(Person, person_id)
+    officers = office_officers(current_user.office_id)
+    form = FollowUpForm(officers=officers)
+    if request.method == "GET":
+        form.assigned_to_id.data = current_user.id
+        form.due_on.data = today_local()
+        if request.args.get("product") in {p.value for p in Product}:
+            form.product.data = request.args["product"]
+    status = 200
+    if form.validate_on_submit():
+        try:
+            follow_up = add_follow_up(
+                person,
+                form.product.data,
+                form.due_on.data,
+                form.assigned_to_id.data,
+                form.notes.data or "",
+                current_user,
+            )
+            db.session.commit()
+            flash(_("The follow-up was added."), "success")
+            return redirect(url_for("followups.detail", follow_up_id=follow_up.id))
+        except PlannerError as error:
+            db.session.rollback()
+            _field_error(form, error, "due_on")
+    if request.method == "POST":
+        status = 400
+    return render_template("followups/new.html", form=form, person=person), status
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@supervisor_required
+def settings():
+    current = settings_for(current_user.office_id)
+    form = SettingsForm(obj=current)
+    status = 200
+    if form.validate_on_submit():
+        try:
+            save_settings(
+                current_user.office_id,
+                form.follow_up_due_days.data,
+                form.credit_window_days.data,
+                current_user,
+            )
+            db.session.commit()
+            flash(_("The office settings were saved."), "success")
+            return redirect(url_for("followups.settings"))
+        except PlannerError as error:
+            db.session.rollback()
+            _field_error(form, error, "follow_up_due_days")
+    if request.method == "POST":
+        status = 400
+    return render_template("followups/settings.html", form=form, settings=current), status

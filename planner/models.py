@@ -1,0 +1,40 @@
+"""Imports every domain's models so metadata (and Alembic) sees all tables."""
+
+from planner.accounts.models import Office, Team, User
+from planner.audit.models import AuditEntry
+from planner.calendars.models import BlockedDay, CalendarFeed
+from planner.enrolments.models import Enrolment, EnrolmentCredit
+from planner.followups.models import FollowUp, FollowUpOutcome, OfficeSettings
+from planner.people.models import Attendance, DistinctPeople, Person
+from planner.places.models import Commune, Partner, Venue, Village
+from planner.printing.models import PrintJob, PrintSettings, SheetVersion, TalkingPoint
+from planner.rates.models import RateValue
+from planner.sessions.models import OutreachSession, SessionSeries
+
+__all__ = [
+    "Attendance",
+    "AuditEntry",
+    "BlockedDay",
+    "CalendarFeed",
+    "Commune",
+    "DistinctPeople",
+    "Enrolment",
+    "EnrolmentCredit",
+    "FollowUp",
+    "FollowUpOutcome",
+    "Office",
+    "OfficeSettings",
+    "OutreachSession",
+    "Partner",
+    "Person",
+    "PrintJob",
+    "PrintSettings",
+    "RateValue",
+    "SessionSeries",
+    "SheetVersion",
+    "TalkingPoint",
+    "Team",
+    "User",
+    "Venue",
+    "Village",
+]

@@ -1,0 +1,18 @@
+"""Signals that let follow-ups and enrolments react to people, unknown to the people domain.
+
+Receivers run inside the sender's transaction: an exception in one rolls the whole action back.
+"""
+
+from blinker import Namespace
+
+signals = Namespace()
+
+# sender: the Attendance just recorded (or changed); receivers may schedule follow-ups.
+attendance_recorded = signals.signal("attendance-recorded")
+# sender: the Person kept; kwarg `merged` is the Person about to be removed. Receivers move
+# their rows from `merged` to the sender before the merged person is deleted.
+persons_merged = signals.signal("persons-merged")
+# sender: the Person being erased; receivers clear personal text they hold about them.
+person_erased = signals.signal("person-erased")
+# sender: the Person being exported; receivers return (section title, list of dicts).
+person_exported = signals.signal("person-exported")

@@ -1,0 +1,7 @@
+"""Communes, villages, venues and partner organisations."""
+
+from flask import Blueprint
+
+bp = Blueprint("places", __name__, url_prefix="/places")
+
+from planner.places import routes  # noqa: E402,F401

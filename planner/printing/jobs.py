@@ -1,0 +1,169 @@
+"""Long renders as jobs: in the app's own threads by default, on RQ workers with a Redis URL.
+
+A job is a PrintJob row; whoever runs it updates `done`/`total` as each document is ready, so
+the page can show a progress bar by polling the job's JSON.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date
+
+import sqlalchemy as sa
+from flask import Flask, current_app, has_app_context
+from flask_babel import force_locale
+from flask_babel import gettext as _
+
+from planner.accounts.models import Office, User
+from planner.errors import PlannerError
+from planner.extensions import db
+from planner.printing import render, services
+from planner.printing.models import PrintJob
+from planner.timezones import now_utc
+
+PACKET = "packet"
+_EXECUTOR: ThreadPoolExecutor | None = None
+_EXECUTOR_LOCK = threading.Lock()
+
+
+def _executor() -> ThreadPoolExecutor:
+    global _EXECUTOR
+    with _EXECUTOR_LOCK:
+        if _EXECUTOR is None:
+            # Renders take turns on one lock anyway; two workers let a short job start at once.
+            _EXECUTOR = ThreadPoolExecutor(max_workers=2, thread_name_prefix="planner-print")
+        return _EXECUTOR
+
+
+def redis_url(app: Flask) -> str | None:
+    """PLANNER_REDIS_URL (read by from_prefixed_env as REDIS_URL)."""
+    return app.config.get("REDIS_URL") or app.config.get("PLANNER_REDIS_URL") or None
+
+
+def start_packet_job(
+    user: User, monday: date, officer_ids: set[int] | None, commune_id: int | None, title: str
+) -> PrintJob:
+    """Queue the week's packet for `user`'s office and return the job to follow."""
+    job = PrintJob(
+        id=secrets.token_hex(16),
+        office_id=user.office_id,
+        user_id=user.id,
+        kind=PACKET,
+        params_json=json.dumps(
+            {
+                "monday": monday.isoformat(),
+                "officer_ids": sorted(officer_ids) if officer_ids is not None else None,
+                "commune_id": commune_id,
+                "title": title,
+            }
+        ),
+        filename=f"tuan-{monday:%Y-%m-%d}.pdf",
+    )
+    db.session.add(job)
+    db.session.commit()
+    enqueue(job.id)
+    return job
+
+
+def enqueue(job_id: str) -> None:
+    """Hand the job to RQ when a Redis URL is set, else to this process's thread pool."""
+    app = current_app._get_current_object()
+    url = redis_url(app)
+    if url:
+        from redis import Redis
+        from rq import Queue
+
+        queue = Queue("planner-print", connection=Redis.from_url(url))
+        queue.enqueue(run_job, job_id, job_timeout=600)
+    else:
+        _executor().submit(_run_in_app, app, job_id)
+
+
+def _run_in_app(app: Flask, job_id: str) -> None:
+    with app.app_context():
+        run_job(job_id)
+
+
+def run_job(job_id: str) -> None:
+    """Run one job (RQ calls this in a worker; the thread pool calls it in an app context)."""
+    if not has_app_context():
+        from planner import create_app
+
+        with create_app().app_context():
+            return run_job(job_id)
+    job = db.session.get(PrintJob, job_id)
+    if job is None or job.status in ("done", "failed"):
+        return None
+    job.status = "running"
+    db.session.commit()
+    try:
+        with force_locale("vi"):
+            _run_packet(job)
+    except PlannerError as error:
+        db.session.rollback()
+        _fail(job_id, error.message)
+    except Exception as error:  # a failed job must say so rather than spin forever
+        db.session.rollback()
+        current_app.logger.exception("Print job %s failed", job_id, exc_info=error)
+        with force_locale("vi"):
+            _fail(job_id, _("The packet could not be printed. Try again, or ask an administrator."))
+    return None
+
+
+def _fail(job_id: str, message: str) -> None:
+    job = db.session.get(PrintJob, job_id)
+    job.status = "failed"
+    job.error = message[:500]
+    job.finished_at = now_utc()
+    db.session.commit()
+
+
+def _progress(job: PrintJob, done: int) -> None:
+    job.done = done
+    db.session.commit()
+
+
+def _run_packet(job: PrintJob) -> None:
+    """The week plan, then each session's flyer and attendance sheet, as one PDF."""
+    params = job.params
+    office = db.session.get(Office, job.office_id)
+    user = db.session.get(User, job.user_id)
+    monday = date.fromisoformat(params["monday"])
+    officer_ids = set(params["officer_ids"]) if params["officer_ids"] is not None else None
+    sessions = services.packet_sessions(office.id, monday, officer_ids, params["commune_id"])
+    to_print = [s for s in sessions if services.printable(s)]
+    job.total = 2 + 2 * len(to_print)  # plan, flyers and sheets, then joining them
+    _progress(job, 0)
+    plan_html = services.week_plan_html(office, monday, sessions, params.get("title", ""))
+    keys, parts = [], []
+    key, pdf = render.cached_pdf(plan_html, services.WEEK_STYLES)
+    keys.append(key)
+    parts.append(pdf)
+    _progress(job, 1)
+    for session in to_print:
+        key, pdf = services.flyer_pdf(session)
+        keys.append(key)
+        parts.append(pdf)
+        _progress(job, job.done + 1)
+        version, pdf = services.attendance_sheet(session, user=user)
+        keys.append(version.pdf_key)
+        parts.append(pdf)
+        _progress(job, job.done + 1)
+    packet_key = services.packet_key(keys)
+    if render.cached(packet_key) is None:
+        render.store(packet_key, services.merge_pdfs(parts))
+    job.pdf_key = packet_key
+    job.done = job.total
+    job.status = "done"
+    job.finished_at = now_utc()
+    db.session.commit()
+
+
+def office_job(job_id: str, office_id: int) -> PrintJob | None:
+    """A job of this office, or None (another office's job does not exist for this user)."""
+    return db.session.scalar(
+        sa.select(PrintJob).where(PrintJob.id == job_id, PrintJob.office_id == office_id)
+    )

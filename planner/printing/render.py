@@ -1,0 +1,198 @@
+"""The one way printed matter becomes PDF: WeasyPrint, a fetcher that serves only static/, a cache.
+
+Every document is an HTML template plus one stylesheet under templates/pdf/. Stylesheets are parsed
+once with a shared FontConfiguration, so the bundled fonts are registered once per process.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import mimetypes
+import os
+import tempfile
+import threading
+from collections.abc import Sequence
+from io import BytesIO
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from flask import current_app
+from weasyprint import CSS, HTML, Document
+from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
+
+from planner import ROOT_DIR
+
+STATIC_DIR = (ROOT_DIR / "static").resolve()
+PDF_TEMPLATES_DIR = ROOT_DIR / "templates" / "pdf"
+# Documents name static files as planner-static:/fonts/NotoSans-Regular.ttf.
+STATIC_SCHEME = "planner-static"
+BASE_URL = f"{STATIC_SCHEME}:/"
+DATA_IMAGE_TYPES = ("image/png", "image/jpeg", "image/gif", "image/svg+xml", "image/webp")
+
+# Pango's font map is not safe to share across threads while laying out; renders take turns.
+FONT_CONFIG = FontConfiguration()
+_RENDER_LOCK = threading.RLock()
+_STYLESHEETS: dict[str, CSS] = {}
+
+
+class FetchRefused(FatalURLFetchingError):
+    """A document asked for something outside static/; the render stops."""
+
+
+class StaticOnlyFetcher(URLFetcher):
+    """Serve files under static/ by path; refuse the network, file: and non-image data: URLs."""
+
+    def __init__(self) -> None:
+        super().__init__(fail_on_errors=True)
+
+    def fetch(self, url, headers=None):
+        scheme = url.split(":", 1)[0].lower() if ":" in url else ""
+        if scheme == "data":
+            media_type = url[5:].split(",", 1)[0].split(";", 1)[0].strip().lower()
+            if media_type not in DATA_IMAGE_TYPES:
+                raise FetchRefused(f"Refused data: URL of type {media_type or 'text/plain'}")
+            return super().fetch(url, headers)
+        if scheme != STATIC_SCHEME:
+            raise FetchRefused(f"Refused to fetch {url[:80]}: printed matter uses static/ only")
+        path = static_path(urlsplit(url).path)
+        mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": mime})
+
+
+def static_path(relative: str) -> Path:
+    """The file under static/ that `relative` names; refuses anything that escapes the folder."""
+    candidate = (STATIC_DIR / unquote(relative).lstrip("/")).resolve()
+    if not candidate.is_relative_to(STATIC_DIR) or not candidate.is_file():
+        raise FetchRefused(f"No such static file: {relative[:80]}")
+    return candidate
+
+
+def stylesheet(name: str) -> CSS:
+    """templates/pdf/<name>.css parsed once, its fonts registered in the shared configuration."""
+    css = _STYLESHEETS.get(name)
+    if css is None:
+        with _RENDER_LOCK:
+            css = _STYLESHEETS.get(name)
+            if css is None:
+                css = CSS(
+                    string=(PDF_TEMPLATES_DIR / f"{name}.css").read_text(encoding="utf-8"),
+                    base_url=BASE_URL,
+                    url_fetcher=StaticOnlyFetcher(),
+                    font_config=FONT_CONFIG,
+                )
+                _STYLESHEETS[name] = css
+    return css
+
+
+def layout(html: str, styles: Sequence[str]) -> Document:
+    """Lay out a document (pages, anchors) without writing it; raises FetchRefused."""
+    sheets = [stylesheet(name) for name in styles]
+    with _RENDER_LOCK:
+        return HTML(string=html, base_url=BASE_URL, url_fetcher=StaticOnlyFetcher()).render(
+            stylesheets=sheets, font_config=FONT_CONFIG
+        )
+
+
+def write_pdf(document: Document) -> bytes:
+    """The PDF bytes of a laid-out document (fonts subset, as WeasyPrint does by default)."""
+    with _RENDER_LOCK:
+        return document.write_pdf()
+
+
+def render_pdf(html: str, styles: Sequence[str]) -> bytes:
+    """HTML and its stylesheets to PDF bytes, uncached."""
+    return write_pdf(layout(html, styles))
+
+
+def join_documents(documents: Sequence[Document]) -> bytes:
+    """One PDF with the pages of several laid-out documents, in order."""
+    pages = [page for document in documents for page in document.pages]
+    with _RENDER_LOCK:
+        return documents[0].copy(pages).write_pdf()
+
+
+def two_up(pdf: bytes) -> bytes:
+    """Each A5 page twice, side by side on a landscape A4 sheet, to cut in half."""
+    from pypdf import PageObject, PdfReader, PdfWriter, Transformation
+
+    reader = PdfReader(BytesIO(pdf))
+    writer = PdfWriter()
+    for page in reader.pages:
+        width, height = float(page.mediabox.width), float(page.mediabox.height)
+        sheet = PageObject.create_blank_page(width=2 * width, height=height)
+        sheet.merge_transformed_page(page, Transformation())
+        sheet.merge_transformed_page(page, Transformation().translate(tx=width))
+        writer.add_page(sheet)
+    out = BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+_TEMPLATE_VERSION: str | None = None
+
+
+def template_version() -> str:
+    """A hash of everything besides the HTML that changes a PDF: pdf templates, CSS and fonts."""
+    global _TEMPLATE_VERSION
+    if _TEMPLATE_VERSION is None:
+        digest = hashlib.sha256()
+        for path in sorted([*PDF_TEMPLATES_DIR.iterdir(), *(STATIC_DIR / "fonts").iterdir()]):
+            digest.update(path.name.encode())
+            digest.update(path.read_bytes())
+        _TEMPLATE_VERSION = digest.hexdigest()[:16]
+    return _TEMPLATE_VERSION
+
+
+def cache_key(*parts: str) -> str:
+    """The content key of a document: its rendered HTML and the template version."""
+    digest = hashlib.sha256(template_version().encode())
+    for part in parts:
+        digest.update(b"\x00")
+        digest.update(part.encode("utf-8"))
+    return digest.hexdigest()
+
+
+def cache_dir() -> Path:
+    """Where rendered PDFs are kept (PLANNER_CACHE_DIR, default instance/cache)."""
+    config = current_app.config
+    configured = config.get("PLANNER_CACHE_DIR") or config.get("CACHE_DIR")
+    path = Path(configured) if configured else Path(current_app.instance_path) / "cache"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def cache_path(key: str) -> Path:
+    if len(key) != 64 or not all(c in "0123456789abcdef" for c in key):
+        raise ValueError("not a cache key")
+    return cache_dir() / key[:2] / f"{key}.pdf"
+
+
+def cached(key: str) -> bytes | None:
+    """The PDF stored under `key`, or None."""
+    path = cache_path(key)
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
+
+
+def store(key: str, pdf: bytes) -> Path:
+    """Keep a rendered PDF under its key; written atomically so readers never see half a file."""
+    path = cache_path(key)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".part")
+    with os.fdopen(fd, "wb") as out:
+        out.write(pdf)
+    os.replace(tmp, path)
+    return path
+
+
+def cached_pdf(html: str, styles: Sequence[str]) -> tuple[str, bytes]:
+    """Render once per distinct content; a document that has not changed comes from the cache."""
+    key = cache_key(html, *styles)
+    pdf = cached(key)
+    if pdf is None:
+        pdf = render_pdf(html, styles)
+        store(key, pdf)
+    return key, pdf

@@ -1,0 +1,268 @@
+"""Download a session's flyer and sheet, print the week's packet as a job, edit talking points."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import sqlalchemy as sa
+from flask import (
+    Response,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from planner.accounts.models import User
+from planner.enums import Language, Topic
+from planner.errors import PlannerError
+from planner.extensions import db
+from planner.places.services import office_communes
+from planner.printing import bp, jobs, render, services
+from planner.printing.forms import PacketForm, PrintSettingsForm, TalkingPointForm
+from planner.printing.markup import render_markup
+from planner.printing.models import SheetVersion
+from planner.rates.forms import QuoteForm
+from planner.scoping import admin_required, get_owned_or_404
+from planner.sessions.days import monday_of
+from planner.sessions.models import OutreachSession
+from planner.timezones import to_local
+
+
+def pdf_response(pdf: bytes, filename: str, inline: bool = True) -> Response:
+    response = Response(pdf, mimetype="application/pdf")
+    disposition = "inline" if inline else "attachment"
+    response.headers["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _problem(error: PlannerError, back: str):
+    """A rule broken while printing (a missing rate, say): say so, change nothing."""
+    db.session.rollback()
+    return render_template("printing/problem.html", message=error.message, back=back), 422
+
+
+@bp.get("/sessions/<int:session_id>/flyer.pdf")
+@login_required
+def flyer(session_id: int):
+    session = get_owned_or_404(OutreachSession, session_id)
+    try:
+        _key, pdf = services.flyer_pdf(session)
+    except PlannerError as error:
+        return _problem(error, url_for("sessions.detail", session_id=session.id))
+    day = to_local(session.starts_at)
+    return pdf_response(pdf, f"to-roi-{day:%Y-%m-%d}-{session.id}.pdf")
+
+
+@bp.get("/sessions/<int:session_id>/sheet.pdf")
+@login_required
+def sheet(session_id: int):
+    session = get_owned_or_404(OutreachSession, session_id)
+    try:
+        version, pdf = services.attendance_sheet(session, user=current_user)
+        db.session.commit()
+    except PlannerError as error:
+        return _problem(error, url_for("sessions.detail", session_id=session.id))
+    day = to_local(session.starts_at)
+    return pdf_response(pdf, f"danh-sach-{day:%Y-%m-%d}-{session.id}-v{version.number}.pdf")
+
+
+@bp.get("/sheets/<int:version_id>/layout.json")
+@login_required
+def sheet_layout(version_id: int):
+    """Where each page's markers, QR code and tick boxes are, for reading a photo back."""
+    version = get_owned_or_404(SheetVersion, version_id)
+    return jsonify(version.layout)
+
+
+@bp.get("/quote.pdf")
+@login_required
+def quote_sheet():
+    form = QuoteForm(request.args, meta={"csrf": False})
+    if not form.validate():
+        return redirect(url_for("rates.quote", **request.args))
+    try:
+        quote = services.household_quote(form.quote_request(), current_user.office_id)
+        pdf = services.quote_sheet_pdf(quote, current_user.office, current_user)
+    except PlannerError as error:
+        return _problem(error, url_for("rates.quote", **request.args))
+    return pdf_response(pdf, "bao-gia-ho-gia-dinh.pdf")
+
+
+def _packet_scope(scope: str, commune_id: int | None) -> tuple[set[int] | None, int | None, str]:
+    """The same scopes as the week view: mine, my team, the whole office, one commune."""
+    if scope == "me":
+        return {current_user.id}, None, current_user.full_name
+    if scope == "team":
+        if current_user.team_id is None:
+            return {current_user.id}, None, current_user.full_name
+        ids = set(
+            db.session.scalars(sa.select(User.id).where(User.team_id == current_user.team_id))
+        )
+        return ids, None, current_user.team.name
+    if scope == "commune":
+        commune = next(
+            (c for c in office_communes(current_user.office_id) if c.id == commune_id), None
+        )
+        if commune is None:
+            abort(400)
+        return None, commune.id, commune.display_name
+    if scope == "office":
+        return None, None, current_user.office.name
+    abort(400)
+
+
+@bp.post("/packet")
+@login_required
+def packet():
+    form = PacketForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        monday = monday_of(date.fromisoformat(form.week.data or ""))
+    except ValueError:
+        abort(400)
+    commune_id = int(form.commune.data) if (form.commune.data or "").isdigit() else None
+    officer_ids, commune, title = _packet_scope(form.scope.data or "me", commune_id)
+    job = jobs.start_packet_job(current_user, monday, officer_ids, commune, title)
+    return redirect(url_for("printing.job", job_id=job.id))
+
+
+def _own_job(job_id: str):
+    job = jobs.office_job(job_id, current_user.office_id)
+    if job is None:
+        abort(404)
+    return job
+
+
+def job_state(job) -> dict:
+    return {
+        "id": job.id,
+        "status": job.status,
+        "done": job.done,
+        "total": job.total,
+        "percent": job.percent,
+        "error": job.error or None,
+        "download_url": url_for("printing.job_download", job_id=job.id)
+        if job.status == "done"
+        else None,
+    }
+
+
+@bp.get("/jobs/<job_id>")
+@login_required
+def job(job_id: str):
+    job = _own_job(job_id)
+    return render_template("printing/job.html", job=job, state=job_state(job))
+
+
+@bp.get("/jobs/<job_id>.json")
+@login_required
+def job_progress(job_id: str):
+    return jsonify(job_state(_own_job(job_id)))
+
+
+@bp.get("/jobs/<job_id>/download")
+@login_required
+def job_download(job_id: str):
+    job = _own_job(job_id)
+    pdf = render.cached(job.pdf_key) if job.status == "done" and job.pdf_key else None
+    if pdf is None:
+        abort(404)
+    return pdf_response(pdf, job.filename, inline=False)
+
+
+# --- Administrators: talking points and print settings -------------------------------------
+
+
+@bp.get("/talking-points")
+@admin_required
+def talking_points():
+    office_id = current_user.office_id
+    rows = []
+    for topic in services.TALKING_POINT_TOPICS:
+        for language in Language:
+            point = services.talking_point(office_id, topic, language)
+            rows.append(
+                {
+                    "topic": topic,
+                    "language": language,
+                    "point": point,
+                    "own": point is not None and point.office_id == office_id,
+                }
+            )
+    return render_template("printing/talking_points.html", rows=rows)
+
+
+@bp.route("/talking-points/<topic>/<language>", methods=["GET", "POST"])
+@admin_required
+def edit_talking_point(topic: str, language: str):
+    try:
+        topic_value, language_value = Topic(topic), Language(language)
+    except ValueError:
+        abort(404)
+    if topic_value not in services.TALKING_POINT_TOPICS:
+        abort(404)
+    current = services.talking_point(current_user.office_id, topic_value, language_value)
+    form = TalkingPointForm()
+    if request.method == "GET" and current is not None:
+        form.body.data = current.body
+    if form.validate_on_submit():
+        try:
+            services.save_talking_point(
+                current_user.office_id, topic_value, language_value, form.body.data, current_user
+            )
+            db.session.commit()
+            flash(_("Talking points saved. New flyers use them."), "success")
+            return redirect(url_for("printing.talking_points"))
+        except PlannerError as error:
+            db.session.rollback()
+            form.body.errors = [*form.body.errors, error.message]
+    preview = render_markup(form.body.data or "")
+    return render_template(
+        "printing/talking_point_form.html",
+        form=form,
+        topic=topic_value,
+        language=language_value,
+        preview=preview,
+        is_default=current is not None and current.office_id is None,
+    ), (422 if form.errors else 200)
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@admin_required
+def settings():
+    current = services.print_settings(current_user.office_id)
+    form = PrintSettingsForm(columns=services.SHEET_COLUMNS)
+    if request.method == "GET":
+        form.flyer_layout.data = current.flyer_layout
+        form.hidden_columns.data = sorted(current.hidden)
+        form.spare_rows.data = current.spare_rows
+    if form.validate_on_submit():
+        try:
+            services.save_print_settings(
+                current_user.office_id,
+                form.flyer_layout.data,
+                list(form.hidden_columns.data or []),
+                form.spare_rows.data,
+            )
+            db.session.commit()
+            flash(_("Print settings saved."), "success")
+            return redirect(url_for("printing.settings"))
+        except PlannerError as error:
+            db.session.rollback()
+            target = getattr(form, error.field or "spare_rows", form.spare_rows)
+            target.errors = [*target.errors, error.message]
+    return render_template("printing/settings.html", form=form), (422 if form.errors else 200)
+
+
+@bp.app_template_global("printing_spare_rows")
+def printing_spare_rows(office_id: int) -> int:
+    """Spare rows an office adds to its attendance sheets (shown on the session page)."""
+    return services.print_settings(office_id).spare_rows

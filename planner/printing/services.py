@@ -1,0 +1,669 @@
+"""The printed documents: what goes on each; sheet versions, talking points and settings."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+
+import segno
+import sqlalchemy as sa
+from flask import render_template
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import selectinload
+
+from planner.accounts.models import Office, User
+from planner.enums import Language, PriorityGroup, SessionStatus, Topic
+from planner.errors import PlannerError
+from planner.extensions import db
+from planner.people.models import Attendance, Person
+from planner.phones import display_phone
+from planner.printing import render
+from planner.printing.markup import render_markup
+from planner.printing.models import PrintSettings, SheetVersion, TalkingPoint
+from planner.rates.services import (
+    PAYMENT_MONTHS,
+    household_hi_quote,
+    voluntary_si_limits,
+    voluntary_si_quote,
+)
+from planner.sessions.models import OutreachSession
+from planner.sessions.services import week_sessions
+from planner.timezones import to_local
+
+MM_PER_PX = 25.4 / 96
+FLYER_LAYOUTS = ("a4", "a5x2")
+HI_MEMBERS_ON_FLYER = 5
+
+
+def _qr_data_uri(content: str, error: str, module_mm: float, border: int) -> str:
+    """An SVG QR code as a data: image, sized in millimetres so a module has a known size."""
+    qr = segno.make(content, error=error, micro=False)
+    return qr.svg_data_uri(scale=module_mm, unit="mm", border=border, dark="#000", light="#fff")
+
+
+# --- Print settings -------------------------------------------------------------------------
+
+
+def print_settings(office_id: int) -> PrintSettings:
+    """The office's settings, or the defaults (not saved) when it never changed them."""
+    settings = db.session.get(PrintSettings, office_id)
+    if settings is None:
+        settings = PrintSettings(
+            office_id=office_id, flyer_layout="a5x2", hidden_columns="", spare_rows=5
+        )
+    return settings
+
+
+def save_print_settings(
+    office_id: int, flyer_layout: str, hidden_columns: list[str], spare_rows: int
+) -> PrintSettings:
+    """Change how an office prints; unknown or required columns cannot be hidden."""
+    if flyer_layout not in FLYER_LAYOUTS:
+        raise PlannerError(_("Choose A4 or two A5 flyers per sheet."), field="flyer_layout")
+    hideable = {c.key for c in SHEET_COLUMNS if c.hideable}
+    if not set(hidden_columns) <= hideable:
+        raise PlannerError(_("That column cannot be hidden."), field="hidden_columns")
+    if not 0 <= spare_rows <= 50:
+        raise PlannerError(_("Spare rows must be between 0 and 50."), field="spare_rows")
+    settings = db.session.get(PrintSettings, office_id)
+    if settings is None:
+        settings = PrintSettings(office_id=office_id)
+        db.session.add(settings)
+    settings.flyer_layout = flyer_layout
+    settings.hidden_columns = ",".join(c.key for c in SHEET_COLUMNS if c.key in hidden_columns)
+    settings.spare_rows = spare_rows
+    return settings
+
+
+# --- Talking points -------------------------------------------------------------------------
+
+DEFAULT_TALKING_POINTS_DIR = Path(__file__).with_name("default_talking_points")
+TALKING_POINT_TOPICS = (Topic.VOLUNTARY_SI, Topic.HOUSEHOLD_HI)
+MAX_TALKING_POINT_LENGTH = 4000
+
+
+def seed_talking_points() -> int:
+    """Add the shipped Vietnamese talking points that are missing; returns how many were added."""
+    added = 0
+    for path in sorted(DEFAULT_TALKING_POINTS_DIR.glob("*.txt")):
+        topic_value, language_value = path.stem.split(".")
+        topic, language = Topic(topic_value), Language(language_value)
+        exists = db.session.scalar(
+            sa.select(TalkingPoint.id).where(
+                TalkingPoint.office_id.is_(None),
+                TalkingPoint.topic == topic,
+                TalkingPoint.language == language,
+            )
+        )
+        if exists is None:
+            body = path.read_text(encoding="utf-8").strip()
+            db.session.add(TalkingPoint(office_id=None, topic=topic, language=language, body=body))
+            added += 1
+    db.session.flush()
+    return added
+
+
+def talking_point(office_id: int, topic: Topic, language: Language) -> TalkingPoint | None:
+    """The office's own text for a topic and language, else the shipped default, else None."""
+    rows = db.session.scalars(
+        sa.select(TalkingPoint).where(
+            TalkingPoint.topic == topic,
+            TalkingPoint.language == language,
+            sa.or_(TalkingPoint.office_id == office_id, TalkingPoint.office_id.is_(None)),
+        )
+    ).all()
+    own = [r for r in rows if r.office_id == office_id]
+    chosen = (own or rows or [None])[0]
+    return chosen if chosen is not None and chosen.body.strip() else None
+
+
+def save_talking_point(
+    office_id: int, topic: Topic, language: Language, body: str, user: User
+) -> TalkingPoint:
+    """Store an office's text for a topic and language (an empty text falls back to the default)."""
+    if topic not in TALKING_POINT_TOPICS:
+        raise PlannerError(_("Choose one topic."), field="topic")
+    body = (body or "").strip()
+    if len(body) > MAX_TALKING_POINT_LENGTH:
+        raise PlannerError(
+            _("Keep talking points under %(n)s characters.", n=MAX_TALKING_POINT_LENGTH),
+            field="body",
+        )
+    record = db.session.scalar(
+        sa.select(TalkingPoint).where(
+            TalkingPoint.office_id == office_id,
+            TalkingPoint.topic == topic,
+            TalkingPoint.language == language,
+        )
+    )
+    if record is None:
+        record = TalkingPoint(office_id=office_id, topic=topic, language=language)
+        db.session.add(record)
+    record.body = body
+    record.updated_by_id = user.id
+    db.session.flush()
+    return record
+
+
+def session_topics(topic: Topic) -> tuple[Topic, ...]:
+    return TALKING_POINT_TOPICS if topic == Topic.BOTH else (topic,)
+
+
+# --- Shared document context ----------------------------------------------------------------
+
+
+def _officer_line(user: User) -> str:
+    phone = display_phone(user.phone) if user.phone else ""
+    return f"{user.full_name} – {phone}" if phone else user.full_name
+
+
+def _place_line(session: OutreachSession) -> str:
+    parts = []
+    if session.venue is not None:
+        parts.append(session.venue.name)
+        if session.venue.address:
+            parts.append(session.venue.address)
+    if session.village is not None:
+        parts.append(session.village.display_name)
+    parts.append(session.commune.display_name)
+    return ", ".join(dict.fromkeys(parts))
+
+
+def session_facts(session: OutreachSession) -> dict:
+    """The details every document prints about a session, as local, ready-to-print text."""
+    starts, ends = to_local(session.starts_at), to_local(session.ends_at)
+    weekday = ["Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật"][
+        starts.weekday()
+    ]
+    return {
+        "day": starts.date(),
+        "date_text": f"{weekday}, {starts:%d/%m/%Y}",
+        "time_text": f"{starts:%H:%M} – {ends:%H:%M}",
+        "place": _place_line(session),
+        "officer": _officer_line(session.lead_officer),
+        "officers": ", ".join(u.full_name for u in session.officers),
+        "partner": session.partner.name if session.partner else "",
+        "kind": session.kind.label,
+        "topic": session.topic.label,
+        "title": session.title,
+    }
+
+
+def _render(template: str, **context) -> str:
+    """Printed matter is in Vietnamese whatever language the screen is in."""
+    with force_locale("vi"):
+        return render_template(f"pdf/{template}.html", **context)
+
+
+# --- Flyer ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GroupCost:
+    group: PriorityGroup
+    label: str
+    contribution: int
+    state_support: int
+    person_pays: int
+    support_pct: str
+
+
+def flyer_costs(on: date, office_id: int) -> dict:
+    """Voluntary SI at the minimum income for each group, and household HI for 1 to 5 members."""
+    low, _high = voluntary_si_limits(on)
+    groups = []
+    with force_locale("vi"):
+        for group in PriorityGroup:
+            quote = voluntary_si_quote(on, low, group, 1, office_id)
+            groups.append(
+                GroupCost(
+                    group=group,
+                    label=str(group.label),
+                    contribution=quote.monthly_contribution,
+                    state_support=quote.monthly_state_support + quote.monthly_province_support,
+                    person_pays=quote.monthly_person_pays,
+                    support_pct=_percent(quote.support_pct + quote.province_support_pct),
+                )
+            )
+    household = household_hi_quote(on, HI_MEMBERS_ON_FLYER, 12)
+    members = [
+        {
+            "number": n,
+            "monthly": amount,
+            "yearly": amount * 12,
+            "household_yearly": sum(household.monthly_by_member[:n]) * 12,
+        }
+        for n, amount in enumerate(household.monthly_by_member, start=1)
+    ]
+    return {"min_income": low, "groups": groups, "members": members}
+
+
+def _percent(value) -> str:
+    text = f"{value:f}".rstrip("0").rstrip(".")
+    return text.replace(".", ",") + "%"
+
+
+def _talking_blocks(session: OutreachSession) -> list[dict]:
+    """Per topic: the Vietnamese text and, when the session is in another language, that text."""
+    blocks = []
+    for topic in session_topics(session.topic):
+        vietnamese = talking_point(session.office_id, topic, Language.VIETNAMESE)
+        other = None
+        if session.language != Language.VIETNAMESE:
+            other = talking_point(session.office_id, topic, session.language)
+        blocks.append(
+            {
+                "topic": topic,
+                "vi": render_markup(vietnamese.body) if vietnamese else None,
+                "other": render_markup(other.body) if other else None,
+            }
+        )
+    return blocks
+
+
+def flyer_html(session: OutreachSession, flyer_layout: str | None = None) -> str:
+    """The flyer for a session: talking points, costs on its date, time, place, officer, QR."""
+    office: Office = db.session.get(Office, session.office_id)
+    flyer_layout = flyer_layout or print_settings(session.office_id).flyer_layout
+    facts = session_facts(session)
+    link = (office.contact_link or "").strip()
+    return _render(
+        "flyer",
+        session=session,
+        office=office,
+        facts=facts,
+        costs=flyer_costs(facts["day"], session.office_id),
+        blocks=_talking_blocks(session),
+        second_language=session.language.label if session.language != Language.VIETNAMESE else None,
+        qr=_qr_data_uri(link, "m", 0.6, 2) if link else None,
+        link=link,
+        flyer_layout=flyer_layout,
+    )
+
+
+def flyer_pdf(session: OutreachSession) -> tuple[str, bytes]:
+    """The flyer as PDF (A5 ones two to an A4 sheet), from the cache when nothing changed."""
+    html = flyer_html(session)
+    key = render.cache_key(html, *FLYER_STYLES)
+    pdf = render.cached(key)
+    if pdf is None:
+        pdf = render.render_pdf(html, FLYER_STYLES)
+        if 'class="a5x2"' in html:
+            pdf = render.two_up(pdf)
+        render.store(key, pdf)
+    return key, pdf
+
+
+FLYER_STYLES = ("base", "flyer")
+SHEET_STYLES = ("base", "attendance_sheet")
+QUOTE_STYLES = ("base", "quote_sheet")
+WEEK_STYLES = ("base", "week_plan")
+
+
+# --- Attendance sheet -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SheetColumn:
+    key: str
+    label: str
+    width_mm: float | None  # None: takes the width left over (the name)
+    tick: bool = False
+    hideable: bool = True
+
+
+SHEET_COLUMNS = (
+    SheetColumn("number", _l("No."), 7, hideable=False),
+    SheetColumn("full_name", _l("Full name"), None, hideable=False),
+    SheetColumn("birth_year", _l("Year of birth"), 10),
+    SheetColumn("gender", _l("Gender"), 8),
+    SheetColumn("ethnicity", _l("Ethnicity"), 12),
+    SheetColumn("village", _l("Village"), 15),
+    SheetColumn("phone", _l("Phone"), 19),
+    SheetColumn("occupation", _l("Occupation"), 13),
+    SheetColumn("priority_group", _l("Priority group"), 13),
+    # Tick boxes: 6 mm boxes centred in 21 mm columns leave 15 mm of white between boxes.
+    SheetColumn("has_hi", _l("Has a health insurance card"), 21, tick=True),
+    SheetColumn("wants_vsi", _l("Interested in voluntary SI"), 21, tick=True),
+    SheetColumn("wants_hhi", _l("Interested in household HI"), 21, tick=True),
+    SheetColumn("registered", _l("Registered on the spot"), 21, tick=True),
+    # Notes sit between the boxes and the signature, so a signature never spills into a box.
+    SheetColumn("notes", _l("Notes"), 11),
+    SheetColumn("signature", _l("Signature or thumbprint"), 30, hideable=False),
+)
+TICK_COLUMNS = tuple(c.key for c in SHEET_COLUMNS if c.tick)
+
+# The sheet's geometry in millimetres (A4 landscape). Rows are paginated here, not by the
+# renderer, so every page's boxes sit where the stored layout says they do.
+PAGE_W, PAGE_H = 297, 210
+MARGIN = 22  # corner markers sit 10-18 mm from the edge, with white around them
+MARKER_INSET, MARKER_SIZE = 10, 8
+CONTENT_H = PAGE_H - 2 * MARGIN - 1  # a millimetre of slack, so rounding never adds a page
+BAND_H = 27  # office, motto, QR code and page number: on every page
+DETAILS_H = 22  # the session's details: first page only
+HEAD_H = 13  # the column headings: on every page
+ROW_H = 9
+FOOTER_H = 42  # totals and signature blocks: after the last row
+TICK_MM = 6
+QR_MODULE_MM = 1.0
+FIRST_PAGE_ROWS = (CONTENT_H - BAND_H - DETAILS_H - HEAD_H) // ROW_H
+PAGE_ROWS = (CONTENT_H - BAND_H - HEAD_H) // ROW_H
+
+
+@dataclass
+class SheetPerson:
+    """A row printed before the meeting: someone invited or already known to the office."""
+
+    full_name: str
+    birth_year: int | None = None
+    gender: str = ""
+    ethnicity: str = ""
+    village: str = ""
+    phone: str = ""
+    occupation: str = ""
+    priority_group: str = ""
+    has_hi: bool | None = None
+
+
+@dataclass
+class SheetPage:
+    number: int
+    first_row: int  # 1-based number of its first row
+    rows: list[SheetPerson | None] = field(default_factory=list)
+    has_table: bool = True
+    has_footer: bool = False
+
+
+def plan_sheet_pages(people: list[SheetPerson | None]) -> list[SheetPage]:
+    """Split rows into pages; the totals and signatures go after the last row, on a new page
+    only when they do not fit under it."""
+    pages: list[SheetPage] = []
+    index = 0
+    while True:
+        capacity = FIRST_PAGE_ROWS if not pages else PAGE_ROWS
+        chunk = people[index : index + capacity]
+        pages.append(SheetPage(number=len(pages) + 1, first_row=index + 1, rows=chunk))
+        index += len(chunk)
+        if index >= len(people):
+            break
+    last = pages[-1]
+    used = BAND_H + (DETAILS_H if last.number == 1 else 0) + HEAD_H + ROW_H * len(last.rows)
+    if CONTENT_H - used >= FOOTER_H:
+        last.has_footer = True
+    else:
+        pages.append(
+            SheetPage(number=len(pages) + 1, first_row=index + 1, has_table=False, has_footer=True)
+        )
+    return pages
+
+
+def sheet_rows(invited: list[SheetPerson], expected: int, spare: int) -> list[SheetPerson | None]:
+    """Invited people first, then blank rows up to the expected attendance plus spare rows."""
+    blanks = max(expected - len(invited), 0) + spare
+    return [*invited, *([None] * blanks)]
+
+
+def invited_people(session: OutreachSession) -> list[SheetPerson]:
+    """People already linked to the session (an imported invitation list), to pre-fill rows."""
+    people = db.session.scalars(
+        sa.select(Person)
+        .join(Attendance, Attendance.person_id == Person.id)
+        .where(
+            Attendance.session_id == session.id,
+            Attendance.office_id == session.office_id,
+            Person.erased_at.is_(None),
+        )
+        .options(selectinload(Person.village))
+        .order_by(Person.full_name)
+    ).all()
+    with force_locale("vi"):
+        return [
+            SheetPerson(
+                full_name=p.full_name,
+                birth_year=p.birth_year,
+                gender=str(p.gender.label) if p.gender else "",
+                ethnicity=p.ethnicity,
+                village=p.village.name if p.village else "",
+                phone=display_phone(p.phone) if p.phone else "",
+                occupation=p.occupation,
+                priority_group=str(p.priority_group.label),
+                has_hi=p.has_health_insurance,
+            )
+            for p in people
+        ]
+
+
+def sheet_code(session_id: int, version: int, page: int) -> str:
+    """The short id on each page: session, sheet version and page (QR alphanumeric mode)."""
+    return f"PL-{session_id}-{version}-{page}"
+
+
+def parse_sheet_code(code: str) -> tuple[int, int, int]:
+    """Read a page's code back into (session id, version, page)."""
+    prefix, *numbers = code.strip().upper().split("-")
+    if prefix != "PL" or len(numbers) != 3 or not all(n.isdigit() for n in numbers):
+        raise PlannerError(_("That is not an attendance sheet code."), code="bad_sheet_code")
+    session_id, version, page = (int(n) for n in numbers)
+    return session_id, version, page
+
+
+def sheet_html(
+    session: OutreachSession,
+    people: list[SheetPerson | None],
+    version: int,
+    hidden: set[str] = frozenset(),
+) -> str:
+    """The attendance sheet's HTML for one version number."""
+    office = db.session.get(Office, session.office_id)
+    columns = [c for c in SHEET_COLUMNS if c.key not in hidden]
+    pages = plan_sheet_pages(people)
+    codes = [sheet_code(session.id, version, p.number) for p in pages]
+    return _render(
+        "attendance_sheet",
+        session=session,
+        office=office,
+        facts=session_facts(session),
+        columns=columns,
+        pages=pages,
+        page_count=len(pages),
+        codes=codes,
+        qrs=[_qr_data_uri(code, "q", QR_MODULE_MM, 2) for code in codes],
+        version=version,
+        invited_count=sum(1 for p in people if p is not None),
+        geometry={
+            "margin": MARGIN,
+            "marker_offset": MARGIN - MARKER_INSET,
+            "marker": MARKER_SIZE,
+            "band": BAND_H,
+            "details": DETAILS_H,
+            "head": HEAD_H,
+            "row": ROW_H,
+            "footer": FOOTER_H,
+            "tick": TICK_MM,
+        },
+    )
+
+
+def sheet_layout(document, session_id: int, version: int) -> dict:
+    """Where the markers, QR codes and tick boxes landed on each page, read from the layout."""
+
+    def box(rect) -> dict:
+        x1, y1, x2, y2 = (round(v * MM_PER_PX, 2) for v in rect)
+        return {"x": x1, "y": y1, "w": round(x2 - x1, 2), "h": round(y2 - y1, 2)}
+
+    pages = []
+    for number, page in enumerate(document.pages, start=1):
+        anchors = page.anchors
+        markers = [
+            {"corner": corner, **box(anchors[f"marker-{number}-{corner}"])}
+            for corner in ("tl", "tr", "bl", "br")
+            if f"marker-{number}-{corner}" in anchors
+        ]
+        qr = anchors.get(f"qr-{number}")
+        boxes = []
+        for name, rect in anchors.items():
+            if name.startswith("tick-"):
+                _tick, _page, row, column = name.split("-", 3)
+                boxes.append({"row": int(row), "column": column, **box(rect)})
+        boxes.sort(key=lambda b: (b["row"], TICK_COLUMNS.index(b["column"])))
+        pages.append(
+            {
+                "page": number,
+                "code": sheet_code(session_id, version, number),
+                "markers": markers,
+                "qr": box(qr) if qr else None,
+                "boxes": boxes,
+            }
+        )
+    return {
+        "unit": "mm",
+        "paper": {"width": PAGE_W, "height": PAGE_H},
+        "session_id": session_id,
+        "version": version,
+        "pages": pages,
+    }
+
+
+def attendance_sheet(
+    session: OutreachSession,
+    invited: list[SheetPerson] | None = None,
+    user: User | None = None,
+) -> tuple[SheetVersion, bytes]:
+    """The sheet as PDF and its version; an unchanged sheet keeps its version and its file."""
+    settings = print_settings(session.office_id)
+    if invited is None:
+        invited = invited_people(session)
+    people = sheet_rows(invited, session.expected_attendance, settings.spare_rows)
+    hidden = settings.hidden
+    content_hash = render.cache_key(sheet_html(session, people, 0, hidden), *SHEET_STYLES)
+    existing = db.session.scalar(
+        sa.select(SheetVersion)
+        .where(SheetVersion.session_id == session.id, SheetVersion.content_hash == content_hash)
+        .order_by(SheetVersion.number.desc())
+        .limit(1)
+    )
+    if existing is not None and existing.pdf_key:
+        pdf = render.cached(existing.pdf_key)
+        if pdf is not None:
+            return existing, pdf
+    if existing is None:
+        last = db.session.scalar(
+            sa.select(sa.func.max(SheetVersion.number)).where(SheetVersion.session_id == session.id)
+        )
+        existing = SheetVersion(
+            office_id=session.office_id,
+            session_id=session.id,
+            number=(last or 0) + 1,
+            content_hash=content_hash,
+            created_by_id=user.id if user else None,
+        )
+        db.session.add(existing)
+    html = sheet_html(session, people, existing.number, hidden)
+    key = render.cache_key(html, *SHEET_STYLES)
+    document = render.layout(html, SHEET_STYLES)
+    layout = sheet_layout(document, session.id, existing.number)
+    pdf = render.write_pdf(document)
+    render.store(key, pdf)
+    existing.pdf_key = key
+    existing.page_count = len(document.pages)
+    existing.layout_json = json.dumps(layout, separators=(",", ":"))
+    db.session.flush()
+    return existing, pdf
+
+
+# --- Quote sheet ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HouseholdQuoteRequest:
+    """What an officer enters to quote a household."""
+
+    on: date
+    group: PriorityGroup
+    income: int
+    months: int
+    members: int
+
+
+def household_quote(request: HouseholdQuoteRequest, office_id: int) -> dict:
+    """Voluntary SI per payment with and without state support, and household HI for members."""
+    if request.months not in PAYMENT_MONTHS:
+        raise PlannerError(_("Choose to pay monthly or every 3, 6 or 12 months."), field="months")
+    vsi = voluntary_si_quote(request.on, request.income, request.group, request.months, office_id)
+    hi = household_hi_quote(request.on, request.members, request.months)
+    return {
+        "request": request,
+        "vsi": vsi,
+        "hi": hi,
+        "support_pct": _percent(vsi.support_pct + vsi.province_support_pct),
+        "total_period": vsi.period_person_pays + hi.period_total,
+        "hi_yearly": hi.monthly_total * 12,
+    }
+
+
+def quote_sheet_html(quote: dict, office: Office, officer: User) -> str:
+    """The printable quote for one household."""
+    return _render(
+        "quote_sheet",
+        quote=quote,
+        office=office,
+        officer=_officer_line(officer),
+        group_label=quote["request"].group.label,
+    )
+
+
+def quote_sheet_pdf(quote: dict, office: Office, officer: User) -> bytes:
+    return render.cached_pdf(quote_sheet_html(quote, office, officer), QUOTE_STYLES)[1]
+
+
+# --- The week's packet ----------------------------------------------------------------------
+
+
+def packet_sessions(
+    office_id: int, monday: date, officer_ids: set[int] | None, commune_id: int | None
+) -> list[OutreachSession]:
+    """The week's sessions the packet covers, in time order."""
+    return week_sessions(office_id, monday, officer_ids=officer_ids, commune_id=commune_id)
+
+
+def week_plan_html(office: Office, monday: date, sessions: list[OutreachSession], title: str):
+    rows = []
+    for s in sessions:
+        facts = session_facts(s)
+        rows.append({"session": s, "facts": facts, "cancelled": s.status != SessionStatus.PLANNED})
+    return _render(
+        "week_plan",
+        office=office,
+        monday=monday,
+        sunday=monday + timedelta(days=6),
+        rows=rows,
+        title=title,
+    )
+
+
+def printable(session: OutreachSession) -> bool:
+    """Cancelled and postponed sessions are listed in the plan but get no flyer or sheet."""
+    return session.status in (SessionStatus.PLANNED, SessionStatus.HELD)
+
+
+def merge_pdfs(parts: list[bytes]) -> bytes:
+    """One PDF of several, in order."""
+    from io import BytesIO
+
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    for part in parts:
+        writer.append(BytesIO(part))
+    out = BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def packet_key(part_keys: list[str]) -> str:
+    return hashlib.sha256("\n".join(["packet", *part_keys]).encode()).hexdigest()

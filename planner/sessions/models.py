@@ -1,0 +1,123 @@
+"""Outreach sessions and the recurring series they may belong to."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from planner.accounts.models import User
+from planner.enums import (
+    Language,
+    SessionKind,
+    SessionStatus,
+    TargetGroup,
+    Topic,
+    enum_column,
+)
+from planner.extensions import db
+from planner.places.models import Commune, Partner, Venue, Village
+from planner.timezones import UTCDateTime, now_utc
+
+session_facilitator = sa.Table(
+    "session_facilitator",
+    db.metadata,
+    sa.Column(
+        "session_id", sa.ForeignKey("outreach_session.id", ondelete="CASCADE"), primary_key=True
+    ),
+    sa.Column("user_id", sa.ForeignKey("user.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class SessionSeries(db.Model):
+    """The rule behind recurring sessions; each occurrence is its own OutreachSession row."""
+
+    __tablename__ = "session_series"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(sa.ForeignKey("office.id"), index=True)
+    # "weekly" on `weekdays` (digits, 0 = Monday), or "interval" every `interval_days` days.
+    rule: Mapped[str] = mapped_column(sa.String(10))
+    weekdays: Mapped[str] = mapped_column(sa.String(7), default="")
+    interval_days: Mapped[int | None]
+    first_day: Mapped[date]
+    until: Mapped[date | None]
+    count: Mapped[int | None]
+    start_time: Mapped[time]
+    duration_minutes: Mapped[int]
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc, onupdate=now_utc)
+    # Raised whenever the rule itself changes, so calendar apps pick up the new series.
+    sequence: Mapped[int] = mapped_column(default=0)
+
+    sessions: Mapped[list[OutreachSession]] = relationship(
+        back_populates="series", order_by="OutreachSession.starts_at"
+    )
+
+
+class OutreachSession(db.Model):
+    """One communication session (buổi truyền thông) at one time and place."""
+
+    __tablename__ = "outreach_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(sa.ForeignKey("office.id"), index=True)
+    series_id: Mapped[int | None] = mapped_column(sa.ForeignKey("session_series.id"), index=True)
+    # The local date this occurrence was generated for; calendars use it as RECURRENCE-ID.
+    occurrence_date: Mapped[date | None]
+    # True once this occurrence was changed on its own, so series edits leave it alone.
+    detached: Mapped[bool] = mapped_column(default=False)
+
+    kind: Mapped[SessionKind] = mapped_column(enum_column(SessionKind))
+    topic: Mapped[Topic] = mapped_column(enum_column(Topic))
+    title: Mapped[str] = mapped_column(sa.String(200), default="")
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    venue_id: Mapped[int | None] = mapped_column(sa.ForeignKey("venue.id"), index=True)
+    commune_id: Mapped[int] = mapped_column(sa.ForeignKey("commune.id"), index=True)
+    village_id: Mapped[int | None] = mapped_column(sa.ForeignKey("village.id"))
+    lead_officer_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"), index=True)
+    partner_id: Mapped[int | None] = mapped_column(sa.ForeignKey("partner.id"))
+    target_group: Mapped[TargetGroup] = mapped_column(
+        enum_column(TargetGroup), default=TargetGroup.GENERAL
+    )
+    language: Mapped[Language] = mapped_column(enum_column(Language), default=Language.VIETNAMESE)
+    interpreter_needed: Mapped[bool] = mapped_column(default=False)
+    expected_attendance: Mapped[int] = mapped_column(default=20)
+    status: Mapped[SessionStatus] = mapped_column(
+        enum_column(SessionStatus), default=SessionStatus.PLANNED
+    )
+    status_reason: Mapped[str] = mapped_column(sa.String(500), default="")
+    notes: Mapped[str] = mapped_column(sa.Text, default="")
+
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc, onupdate=now_utc)
+    # Optimistic locking: a save based on an older version is refused, never silently applied.
+    version: Mapped[int] = mapped_column(default=1)
+    # iCalendar SEQUENCE: raised on changes an attendee would care about (time, place, status).
+    sequence: Mapped[int] = mapped_column(default=0)
+
+    __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (sa.Index("ix_outreach_session_office_starts", "office_id", "starts_at"),)
+
+    series: Mapped[SessionSeries | None] = relationship(back_populates="sessions")
+    venue: Mapped[Venue | None] = relationship()
+    commune: Mapped[Commune] = relationship()
+    village: Mapped[Village | None] = relationship()
+    lead_officer: Mapped[User] = relationship(foreign_keys=[lead_officer_id])
+    partner: Mapped[Partner | None] = relationship()
+    facilitators: Mapped[list[User]] = relationship(
+        secondary=session_facilitator, order_by=User.full_name
+    )
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == SessionStatus.CANCELLED
+
+    @property
+    def officers(self) -> list[User]:
+        """The lead officer first, then the co-facilitators."""
+        return [self.lead_officer, *[u for u in self.facilitators if u.id != self.lead_officer_id]]

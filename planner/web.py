@@ -1,0 +1,91 @@
+"""Request-wide behaviour: security headers, error pages and template helpers."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Flask, current_app, render_template, request
+from flask_babel import format_date, format_datetime, format_decimal, format_time, get_locale
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from planner.phones import display_phone
+
+CSP = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "font-src 'self'; object-src 'none'; frame-ancestors 'none'; form-action 'self'; "
+    "base-uri 'self'"
+)
+
+
+def init_app(app: Flask) -> None:
+    app.after_request(security_headers)
+    app.register_error_handler(CSRFError, csrf_error)
+    app.register_error_handler(HTTPException, http_error)
+    app.register_error_handler(Exception, server_error)
+    app.jinja_env.filters.update(
+        local_datetime=lambda v, f="short": format_datetime(v, f) if v else "",
+        local_date=lambda v, f="medium": format_date(v, f) if v else "",
+        local_time=lambda v: format_time(v, "HH:mm") if v else "",
+        number=lambda v: format_decimal(v) if v is not None else "",
+        vnd=lambda v: f"{format_decimal(v)} ₫" if v is not None else "",
+        phone=display_phone,
+    )
+    app.jinja_env.globals.update(
+        current_locale=lambda: str(get_locale()), is_safe_next=is_safe_next
+    )
+
+
+def security_headers(response):
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CSP)
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Referrer-Policy", "same-origin")
+    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    if request.endpoint and request.endpoint != "static" and "Cache-Control" not in headers:
+        headers["Cache-Control"] = "no-store"
+    return response
+
+
+def is_safe_next(target: str | None) -> bool:
+    """Only same-site paths may be redirected to after login or a language switch."""
+    if not target:
+        return False
+    parts = urlsplit(target)
+    return not parts.scheme and not parts.netloc and target.startswith("/") and "\\" not in target
+
+
+MESSAGES = {
+    400: lambda: _("The request could not be understood. Check what you entered and try again."),
+    403: lambda: _("You do not have permission to do that."),
+    404: lambda: _("This page does not exist, or it belongs to another office."),
+    405: lambda: _("That action is not allowed here."),
+    413: lambda: _("The file is too large."),
+    429: lambda: _("Too many attempts. Wait a minute and try again."),
+}
+
+
+def http_error(error: HTTPException):
+    if error.code is None or error.code < 400:
+        return error
+    message = MESSAGES.get(error.code, lambda: error.description)()
+    return render_template("errors.html", code=error.code, message=message), error.code
+
+
+def csrf_error(_error: CSRFError):
+    message = _("Your form expired or was sent from another page. Reload the page and try again.")
+    return render_template("errors.html", code=400, message=message), 400
+
+
+def server_error(error: Exception):
+    from planner.extensions import db
+
+    db.session.rollback()
+    if isinstance(error, HTTPException):
+        return http_error(error)
+    current_app.logger.exception("Unhandled error", exc_info=error)
+    message = _("Something went wrong on our side. Nothing you saved before was lost.")
+    return render_template("errors.html", code=500, message=message), 500

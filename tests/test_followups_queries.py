@@ -1,0 +1,122 @@
+""" "My follow-ups" loads in a fixed number of queries however many follow-ups there are."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from datetime import timedelta
+
+import sqlalchemy as sa
+
+from planner.extensions import db
+from planner.followups.models import FollowUp
+from planner.followups.services import OutcomeInput, log_outcome
+from planner.timezones import today_local
+from tests import factories
+from tests import factories_followups as ff
+
+
+@contextmanager
+def counting_queries():
+    statements: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", count)
+
+
+def add_follow_ups(office, officer, places, n: int, start: int) -> None:
+    for i in range(start, start + n):
+        session = factories.session(
+            officer, places.commune, day=today_local() - timedelta(days=1 + i % 5)
+        )
+        person = ff.person(
+            office, full_name=f"Người dân {i}", phone=f"+849120{i:05d}", village=places.village
+        )
+        ff.attend(session, person, vsi=True, hhi=i % 2 == 0)
+    for follow_up in db.session.scalars(sa.select(FollowUp)).all():
+        if not follow_up.outcomes:
+            log_outcome(follow_up, OutcomeInput(kind="no_answer", notes="Không nghe máy"), officer)
+    db.session.commit()
+
+
+def page_queries(client) -> int:
+    with counting_queries() as statements:
+        response = client.get("/follow-ups/?scope=office")
+    assert response.status_code == 200
+    return len(statements)
+
+
+def test_my_follow_ups_query_count_does_not_grow_with_rows(
+    supervisor_client, office, supervisor, places
+):
+    add_follow_ups(office, supervisor, places, 2, 0)
+    few = page_queries(supervisor_client)
+    add_follow_ups(office, supervisor, places, 18, 2)
+    assert db.session.scalar(sa.select(sa.func.count(FollowUp.id))) == 20
+    many = page_queries(supervisor_client)
+    assert many == few
+    assert few <= 8
+
+
+def test_a_long_pile_shows_fifty_and_offers_the_rest(supervisor_client, office, supervisor):
+    from planner.followups.models import Product
+
+    for i in range(55):
+        db.session.add(
+            FollowUp(
+                office_id=office.id,
+                person=ff.person(office, full_name=f"Người dân {i:02d}", phone=None),
+                product=Product.VOLUNTARY_SI,
+                assigned_to_id=supervisor.id,
+                due_on=today_local(),
+            )
+        )
+    db.session.commit()
+    page = supervisor_client.get("/follow-ups/").get_data(as_text=True)
+    assert page.count('class="fu-item') == 50
+    assert "Xem tất cả 55" in page
+    everything = supervisor_client.get("/follow-ups/?all=1").get_data(as_text=True)
+    assert everything.count('class="fu-item') == 55
+
+
+def test_the_enrolment_list_query_count_does_not_grow_with_rows(
+    officer_client, office, officer, places
+):
+    from planner.enrolments.services import EnrolmentInput, record_enrolment
+    from planner.followups.models import Product
+
+    factories.rates()
+
+    def enrol(n: int, start: int) -> None:
+        for i in range(start, start + n):
+            session = factories.session(
+                officer, places.commune, day=today_local() - timedelta(days=2 + i % 7)
+            )
+            person = ff.person(office, full_name=f"Người dân {i}", phone=f"+849130{i:05d}")
+            ff.attend(session, person, vsi=True)
+            record_enrolment(
+                person,
+                EnrolmentInput(
+                    product=Product.VOLUNTARY_SI,
+                    enrolled_on=today_local(),
+                    receipt_number=f"BL-{i}",
+                    income=1_500_000,
+                ),
+                officer,
+            )
+        db.session.commit()
+
+    def queries() -> int:
+        with counting_queries() as statements:
+            assert officer_client.get("/enrolments/").status_code == 200
+        return len(statements)
+
+    enrol(2, 0)
+    few = queries()
+    enrol(12, 2)
+    assert queries() == few

@@ -1,0 +1,153 @@
+"""Every string a person sees has a Vietnamese translation, and dates read the Vietnamese way."""
+
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+from babel.messages.pofile import read_po
+
+from planner import create_app
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def catalogs() -> dict[str, str]:
+    merged: dict[str, str] = {}
+    for po in sorted((ROOT / "planner" / "translations").glob("*/vi/LC_MESSAGES/messages.po")):
+        with po.open("rb") as f:
+            for message in read_po(f):
+                if message.id and not message.fuzzy:
+                    key = message.id[0] if isinstance(message.id, tuple) else message.id
+                    text = (
+                        message.string[0] if isinstance(message.string, tuple) else message.string
+                    )
+                    if text:
+                        merged[key] = text
+    return merged
+
+
+def test_every_visible_string_has_a_vietnamese_translation(tmp_path):
+    pot = tmp_path / "messages.pot"
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "babel.messages.frontend",
+            "extract",
+            "-F",
+            "babel.cfg",
+            "-k",
+            "_l",
+            "-k",
+            "lazy_gettext",
+            "-o",
+            str(pot),
+            "planner",
+            "templates",
+        ],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
+    with pot.open("rb") as f:
+        wanted = {m.id[0] if isinstance(m.id, tuple) else m.id for m in read_po(f) if m.id}
+    missing = sorted(wanted - catalogs().keys())
+    assert missing == []
+
+
+def test_catalogs_compile_without_errors():
+    for po in (ROOT / "planner" / "translations").glob("*/vi/LC_MESSAGES/messages.po"):
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "babel.messages.frontend",
+                "compile",
+                "-i",
+                str(po),
+                "-o",
+                "/dev/null",
+                "-l",
+                "vi",
+            ],
+            capture_output=True,
+            text=True,
+        )
+        assert "error" not in result.stderr.lower(), result.stderr
+
+
+def test_dates_are_formatted_for_the_chosen_language(app):
+    from flask_babel import force_locale, format_date
+
+    with app.test_request_context():
+        with force_locale("vi"):
+            assert format_date(date(2026, 11, 29), "EEEE dd/MM/yyyy") == "Chủ Nhật 29/11/2026"
+        with force_locale("en"):
+            assert format_date(date(2026, 11, 29), "EEEE dd/MM/yyyy") == "Sunday 29/11/2026"
+
+
+def test_times_are_shown_in_vietnam_time(app):
+    from datetime import UTC, datetime
+
+    from flask_babel import format_time
+
+    with app.test_request_context():
+        assert format_time(datetime(2026, 11, 29, 0, 30, tzinfo=UTC), "HH:mm") == "07:30"
+
+
+def test_the_app_starts_without_instance_config(tmp_path, monkeypatch):
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    app = create_app(
+        {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'x.db'}", "SECRET_KEY": "x"}
+    )
+    assert app.config["BABEL_DEFAULT_LOCALE"] == "vi"
+
+
+def test_a_message_reads_the_same_in_every_catalog(tmp_path):
+    """Catalogs are merged, so two translations of one message would depend on load order."""
+    pot = tmp_path / "messages.pot"
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "babel.messages.frontend",
+            "extract",
+            "-F",
+            "babel.cfg",
+            "-k",
+            "_l",
+            "-k",
+            "lazy_gettext",
+            "-o",
+            str(pot),
+            "planner",
+            "templates",
+        ],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
+    with pot.open("rb") as f:
+        used = {m.id[0] if isinstance(m.id, tuple) else m.id for m in read_po(f) if m.id}
+    seen: dict[str, dict[str, str]] = {}
+    for po in sorted((ROOT / "planner" / "translations").glob("*/vi/LC_MESSAGES/messages.po")):
+        with po.open("rb") as f:
+            for message in read_po(f):
+                key = message.id[0] if isinstance(message.id, tuple) else message.id
+                text = message.string[0] if isinstance(message.string, tuple) else message.string
+                if key in used and text:
+                    seen.setdefault(key, {})[po.parts[-4]] = text
+    differing = {k: v for k, v in seen.items() if len(set(v.values())) > 1}
+    assert differing == {}
+
+
+def test_every_form_speaks_the_users_language():
+    """Forms derive from PlannerForm, whose WTForms messages are translated (WTForms has no vi)."""
+    offenders = [
+        str(path.relative_to(ROOT))
+        for path in (ROOT / "planner").rglob("*.py")
+        if path.name != "forms.py" or path.parent.name != "planner"
+        if "(FlaskForm)" in path.read_text(encoding="utf-8")
+    ]
+    assert offenders == []

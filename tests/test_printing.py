@@ -1,0 +1,418 @@
+"""Printed matter: an officer downloads a flyer and an attendance sheet that read right on paper."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from io import BytesIO
+from itertools import pairwise
+
+import pytest
+from pypdf import PdfReader
+
+from planner.enums import Language, SessionKind, Topic
+from planner.extensions import db
+from planner.printing import render, services
+from planner.printing.markup import render_markup
+from planner.printing.models import SheetVersion
+from planner.rates.services import add_rate_value
+from tests import factories
+
+SUNDAY = date(2026, 12, 6)
+
+
+def pdf_text(pdf: bytes) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(BytesIO(pdf)).pages)
+
+
+def pdf_pages(pdf: bytes) -> int:
+    return len(PdfReader(BytesIO(pdf)).pages)
+
+
+@pytest.fixture
+def market_session(officer, places):
+    factories.rates()
+    services.seed_talking_points()
+    session = factories.session(
+        officer,
+        places.commune,
+        day=SUNDAY,
+        venue=places.market,
+        kind=SessionKind.MARKET,
+        partner_id=places.partner.id,
+        title="Chợ phiên Bắc Hà",
+        expected_attendance=25,
+    )
+    db.session.commit()
+    return session
+
+
+def test_flyer_prints_talking_points_costs_place_and_officer(officer_client, market_session):
+    response = officer_client.get(f"/printing/sessions/{market_session.id}/flyer.pdf")
+
+    assert response.status_code == 200
+    assert response.mimetype == "application/pdf"
+    text = pdf_text(response.data)
+    assert "Bảo hiểm xã hội tự nguyện" in text
+    assert "Bảo hiểm y tế hộ gia đình" in text
+    assert "Nhà nước hỗ trợ" in text
+    assert "Chợ phiên Bắc Hà" in text
+    assert "Hội Liên hiệp Phụ nữ xã Bắc Hà" in text
+    assert "Lý Thị Mai" in text and "0912 000 003" in text
+    # The poor pay half of 330,000; the first household member 105,300 a month, 1,263,600 a year.
+    assert "165.000" in text and "264.000" in text
+    assert "1.263.600" in text
+    # Two A5 flyers on one landscape A4 sheet by default.
+    page = PdfReader(BytesIO(response.data)).pages[0]
+    assert pdf_pages(response.data) == 1
+    assert float(page.mediabox.width) > float(page.mediabox.height)
+
+
+def test_flyer_uses_the_rates_in_force_on_the_session_date(app, officer, places):
+    factories.rates()
+    add_rate_value("base_salary", date(2027, 7, 1), 2_530_000, "Announced for 1 July 2027")
+    before = factories.session(officer, places.commune, day=SUNDAY, topic=Topic.HOUSEHOLD_HI)
+    after = factories.session(
+        officer, places.commune, day=date(2027, 8, 1), topic=Topic.HOUSEHOLD_HI
+    )
+    db.session.commit()
+
+    assert "1.263.600" in pdf_text(services.flyer_pdf(before)[1])
+    # 4.5% of 2,530,000 = 113,850 a month, 1,366,200 a year.
+    assert "1.366.200" in pdf_text(services.flyer_pdf(after)[1])
+
+
+def test_a4_flyer_prints_the_second_language_beside_vietnamese(officer, places, market_session):
+    services.save_print_settings(officer.office_id, "a4", [], 5)
+    market_session.language = Language.HMONG
+    services.save_talking_point(
+        officer.office_id,
+        Topic.VOLUNTARY_SI,
+        Language.HMONG,
+        "**Kev pov hwm** rau cov neeg ua liaj ua teb.\n- Lub xeev pab nyiaj",
+        officer,
+    )
+    db.session.commit()
+
+    html = services.flyer_html(market_session)
+    text = pdf_text(services.flyer_pdf(market_session)[1])
+
+    assert "<strong>Kev pov hwm</strong>" in html
+    assert "Lub xeev pab nyiaj" in text
+    assert "TIẾNG MÔNG" in text
+    assert "Bảo hiểm xã hội tự nguyện" in text
+    assert pdf_pages(services.flyer_pdf(market_session)[1]) == 1
+
+
+def test_user_text_prints_as_text_never_as_markup(officer, market_session):
+    market_session.title = "<script>alert('x')</script> & <b>đậm</b>"
+    db.session.commit()
+
+    html = services.flyer_html(market_session)
+    text = pdf_text(services.flyer_pdf(market_session)[1])
+
+    assert "<script>" not in html
+    assert "&lt;script&gt;" in html
+    assert "<script>alert('x')</script>" in text
+    assert "<b>đậm</b>" in text
+
+
+def test_a_talking_point_cannot_make_the_renderer_fetch_anything(
+    officer, market_session, monkeypatch
+):
+    fetched = []
+    original = render.StaticOnlyFetcher.fetch
+
+    def spy(self, url, headers=None):
+        fetched.append(url)
+        return original(self, url, headers)
+
+    monkeypatch.setattr(render.StaticOnlyFetcher, "fetch", spy)
+    hostile = (
+        '<img src="http://127.0.0.1:6379/"> <img src="http://169.254.169.254/latest/meta-data/">\n'
+        '<link rel="stylesheet" href="file:///etc/passwd"> ![x](file:///etc/passwd)\n'
+        "<style>@import url(http://169.254.169.254/)</style>"
+    )
+    services.save_talking_point(
+        officer.office_id, Topic.VOLUNTARY_SI, Language.VIETNAMESE, hostile, officer
+    )
+    db.session.commit()
+
+    text = pdf_text(services.flyer_pdf(market_session)[1])
+
+    assert 'img src="http://127.0.0.1:6379/"' in text
+    assert all(url.startswith(("planner-static:", "data:image/")) for url in fetched), fetched
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:6379/",
+        "http://169.254.169.254/latest/meta-data/",
+        "https://example.org/logo.png",
+        "file:///etc/passwd",
+        "data:text/html,<h1>x</h1>",
+        "planner-static:/../planner/config.py",
+        "planner-static:/fonts/missing.ttf",
+        "ftp://example.org/x.png",
+    ],
+)
+def test_the_fetcher_refuses_everything_outside_static(app, url):
+    with pytest.raises(render.FetchRefused):
+        render.render_pdf(f'<img src="{url}">', ["base"])
+
+
+def test_the_fetcher_serves_static_files_and_image_data(app):
+    png = (
+        "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNk"
+        "YAAAAAYAAjCB0C8AAAAASUVORK5CYII="
+    )
+    pdf = render.render_pdf(
+        f'<p>Bảo hiểm</p><img src="{png}"><img src="planner-static:/img/icon.svg">', ["base"]
+    )
+    assert "Bảo hiểm" in pdf_text(pdf)
+
+
+def test_every_vietnamese_diacritic_prints_with_the_bundled_font(app):
+    phrases = ["Bảo hiểm xã hội tự nguyện", "Hội Liên hiệp Phụ nữ", "điểm chỉ", "Ỹ ỹ Ự ự Đ đ"]
+    pdf = render.render_pdf("".join(f"<p>{p}</p>" for p in phrases), ["base"])
+    text = pdf_text(pdf)
+    for phrase in phrases:
+        assert phrase in text
+    fonts = {
+        str(font.get_object()["/BaseFont"])
+        for page in PdfReader(BytesIO(pdf)).pages
+        for font in page["/Resources"]["/Font"].values()
+    }
+    assert all("Planner-Sans" in name for name in fonts), fonts
+
+
+def test_talking_point_markup_is_tiny_and_safe():
+    html = str(
+        render_markup("**Đóng** ít, *hưởng* nhiều\n- một\n- hai **ba**\n\n<i onclick=x>2 * 3</i>")
+    )
+    assert "<p><strong>Đóng</strong> ít, <em>hưởng</em> nhiều</p>" in html
+    assert "<ul><li>một</li><li>hai <strong>ba</strong></li></ul>" in html
+    assert "&lt;i onclick=x&gt;2 * 3&lt;/i&gt;" in html
+
+
+# --- Attendance sheet -----------------------------------------------------------------------
+
+
+def people(n: int) -> list[services.SheetPerson]:
+    return [
+        services.SheetPerson(
+            full_name=f"Giàng Thị Mỷ {i}",
+            birth_year=1970 + i % 40,
+            gender="Nữ",
+            ethnicity="Mông",
+            village="Na Hối",
+            phone="0912 345 678",
+            occupation="Làm ruộng",
+            priority_group="Hộ cận nghèo",
+        )
+        for i in range(1, n + 1)
+    ]
+
+
+@pytest.mark.parametrize(("rows", "pages"), [(0, 1), (1, 1), (40, 4), (200, 16)])
+def test_sheet_page_count_follows_the_rows(officer, market_session, rows, pages):
+    services.save_print_settings(officer.office_id, "a5x2", [], 0)
+    market_session.expected_attendance = 0
+    db.session.commit()
+
+    version, pdf = services.attendance_sheet(market_session, people(rows))
+
+    assert len(services.plan_sheet_pages([None] * rows)) == pages
+    assert pdf_pages(pdf) == pages == version.page_count
+    text = pdf_text(pdf)
+    assert f"Trang {pages} / {pages}" in text
+    assert "Người lập" in text
+    if rows:
+        assert f"Giàng Thị Mỷ {rows}" in text
+
+
+def test_sheet_has_the_motto_details_columns_and_invited_people(
+    officer_client, officer, market_session
+):
+    response = officer_client.get(f"/printing/sessions/{market_session.id}/sheet.pdf")
+
+    assert response.status_code == 200
+    text = pdf_text(response.data)
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text
+    assert "Độc lập - Tự do - Hạnh phúc" in text
+    assert "BẢO HIỂM XÃ HỘI TỈNH LÀO CAI" in text
+    assert "DANH SÁCH NGƯỜI THAM DỰ" in text
+    assert "Chợ phiên Bắc Hà" in text and "Hội Liên hiệp Phụ nữ xã Bắc Hà" in text
+    for heading in ("Họ và tên", "Năm sinh", "Dân tộc", "Đã có thẻ BHYT", "điểm chỉ"):
+        assert heading in text
+    assert "Xác nhận của trưởng thôn/bản hoặc đại diện xã" in text
+    assert "Thủ trưởng đơn vị" in text
+    assert f"PL-{market_session.id}-1-1" in text
+    # 25 expected + 5 spare rows: 11 on the first page, then 13, then 6 with the signatures.
+    assert pdf_pages(response.data) == 3
+
+
+def test_invited_people_of_the_session_are_pre_filled(officer, places, market_session):
+    from planner.people.models import Attendance, Person
+
+    person = Person(office_id=officer.office_id, full_name="Sùng Văn Páo", birth_year=1985)
+    db.session.add(person)
+    db.session.flush()
+    db.session.add(
+        Attendance(office_id=officer.office_id, session_id=market_session.id, person_id=person.id)
+    )
+    db.session.commit()
+
+    _version, pdf = services.attendance_sheet(market_session)
+
+    assert "Sùng Văn Páo" in pdf_text(pdf)
+
+
+def test_sheet_keeps_where_its_markers_qr_and_boxes_are(officer, market_session):
+    version, _pdf = services.attendance_sheet(market_session, people(3))
+    layout = json.loads(version.layout_json)
+
+    assert layout["unit"] == "mm" and len(layout["pages"]) == version.page_count
+    first = layout["pages"][0]
+    corners = {m["corner"]: m for m in first["markers"]}
+    assert corners["tl"]["x"] == pytest.approx(10) and corners["tl"]["y"] == pytest.approx(10)
+    assert corners["br"]["x"] + corners["br"]["w"] == pytest.approx(297 - 10)
+    assert corners["br"]["y"] + corners["br"]["h"] == pytest.approx(210 - 10)
+    assert all(m["w"] >= 8 and m["h"] >= 8 for m in first["markers"])
+    # Version 1 of a short code: 21 modules and a 2-module border across 25 mm.
+    assert first["qr"]["w"] / 25 >= 1.0
+    assert first["code"] == f"PL-{market_session.id}-{version.number}-1"
+    rows = {}
+    for box in first["boxes"]:
+        assert 6 <= box["w"] <= 7 and 6 <= box["h"] <= 7
+        rows.setdefault(box["row"], []).append(box)
+    assert len(rows) == services.FIRST_PAGE_ROWS
+    for boxes in rows.values():
+        assert [b["column"] for b in boxes] == list(services.TICK_COLUMNS)
+        gaps = [b["x"] - (a["x"] + a["w"]) for a, b in pairwise(boxes)]
+        assert min(gaps) >= 15 - 0.01
+    # The signature column starts after the notes column, well right of the last box.
+    widths = {c.key: c.width_mm for c in services.SHEET_COLUMNS}
+    last_box = max(b["x"] + b["w"] for b in first["boxes"])
+    signature_left = 297 - services.MARGIN - widths["signature"]
+    assert signature_left - last_box >= widths["notes"]
+
+
+def test_unchanged_sheet_keeps_its_version_and_a_change_makes_a_new_one(
+    officer, market_session, monkeypatch
+):
+    first, pdf = services.attendance_sheet(market_session, people(2))
+    db.session.commit()
+
+    def no_render(*args, **kwargs):
+        raise AssertionError("an unchanged sheet must come from the cache")
+
+    monkeypatch.setattr(render, "layout", no_render)
+    again, cached = services.attendance_sheet(market_session, people(2))
+    assert again.id == first.id and cached == pdf
+    monkeypatch.undo()
+
+    market_session.expected_attendance = 40
+    db.session.commit()
+    second, _pdf = services.attendance_sheet(market_session, people(2))
+    db.session.commit()
+    assert second.number == 2
+    assert db.session.query(SheetVersion).count() == 2
+
+
+def test_an_office_can_hide_columns_it_does_not_use(admin_client, officer, market_session):
+    response = admin_client.post(
+        "/printing/settings",
+        data={"flyer_layout": "a4", "hidden_columns": ["occupation", "ethnicity"], "spare_rows": 2},
+    )
+    assert response.status_code == 302
+
+    _version, pdf = services.attendance_sheet(market_session, people(1))
+    text = pdf_text(pdf)
+    assert "Nghề nghiệp" not in text and "Dân tộc" not in text
+    assert "Năm sinh" in text and "điểm chỉ" in text
+
+
+def test_required_columns_cannot_be_hidden(admin_client, market_session):
+    response = admin_client.post(
+        "/printing/settings",
+        data={"flyer_layout": "a4", "hidden_columns": ["signature"], "spare_rows": 2},
+    )
+    assert response.status_code == 422
+    assert services.print_settings(market_session.office_id).hidden == set()
+
+
+def test_sheet_codes_read_back():
+    assert services.parse_sheet_code("pl-12-3-4") == (12, 3, 4)
+    with pytest.raises(Exception, match="attendance sheet code"):
+        services.parse_sheet_code("XX-1-2")
+
+
+# --- Scoping --------------------------------------------------------------------------------
+
+
+def test_another_offices_session_prints_nothing(client, market_session):
+    other = factories.office(name="Bảo hiểm xã hội tỉnh Lai Châu", province="Lai Châu")
+    stranger = factories.user(other, username="lan", full_name="Lò Thị Lan")
+    db.session.commit()
+    client.post("/login", data={"username": "lan", "password": factories.PASSWORD})
+
+    for kind in ("flyer", "sheet"):
+        response = client.get(f"/printing/sessions/{market_session.id}/{kind}.pdf")
+        assert response.status_code == 404
+    version, _pdf = services.attendance_sheet(market_session, people(1))
+    db.session.commit()
+    assert client.get(f"/printing/sheets/{version.id}/layout.json").status_code == 404
+    assert stranger.office_id != market_session.office_id
+
+
+def test_printing_needs_a_login(client, market_session):
+    response = client.get(f"/printing/sessions/{market_session.id}/flyer.pdf")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_missing_rates_say_what_to_do_instead_of_failing(officer_client, officer, places):
+    session = factories.session(officer, places.commune, day=SUNDAY)
+    db.session.commit()
+
+    response = officer_client.get(f"/printing/sessions/{session.id}/flyer.pdf")
+
+    assert response.status_code == 422
+    assert "quản trị viên cần nhập" in response.get_data(as_text=True)
+
+
+def test_session_page_offers_the_flyer_and_the_sheet(officer_client, market_session):
+    page = officer_client.get(f"/sessions/{market_session.id}").get_data(as_text=True)
+    assert f"/printing/sessions/{market_session.id}/flyer.pdf" in page
+    assert f"/printing/sessions/{market_session.id}/sheet.pdf" in page
+
+
+# --- Talking points admin -------------------------------------------------------------------
+
+
+def test_admin_edits_talking_points_and_flyers_use_them(admin_client, officer, market_session):
+    page = admin_client.get("/printing/talking-points")
+    assert page.status_code == 200
+    assert "Bảo hiểm xã hội tự nguyện" in page.get_data(as_text=True)
+
+    response = admin_client.post(
+        "/printing/talking-points/voluntary_si/vi",
+        data={"body": "**Tham gia ngay** để có lương hưu.\n- Đóng linh hoạt <b>x</b>"},
+    )
+    assert response.status_code == 302
+
+    text = pdf_text(services.flyer_pdf(market_session)[1])
+    assert "Tham gia ngay để có lương hưu." in text
+    assert "Đóng linh hoạt <b>x</b>" in text
+
+
+def test_officers_cannot_edit_talking_points(officer_client, market_session):
+    assert officer_client.get("/printing/talking-points").status_code == 403
+    response = officer_client.post("/printing/talking-points/voluntary_si/vi", data={"body": "x"})
+    assert response.status_code == 403
+
+
+def test_seeding_talking_points_twice_adds_them_once(app):
+    assert services.seed_talking_points() == 2
+    assert services.seed_talking_points() == 0
