@@ -89,7 +89,7 @@ def test_a_new_decree_value_applies_from_its_date_only(rates):
 
 def test_admin_sees_rates_by_key_with_their_dates(admin_client, rates):
     page = admin_client.get("/rates/").get_data(as_text=True)
-    assert "Lương cơ sở (đồng/tháng)" in page
+    assert "Mức lương cơ sở (đồng/tháng)" in page
     assert "01/07/2024" in page
     assert "Nghị định 73/2024/NĐ-CP" in page
     assert "đang áp dụng" in page

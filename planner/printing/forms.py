@@ -1,14 +1,13 @@
 """Forms for printing: talking points, an office's print settings and the week's packet."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, RadioField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange
 
-from planner.forms import MultiCheckboxField, choices
+from planner.forms import MultiCheckboxField, PlannerForm, choices
 
 
-class TalkingPointForm(FlaskForm):
+class TalkingPointForm(PlannerForm):
     body = TextAreaField(
         _l("Talking points"),
         validators=[Length(max=4000)],
@@ -16,7 +15,7 @@ class TalkingPointForm(FlaskForm):
     )
 
 
-class PrintSettingsForm(FlaskForm):
+class PrintSettingsForm(PlannerForm):
     flyer_layout = RadioField(
         _l("Flyer paper"),
         choices=choices(
@@ -34,7 +33,7 @@ class PrintSettingsForm(FlaskForm):
         self.hidden_columns.choices = choices((c.key, c.label) for c in columns if c.hideable)
 
 
-class PacketForm(FlaskForm):
+class PacketForm(PlannerForm):
     """Print the week's packet for the week and the scope shown on the week view."""
 
     week = HiddenField()

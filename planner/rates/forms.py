@@ -5,12 +5,11 @@ from __future__ import annotations
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, DecimalField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from planner.enums import PriorityGroup
-from planner.forms import choices
+from planner.forms import PlannerForm, choices
 from planner.timezones import today_local
 
 MONTH_CHOICES = choices(
@@ -23,7 +22,7 @@ MONTH_CHOICES = choices(
 )
 
 
-class RateValueForm(FlaskForm):
+class RateValueForm(PlannerForm):
     key = SelectField(_l("Figure"), choices=[])
     valid_from = DateField(_l("Valid from"), validators=[DataRequired()])
     value = DecimalField(
@@ -40,7 +39,7 @@ class RateValueForm(FlaskForm):
         self.key.choices = choices((key, label) for key, label in (keys or {}).items())
 
 
-class QuoteForm(FlaskForm):
+class QuoteForm(PlannerForm):
     """What an officer asks a household; read from the query string (a GET form)."""
 
     group = SelectField(_l("Priority group"), choices=PriorityGroup.choices(), default="other")
