@@ -10,6 +10,7 @@
 
   function show(state) {
     bar.value = state.percent;
+    bar.setAttribute("value", state.percent);
     bar.textContent = state.percent + "%";
     percent.textContent = state.percent;
     if (state.status === "done") {

@@ -1,0 +1,221 @@
+"""Time printed matter against two WeasyPrint floors; prints medians and ratios, not a verdict.
+
+Floors: a blank A4 page, and the same 40 rows as a bare HTML table with no styling.
+Targets (issue #5): flyer within 3x the blank page; 40-row sheet within 1.5x the bare table and
+under 0.5 s; a 15-session packet under 10 s; a cached re-print under 50 ms.
+
+Run: .venv/bin/python bench/pdf.py [--runs N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import json
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from datetime import time as clock
+from datetime import timedelta
+from io import BytesIO
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from flask_migrate import upgrade
+from pypdf import PdfReader
+from weasyprint import HTML
+
+from planner import create_app
+from planner.demo import DEMO_PASSWORD, load_demo_data
+from planner.extensions import db
+from planner.rates.services import seed_national_rates
+
+
+def median_ms(fn, runs: int) -> float:
+    fn()  # warm: templates compiled, fonts loaded, as in a running app
+    timings = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        timings.append((time.perf_counter() - start) * 1000)
+    return statistics.median(timings)
+
+
+def bare_table(rows: list[list[str]]) -> str:
+    cells = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>" for row in rows
+    )
+    return f"<html><body><table>{cells}</table></body></html>"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=7)
+    runs = parser.parse_args().runs
+
+    with tempfile.TemporaryDirectory() as tmp:
+        cache = Path(tmp) / "cache"
+        app = create_app(
+            {
+                "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/bench.db",
+                "SECRET_KEY": "bench",
+                "WTF_CSRF_ENABLED": False,
+                "RATELIMIT_ENABLED": False,
+                "PLANNER_CACHE_DIR": str(cache),
+            }
+        )
+        with app.app_context(), app.test_request_context():
+            from flask_babel import force_locale
+
+            from planner.accounts.models import User
+            from planner.places.models import Venue
+            from planner.printing import jobs, render, services
+            from planner.printing.models import PrintJob
+            from planner.sessions.days import monday_of
+            from planner.sessions.services import SessionDraft, create_sessions
+            from planner.timezones import today_local
+
+            upgrade(directory=app.extensions["migrate"].directory)
+            seed_national_rates()
+            office = load_demo_data()
+            services.seed_talking_points()
+            db.session.commit()
+
+            officer = db.session.scalar(db.select(User).where(User.username == "mai"))
+            venue = db.session.scalars(db.select(Venue).where(Venue.office_id == office.id)).first()
+            # A Monday with nothing planned yet, so the packet holds exactly 15 sessions.
+            monday = monday_of(today_local()) + timedelta(weeks=8)
+            spare = services.print_settings(office.id).spare_rows
+            week = []
+            for n in range(15):
+                day = monday + timedelta(days=n % 7)
+                start = clock(7 + (n // 7) * 3)
+                week += create_sessions(
+                    office.id,
+                    SessionDraft(
+                        kind="village_meeting",
+                        topic="both",
+                        day=day,
+                        start=start,
+                        end=clock(start.hour + 2),
+                        commune_id=venue.commune_id,
+                        venue_id=venue.id,
+                        lead_officer_id=officer.id,
+                        title=f"Họp thôn tuyên truyền BHXH tự nguyện số {n + 1}",
+                        expected_attendance=40 - spare,
+                    ),
+                    officer,
+                )
+            db.session.commit()
+            session = week[0]
+
+            def clear_cache() -> None:
+                shutil.rmtree(cache, ignore_errors=True)
+
+            with force_locale("vi"):
+                # Floors: plain WeasyPrint, default fonts, no app code.
+                blank = median_ms(
+                    lambda: HTML(string="<html><body></body></html>").write_pdf(), runs
+                )
+                rows = [
+                    [
+                        str(i),
+                        "Giàng Thị Sua",
+                        "1985",
+                        "Nữ",
+                        "H'Mông",
+                        "Na Hối",
+                        "0912 345 678",
+                        "Làm ruộng",
+                        "",
+                        "",
+                        "",
+                        "",
+                    ]
+                    for i in range(1, 41)
+                ]
+                table = median_ms(lambda: HTML(string=bare_table(rows)).write_pdf(), runs)
+
+                def flyer_uncached() -> None:
+                    clear_cache()
+                    services.flyer_pdf(session)
+
+                def sheet_uncached() -> None:
+                    clear_cache()
+                    version, _pdf = services.attendance_sheet(session)
+                    assert version.page_count >= 1
+
+                flyer = median_ms(flyer_uncached, runs)
+                sheet = median_ms(sheet_uncached, runs)
+                _version, sheet_pdf = services.attendance_sheet(session)
+                db.session.commit()
+
+                def packet() -> PrintJob:
+                    job = jobs.PrintJob(
+                        id=jobs.secrets.token_hex(16),
+                        office_id=office.id,
+                        user_id=officer.id,
+                        kind=jobs.PACKET,
+                        params_json=json.dumps(
+                            {
+                                "monday": monday.isoformat(),
+                                "officer_ids": [officer.id],
+                                "commune_id": None,
+                                "title": "bench",
+                            }
+                        ),
+                        filename="bench.pdf",
+                    )
+                    db.session.add(job)
+                    db.session.commit()
+                    jobs.run_job(job.id)
+                    job = db.session.get(PrintJob, job.id)
+                    assert job.status == "done", job.error
+                    return job
+
+                def packet_uncached() -> None:
+                    clear_cache()
+                    packet()
+
+                packet_runs = max(3, runs // 2)
+                packet_cold = median_ms(packet_uncached, packet_runs)
+                job = packet()
+                packet_pages = len(PdfReader(render.cache_path(job.pdf_key)).pages)
+                packet_warm = median_ms(packet, runs)
+
+            # Cached re-prints as an officer gets them: through the app, logged in.
+            client = app.test_client()
+            client.post("/login", data={"username": "mai", "password": DEMO_PASSWORD})
+            flyer_url = f"/printing/sessions/{session.id}/flyer.pdf"
+            sheet_url = f"/printing/sessions/{session.id}/sheet.pdf"
+            assert client.get(flyer_url).status_code == 200
+            assert client.get(sheet_url).status_code == 200
+            flyer_cached = median_ms(lambda: client.get(flyer_url), runs * 3)
+            sheet_cached = median_ms(lambda: client.get(sheet_url), runs * 3)
+
+        sheet_pages = len(PdfReader(BytesIO(sheet_pdf)).pages)
+        print(f"runs per figure: {runs} (packet cold: {packet_runs}); medians")
+        print(f"floor  blank A4 page ............ {blank:8.1f} ms")
+        print(f"floor  bare 40-row table ........ {table:8.1f} ms ({table / blank:.1f}x blank)")
+        print(
+            f"flyer (uncached) ................ {flyer:8.1f} ms = {flyer / blank:.2f}x blank "
+            "(target <= 3x)"
+        )
+        print(
+            f"attendance sheet, 40 rows ....... {sheet:8.1f} ms = {sheet / table:.2f}x bare table "
+            f"(target <= 1.5x, < 500 ms); {sheet_pages} pages"
+        )
+        print(
+            f"packet, 15 sessions (uncached) .. {packet_cold:8.1f} ms; {packet_pages} pages "
+            "(target < 10 s)"
+        )
+        print(f"packet, 15 sessions (cached) .... {packet_warm:8.1f} ms")
+        print(f"flyer re-print (cached, GET) .... {flyer_cached:8.1f} ms (target < 50 ms)")
+        print(f"sheet re-print (cached, GET) .... {sheet_cached:8.1f} ms (target < 50 ms)")
+
+
+if __name__ == "__main__":
+    main()

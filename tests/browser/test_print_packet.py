@@ -1,0 +1,66 @@
+"""An officer prints the week's packet from the week view and watches it get ready."""
+
+from datetime import time, timedelta
+from io import BytesIO
+from pathlib import Path
+
+from playwright.sync_api import expect
+from pypdf import PdfReader
+
+from planner.enums import SessionKind
+from planner.extensions import db
+from planner.printing import services
+from planner.sessions.days import monday_of
+from planner.timezones import today_local
+from tests import factories
+from tests.browser.conftest import log_in
+
+
+def test_officer_prints_the_packet_and_sees_the_progress_bar_reach_100(
+    page, live_server, officer, places
+):
+    factories.rates()
+    services.seed_talking_points()
+    monday = monday_of(today_local())
+    factories.session(
+        officer,
+        places.commune,
+        day=monday + timedelta(days=1),
+        venue=places.house,
+        title="Họp thôn Na Hối",
+        expected_attendance=12,
+    )
+    factories.session(
+        officer,
+        places.commune,
+        day=monday + timedelta(days=6),
+        venue=places.market,
+        kind=SessionKind.MARKET,
+        start=time(8),
+        end=time(11),
+        title="Chợ phiên Bắc Hà",
+        expected_attendance=20,
+    )
+    db.session.commit()
+
+    log_in(page, live_server, officer.username, factories.PASSWORD)
+    page.click("text=In bộ tài liệu tuần")
+    page.wait_for_url("**/printing/jobs/*")
+    assert page.locator("h1").inner_text() == "Đang in bộ tài liệu tuần"
+
+    expect(page.locator("#job-progress")).to_have_attribute("value", "100", timeout=60_000)
+    assert page.locator("#job-percent").inner_text() == "100"
+    assert page.locator("#job-message").inner_text() == "Đã xong."
+    download_link = page.locator("#job-download")
+    assert download_link.is_visible()
+
+    with page.expect_download() as download_info:
+        download_link.click()
+    download = download_info.value
+    assert download.suggested_filename == f"tuan-{monday:%Y-%m-%d}.pdf"
+    pdf = PdfReader(BytesIO(Path(download.path()).read_bytes()))
+    text = "\n".join(p.extract_text() for p in pdf.pages)
+    # The week plan, then a flyer and a sheet for each of the two sessions.
+    assert "Họp thôn Na Hối" in text and "Chợ phiên Bắc Hà" in text
+    assert "DANH SÁCH NGƯỜI THAM DỰ" in text.upper()
+    assert len(pdf.pages) >= 5
