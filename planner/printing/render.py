@@ -16,6 +16,7 @@ from io import BytesIO
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+import pikepdf
 from flask import current_app
 from weasyprint import CSS, HTML, Document
 from weasyprint.text.fonts import FontConfiguration
@@ -113,20 +114,33 @@ def join_documents(documents: Sequence[Document]) -> bytes:
 
 
 def two_up(pdf: bytes) -> bytes:
-    """Each A5 page twice, side by side on a landscape A4 sheet, to cut in half."""
-    from pypdf import PageObject, PdfReader, PdfWriter, Transformation
+    """Each A5 page twice, side by side on a landscape A4 sheet, to cut in half.
 
-    reader = PdfReader(BytesIO(pdf))
-    writer = PdfWriter()
-    for page in reader.pages:
-        width, height = float(page.mediabox.width), float(page.mediabox.height)
-        sheet = PageObject.create_blank_page(width=2 * width, height=height)
-        sheet.merge_transformed_page(page, Transformation())
-        sheet.merge_transformed_page(page, Transformation().translate(tx=width))
-        writer.add_page(sheet)
-    out = BytesIO()
-    writer.write(out)
-    return out.getvalue()
+    Each page is placed as a form XObject, so its content is reused, not parsed and copied.
+    """
+    source = pikepdf.open(BytesIO(pdf))
+    out = pikepdf.new()
+    for page in source.pages:
+        left, bottom, right, top = (float(v) for v in page.mediabox)
+        width, height = right - left, top - bottom
+        out.add_blank_page(page_size=(2 * width, height))
+        sheet = out.pages[-1]
+        sheet.add_overlay(page, pikepdf.Rectangle(0, 0, width, height))
+        sheet.add_overlay(page, pikepdf.Rectangle(width, 0, 2 * width, height))
+    buffer = BytesIO()
+    out.save(buffer)
+    return buffer.getvalue()
+
+
+def merge(parts: Sequence[bytes]) -> bytes:
+    """One PDF with the pages of several, in order."""
+    out = pikepdf.new()
+    sources = [pikepdf.open(BytesIO(part)) for part in parts]
+    for source in sources:
+        out.pages.extend(source.pages)
+    buffer = BytesIO()
+    out.save(buffer)
+    return buffer.getvalue()
 
 
 _TEMPLATE_VERSION: str | None = None

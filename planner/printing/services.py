@@ -653,16 +653,7 @@ def printable(session: OutreachSession) -> bool:
 
 def merge_pdfs(parts: list[bytes]) -> bytes:
     """One PDF of several, in order."""
-    from io import BytesIO
-
-    from pypdf import PdfWriter
-
-    writer = PdfWriter()
-    for part in parts:
-        writer.append(BytesIO(part))
-    out = BytesIO()
-    writer.write(out)
-    return out.getvalue()
+    return render.merge(parts)
 
 
 def packet_key(part_keys: list[str]) -> str:
