@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import subprocess
 from datetime import date
 from io import BytesIO
 from itertools import pairwise
@@ -23,6 +26,11 @@ SUNDAY = date(2026, 12, 6)
 
 def pdf_text(pdf: bytes) -> str:
     return "\n".join(page.extract_text() for page in PdfReader(BytesIO(pdf)).pages)
+
+
+def flat_text(pdf: bytes) -> str:
+    """The text with line breaks as spaces: narrow columns wrap their headings."""
+    return " ".join(pdf_text(pdf).split())
 
 
 def pdf_pages(pdf: bytes) -> int:
@@ -244,8 +252,9 @@ def test_sheet_has_the_motto_details_columns_and_invited_people(
     assert "BẢO HIỂM XÃ HỘI TỈNH LÀO CAI" in text
     assert "DANH SÁCH NGƯỜI THAM DỰ" in text
     assert "Chợ phiên Bắc Hà" in text and "Hội Liên hiệp Phụ nữ xã Bắc Hà" in text
+    headings = flat_text(response.data)
     for heading in ("Họ và tên", "Năm sinh", "Dân tộc", "Đã có thẻ BHYT", "điểm chỉ"):
-        assert heading in text
+        assert heading in headings
     assert "Xác nhận của trưởng thôn/bản hoặc đại diện xã" in text
     assert "Thủ trưởng đơn vị" in text
     assert f"PL-{market_session.id}-1-1" in text
@@ -299,6 +308,67 @@ def test_sheet_keeps_where_its_markers_qr_and_boxes_are(officer, market_session)
     assert signature_left - last_box >= widths["notes"]
 
 
+def page_image(pdf: bytes, page: int, dpi: int, tmp_path):
+    """One page as a greyscale image, as a phone photo of the printed sheet would see it."""
+    if shutil.which("pdftoppm") is None:
+        if os.environ.get("PLANNER_REQUIRE_BROWSER"):
+            pytest.fail("pdftoppm (poppler-utils) is required in CI")
+        pytest.skip("pdftoppm (poppler-utils) is not installed")
+    from PIL import Image
+
+    source = tmp_path / "sheet.pdf"
+    source.write_bytes(pdf)
+    subprocess.run(
+        [
+            "pdftoppm",
+            "-r",
+            str(dpi),
+            "-gray",
+            "-png",
+            "-f",
+            str(page),
+            "-l",
+            str(page),
+            "-singlefile",
+            str(source),
+            str(tmp_path / "page"),
+        ],
+        check=True,
+    )
+    return Image.open(tmp_path / "page.png").convert("L")
+
+
+def test_the_stored_layout_is_where_the_ink_is(officer, market_session, tmp_path):
+    """Markers, QR finder pattern and tick boxes are black exactly where the layout says."""
+    version, pdf = services.attendance_sheet(market_session, people(3))
+    first = json.loads(version.layout_json)["pages"][0]
+    dpi = 150
+    image = page_image(pdf, 1, dpi, tmp_path)
+
+    def ink(x_mm: float, y_mm: float) -> bool:
+        return image.getpixel((round(x_mm * dpi / 25.4), round(y_mm * dpi / 25.4))) < 100
+
+    for m in first["markers"]:
+        assert ink(m["x"] + m["w"] / 2, m["y"] + m["h"] / 2)
+        assert ink(m["x"] + 0.5, m["y"] + 0.5) and ink(m["x"] + m["w"] - 0.5, m["y"] + m["h"] - 0.5)
+        # White around the marker, so it stands out in a photo.
+        assert not ink(m["x"] - 1, m["y"] + m["h"] / 2) and not ink(m["x"] + m["w"] + 1, m["y"] + 1)
+    qr = first["qr"]
+    module = services.QR_MODULE_MM
+    # Two white modules of border, then the finder pattern's black corner.
+    assert not ink(qr["x"] + module, qr["y"] + module)
+    assert ink(qr["x"] + 2.5 * module, qr["y"] + 2.5 * module)
+    for box in first["boxes"]:
+        middle_y = box["y"] + box["h"] / 2
+        assert ink(box["x"] + 0.2, middle_y) and ink(box["x"] + box["w"] - 0.2, middle_y)
+        assert not ink(box["x"] - 1, middle_y) and not ink(box["x"] + box["w"] + 1, middle_y)
+        middle_x = box["x"] + box["w"] / 2
+        assert ink(middle_x, box["y"] + 0.2) and ink(middle_x, box["y"] + box["h"] - 0.2)
+        assert not ink(middle_x, box["y"] - 1) and not ink(middle_x, box["y"] + box["h"] + 1)
+        if box["column"] != "has_hi":
+            assert not ink(box["x"] + box["w"] / 2, middle_y)
+
+
 def test_unchanged_sheet_keeps_its_version_and_a_change_makes_a_new_one(
     officer, market_session, monkeypatch
 ):
@@ -329,7 +399,7 @@ def test_an_office_can_hide_columns_it_does_not_use(admin_client, officer, marke
     assert response.status_code == 302
 
     _version, pdf = services.attendance_sheet(market_session, people(1))
-    text = pdf_text(pdf)
+    text = flat_text(pdf)
     assert "Nghề nghiệp" not in text and "Dân tộc" not in text
     assert "Năm sinh" in text and "điểm chỉ" in text
 

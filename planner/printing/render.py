@@ -35,6 +35,10 @@ DATA_IMAGE_TYPES = ("image/png", "image/jpeg", "image/gif", "image/svg+xml", "im
 FONT_CONFIG = FontConfiguration()
 _RENDER_LOCK = threading.RLock()
 _STYLESHEETS: dict[str, CSS] = {}
+# Parsed images (sheet grids, QR codes) kept between renders. A full cache is replaced, not
+# cleared: documents laid out but not yet written keep the one they were laid out with.
+_IMAGES: dict = {}
+_IMAGES_MAX = 400
 
 
 class FetchRefused(FatalURLFetchingError):
@@ -88,10 +92,13 @@ def stylesheet(name: str) -> CSS:
 
 def layout(html: str, styles: Sequence[str]) -> Document:
     """Lay out a document (pages, anchors) without writing it; raises FetchRefused."""
+    global _IMAGES
     sheets = [stylesheet(name) for name in styles]
     with _RENDER_LOCK:
+        if len(_IMAGES) > _IMAGES_MAX:
+            _IMAGES = {}
         return HTML(string=html, base_url=BASE_URL, url_fetcher=StaticOnlyFetcher()).render(
-            stylesheets=sheets, font_config=FONT_CONFIG
+            stylesheets=sheets, font_config=FONT_CONFIG, cache=_IMAGES
         )
 
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
+from urllib.parse import quote
 
 import segno
 import sqlalchemy as sa
@@ -35,7 +37,6 @@ from planner.sessions.models import OutreachSession
 from planner.sessions.services import week_sessions
 from planner.timezones import to_local
 
-MM_PER_PX = 25.4 / 96
 FLYER_LAYOUTS = ("a4", "a5x2")
 HI_MEMBERS_ON_FLYER = 5
 
@@ -350,6 +351,9 @@ HEAD_H = 13  # the column headings: on every page
 ROW_H = 9
 FOOTER_H = 42  # totals and signature blocks: after the last row
 TICK_MM = 6
+TICK_STROKE = 0.4  # tick box border, inside its 6 mm
+RULE_STROKE = 0.2
+FOOTER_GAP = 3
 QR_MODULE_MM = 1.0
 FIRST_PAGE_ROWS = (CONTENT_H - BAND_H - DETAILS_H - HEAD_H) // ROW_H
 PAGE_ROWS = (CONTENT_H - BAND_H - HEAD_H) // ROW_H
@@ -452,71 +456,194 @@ def parse_sheet_code(code: str) -> tuple[int, int, int]:
     return session_id, version, page
 
 
+@dataclass(frozen=True)
+class PlacedColumn:
+    """A sheet column at its place across the page, in millimetres from the paper's left edge."""
+
+    column: SheetColumn
+    left: float
+    width: float
+
+    @property
+    def key(self) -> str:
+        return self.column.key
+
+
+def place_columns(hidden: set[str] | frozenset[str] = frozenset()) -> list[PlacedColumn]:
+    """The visible columns left to right; the name column takes the width the others leave."""
+    columns = [c for c in SHEET_COLUMNS if c.key not in hidden]
+    free = PAGE_W - 2 * MARGIN - sum(c.width_mm or 0 for c in columns)
+    placed, left = [], float(MARGIN)
+    for column in columns:
+        width = float(column.width_mm or free)
+        placed.append(PlacedColumn(column, round(left, 2), round(width, 2)))
+        left += width
+    return placed
+
+
+def _table_top(page: SheetPage) -> float:
+    return MARGIN + BAND_H + (DETAILS_H if page.number == 1 else 0)
+
+
+def _row_top(page: SheetPage, index: int) -> float:
+    return _table_top(page) + HEAD_H + ROW_H * index
+
+
+def _tick_box(placed: PlacedColumn, row_top: float) -> dict:
+    return {
+        "x": round(placed.left + (placed.width - TICK_MM) / 2, 2),
+        "y": round(row_top + (ROW_H - TICK_MM) / 2, 2),
+        "w": TICK_MM,
+        "h": TICK_MM,
+    }
+
+
+def _markers() -> list[dict]:
+    far_x, far_y = PAGE_W - MARKER_INSET - MARKER_SIZE, PAGE_H - MARKER_INSET - MARKER_SIZE
+    spots = {"tl": (MARKER_INSET, MARKER_INSET), "tr": (far_x, MARKER_INSET)}
+    spots |= {"bl": (MARKER_INSET, far_y), "br": (far_x, far_y)}
+    return [
+        {"corner": c, "x": x, "y": y, "w": MARKER_SIZE, "h": MARKER_SIZE} for c, (x, y) in spots.items()
+    ]
+
+
+def _qr_box(code: str) -> dict:
+    """The QR code's square at the top right, sized so one module is QR_MODULE_MM."""
+    width, _height = segno.make(code, error="q", micro=False).symbol_size(scale=1, border=2)
+    size = width * QR_MODULE_MM
+    return {"x": PAGE_W - MARGIN - size, "y": float(MARGIN), "w": size, "h": size}
+
+
+@functools.lru_cache(maxsize=64)
+def _grid_svg(columns: tuple[PlacedColumn, ...], table_top: float, rows: int) -> str:
+    """Corner markers, table rules and tick boxes of one page, as an SVG data URI.
+
+    The same grid serves every sheet with the same columns and rows, so WeasyPrint parses it
+    once (render keeps images between renders); only the text differs between sessions.
+    """
+    parts = [
+        f'<rect x="{m["x"]}" y="{m["y"]}" width="{m["w"]}" height="{m["h"]}"/>' for m in _markers()
+    ]
+    if columns and rows >= 0 and table_top:
+        bottom = table_top + HEAD_H + ROW_H * rows
+        edges = [c.left for c in columns] + [columns[-1].left + columns[-1].width]
+        rules = [f"M{x:g} {table_top:g}V{bottom:g}" for x in edges]
+        ys = [table_top] + [table_top + HEAD_H + ROW_H * i for i in range(rows + 1)]
+        rules += [f"M{MARGIN:g} {y:g}H{PAGE_W - MARGIN:g}" for y in ys]
+        inset = TICK_STROKE / 2
+        boxes = [
+            f"M{b['x'] + inset:g} {b['y'] + inset:g}h{TICK_MM - TICK_STROKE:g}"
+            f"v{TICK_MM - TICK_STROKE:g}h{TICK_STROKE - TICK_MM:g}z"
+            for i in range(rows)
+            for c in columns
+            if c.column.tick
+            for b in [_tick_box(c, table_top + HEAD_H + ROW_H * i)]
+        ]
+        parts.append(
+            f'<path d="{"".join(rules)}" fill="none" stroke="#000" stroke-width="{RULE_STROKE}"/>'
+        )
+        if boxes:
+            parts.append(
+                f'<path d="{"".join(boxes)}" fill="none" stroke="#000" '
+                f'stroke-width="{TICK_STROKE}"/>'
+            )
+    svg = (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{PAGE_W}mm" height="{PAGE_H}mm" '
+        f'viewBox="0 0 {PAGE_W} {PAGE_H}">{"".join(parts)}</svg>'
+    )
+    return "data:image/svg+xml," + quote(svg)
+
+
+def _sheet_qr(code: str) -> str:
+    """The page's QR code as a PNG of one pixel per module, drawn without smoothing."""
+    return segno.make(code, error="q", micro=False).png_data_uri(scale=1, border=2)
+
+
 def sheet_html(
     session: OutreachSession,
     people: list[SheetPerson | None],
     version: int,
     hidden: set[str] = frozenset(),
 ) -> str:
-    """The attendance sheet's HTML for one version number."""
+    """The attendance sheet's HTML for one version number.
+
+    Everything sits at a computed place in millimetres, so the stored layout is where the ink
+    is; rows are paginated here, not by the renderer.
+    """
     office = db.session.get(Office, session.office_id)
-    columns = [c for c in SHEET_COLUMNS if c.key not in hidden]
+    columns = place_columns(hidden)
     pages = plan_sheet_pages(people)
     codes = [sheet_code(session.id, version, p.number) for p in pages]
+    printed_pages = []
+    for page, code in zip(pages, codes, strict=True):
+        top = _table_top(page)
+        rows = []
+        for index, person in enumerate(page.rows):
+            cells = []
+            for c in columns:
+                if c.key == "number":
+                    cells.append((c, str(page.first_row + index)))
+                elif person is not None and c.column.tick:
+                    if c.key == "has_hi" and person.has_hi:
+                        cells.append((c, "✓"))
+                elif person is not None and c.key not in ("signature", "notes"):
+                    value = getattr(person, c.key)
+                    if value not in (None, ""):
+                        cells.append((c, str(value)))
+            rows.append({"top": _row_top(page, index), "cells": cells})
+        rows_drawn = len(page.rows) if page.has_table else -1
+        table_bottom = top + HEAD_H + ROW_H * len(page.rows) if page.has_table else MARGIN + BAND_H
+        printed_pages.append(
+            {
+                "page": page,
+                "code": code,
+                "qr": _sheet_qr(code),
+                "qr_box": _qr_box(code),
+                "grid": _grid_svg(tuple(columns) if page.has_table else (), top, rows_drawn),
+                "table_top": top,
+                "rows": rows,
+                "footer_top": table_bottom + FOOTER_GAP,
+            }
+        )
     return _render(
         "attendance_sheet",
         session=session,
         office=office,
         facts=session_facts(session),
         columns=columns,
-        pages=pages,
+        pages=printed_pages,
         page_count=len(pages),
-        codes=codes,
-        qrs=[_qr_data_uri(code, "q", QR_MODULE_MM, 2) for code in codes],
-        version=version,
         invited_count=sum(1 for p in people if p is not None),
-        geometry={
+        g={
             "margin": MARGIN,
-            "marker_offset": MARGIN - MARKER_INSET,
-            "marker": MARKER_SIZE,
             "band": BAND_H,
-            "details": DETAILS_H,
             "head": HEAD_H,
             "row": ROW_H,
-            "footer": FOOTER_H,
             "tick": TICK_MM,
+            "content_w": PAGE_W - 2 * MARGIN,
         },
     )
 
 
-def sheet_layout(document, session_id: int, version: int) -> dict:
-    """Where the markers, QR codes and tick boxes landed on each page, read from the layout."""
-
-    def box(rect) -> dict:
-        x1, y1, x2, y2 = (round(v * MM_PER_PX, 2) for v in rect)
-        return {"x": x1, "y": y1, "w": round(x2 - x1, 2), "h": round(y2 - y1, 2)}
-
+def sheet_layout(sheet_pages: list[SheetPage], session_id: int, version: int, hidden) -> dict:
+    """Where the markers, QR codes and tick boxes are on each page, in millimetres."""
+    columns = place_columns(hidden)
+    ticks = [c for c in columns if c.column.tick]
     pages = []
-    for number, page in enumerate(document.pages, start=1):
-        anchors = page.anchors
-        markers = [
-            {"corner": corner, **box(anchors[f"marker-{number}-{corner}"])}
-            for corner in ("tl", "tr", "bl", "br")
-            if f"marker-{number}-{corner}" in anchors
-        ]
-        qr = anchors.get(f"qr-{number}")
+    for page in sheet_pages:
+        code = sheet_code(session_id, version, page.number)
         boxes = []
-        for name, rect in anchors.items():
-            if name.startswith("tick-"):
-                _tick, _page, row, column = name.split("-", 3)
-                boxes.append({"row": int(row), "column": column, **box(rect)})
-        boxes.sort(key=lambda b: (b["row"], TICK_COLUMNS.index(b["column"])))
+        if page.has_table:
+            for index in range(len(page.rows)):
+                row = page.first_row + index
+                for c in ticks:
+                    boxes.append({"row": row, "column": c.key, **_tick_box(c, _row_top(page, index))})
         pages.append(
             {
-                "page": number,
-                "code": sheet_code(session_id, version, number),
-                "markers": markers,
-                "qr": box(qr) if qr else None,
+                "page": page.number,
+                "code": code,
+                "markers": _markers(),
+                "qr": _qr_box(code),
                 "boxes": boxes,
             }
         )
@@ -566,7 +693,7 @@ def attendance_sheet(
     html = sheet_html(session, people, existing.number, hidden)
     key = render.cache_key(html, *SHEET_STYLES)
     document = render.layout(html, SHEET_STYLES)
-    layout = sheet_layout(document, session.id, existing.number)
+    layout = sheet_layout(plan_sheet_pages(people), session.id, existing.number, hidden)
     pdf = render.write_pdf(document)
     render.store(key, pdf)
     existing.pdf_key = key
