@@ -502,9 +502,8 @@ def _markers() -> list[dict]:
     far_x, far_y = PAGE_W - MARKER_INSET - MARKER_SIZE, PAGE_H - MARKER_INSET - MARKER_SIZE
     spots = {"tl": (MARKER_INSET, MARKER_INSET), "tr": (far_x, MARKER_INSET)}
     spots |= {"bl": (MARKER_INSET, far_y), "br": (far_x, far_y)}
-    return [
-        {"corner": c, "x": x, "y": y, "w": MARKER_SIZE, "h": MARKER_SIZE} for c, (x, y) in spots.items()
-    ]
+    size = MARKER_SIZE
+    return [{"corner": c, "x": x, "y": y, "w": size, "h": size} for c, (x, y) in spots.items()]
 
 
 def _qr_box(code: str) -> dict:
@@ -636,8 +635,8 @@ def sheet_layout(sheet_pages: list[SheetPage], session_id: int, version: int, hi
         if page.has_table:
             for index in range(len(page.rows)):
                 row = page.first_row + index
-                for c in ticks:
-                    boxes.append({"row": row, "column": c.key, **_tick_box(c, _row_top(page, index))})
+                top = _row_top(page, index)
+                boxes += [{"row": row, "column": c.key, **_tick_box(c, top)} for c in ticks]
         pages.append(
             {
                 "page": page.number,
