@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import json
@@ -655,6 +656,19 @@ def sheet_layout(sheet_pages: list[SheetPage], session_id: int, version: int, hi
     }
 
 
+def _sheet_content_hash(session: OutreachSession, people: list, hidden: set[str]) -> str:
+    """What a sheet prints, without its version number: equal hashes mean the same sheet."""
+    office = db.session.get(Office, session.office_id)
+    content = {
+        "session": session.id,
+        "office": office.name,
+        "facts": session_facts(session),
+        "hidden": sorted(hidden),
+        "people": [dataclasses.asdict(p) if p is not None else None for p in people],
+    }
+    return render.cache_key(json.dumps(content, default=str, sort_keys=True), *SHEET_STYLES)
+
+
 def attendance_sheet(
     session: OutreachSession,
     invited: list[SheetPerson] | None = None,
@@ -666,7 +680,7 @@ def attendance_sheet(
         invited = invited_people(session)
     people = sheet_rows(invited, session.expected_attendance, settings.spare_rows)
     hidden = settings.hidden
-    content_hash = render.cache_key(sheet_html(session, people, 0, hidden), *SHEET_STYLES)
+    content_hash = _sheet_content_hash(session, people, hidden)
     existing = db.session.scalar(
         sa.select(SheetVersion)
         .where(SheetVersion.session_id == session.id, SheetVersion.content_hash == content_hash)
