@@ -7,6 +7,7 @@ once with a shared FontConfiguration, so the bundled fonts are registered once p
 from __future__ import annotations
 
 import hashlib
+import json
 import mimetypes
 import os
 import tempfile
@@ -139,6 +140,16 @@ def two_up(pdf: bytes) -> bytes:
     return buffer.getvalue()
 
 
+def overlay(base: bytes, layer: bytes) -> bytes:
+    """`base` with the first page of `layer` printed over its first page (same page size)."""
+    document = pikepdf.open(BytesIO(base))
+    on_top = pikepdf.open(BytesIO(layer))
+    document.pages[0].add_overlay(on_top.pages[0])
+    buffer = BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
 def merge(parts: Sequence[bytes]) -> bytes:
     """One PDF with the pages of several, in order."""
     out = pikepdf.new()
@@ -207,6 +218,23 @@ def store(key: str, pdf: bytes) -> Path:
         out.write(pdf)
     os.replace(tmp, path)
     return path
+
+
+def cached_meta(key: str) -> dict | None:
+    """Facts stored beside a cached PDF (where a box landed, say), or None."""
+    try:
+        return json.loads(cache_path(key).with_suffix(".json").read_text(encoding="utf-8"))
+    except (FileNotFoundError, ValueError):
+        return None
+
+
+def store_meta(key: str, meta: dict) -> None:
+    path = cache_path(key).with_suffix(".json")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".part")
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        json.dump(meta, out)
+    os.replace(tmp, path)
 
 
 def cached_pdf(html: str, styles: Sequence[str]) -> tuple[str, bytes]:

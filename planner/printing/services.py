@@ -28,6 +28,7 @@ from planner.phones import display_phone
 from planner.printing import render
 from planner.printing.markup import render_markup
 from planner.printing.models import PrintSettings, SheetVersion, TalkingPoint
+from planner.rates.models import RateValue
 from planner.rates.services import (
     PAYMENT_MONTHS,
     household_hi_quote,
@@ -268,40 +269,104 @@ def _talking_blocks(session: OutreachSession) -> list[dict]:
     return blocks
 
 
-def flyer_html(session: OutreachSession, flyer_layout: str | None = None) -> str:
-    """The flyer for a session: talking points, costs on its date, time, place, officer, QR."""
+def rates_since(on: date, office_id: int) -> date:
+    """The day the rates in force on `on` took effect (the latest change up to then)."""
+    since = db.session.scalar(
+        sa.select(sa.func.max(RateValue.valid_from)).where(
+            RateValue.valid_from <= on,
+            sa.or_(RateValue.office_id.is_(None), RateValue.office_id == office_id),
+        )
+    )
+    return since or on
+
+
+def flyer_body_html(session: OutreachSession, flyer_layout: str) -> str:
+    """Everything on the flyer but the session's own details: talking points and costs.
+
+    It depends only on the office, the topics, the language and the rates, so one rendering
+    serves every session that shares them.
+    """
     office: Office = db.session.get(Office, session.office_id)
-    flyer_layout = flyer_layout or print_settings(session.office_id).flyer_layout
-    facts = session_facts(session)
-    link = (office.contact_link or "").strip()
+    day = to_local(session.starts_at).date()
     return _render(
         "flyer",
-        session=session,
         office=office,
-        facts=facts,
-        costs=flyer_costs(facts["day"], session.office_id),
+        costs=flyer_costs(day, session.office_id),
+        rates_since=rates_since(day, session.office_id),
         blocks=_talking_blocks(session),
         second_language=session.language.label if session.language != Language.VIETNAMESE else None,
-        qr=_qr_data_uri(link, "m", 0.6, 2) if link else None,
-        link=link,
         flyer_layout=flyer_layout,
     )
 
 
+def flyer_layer_html(
+    session: OutreachSession, flyer_layout: str, box: dict, bilingual: bool, tight: bool = False
+) -> str:
+    """The session's title, time, place, officer and QR code, placed over the body's box."""
+    office: Office = db.session.get(Office, session.office_id)
+    link = (office.contact_link or "").strip()
+    return _render(
+        "flyer_layer",
+        facts=session_facts(session),
+        qr=_qr_data_uri(link, "m", 0.6, 2) if link else None,
+        flyer_layout=flyer_layout,
+        box=box,
+        bilingual=bilingual,
+        tight=tight,
+    )
+
+
+def flyer_html(session: OutreachSession, flyer_layout: str | None = None) -> str:
+    """Both parts of the flyer's HTML, as printed (for reading and for tests)."""
+    flyer_layout = flyer_layout or print_settings(session.office_id).flyer_layout
+    body = flyer_body_html(session, flyer_layout)
+    box = {"left": 0, "top": 0, "width": 100, "height": 100}
+    return body + flyer_layer_html(session, flyer_layout, box, 'class="flyer bilingual"' in body)
+
+
+def _flyer_body(body_html: str) -> tuple[str, bytes, dict]:
+    """The body's PDF and where its details box landed, rendered once per distinct body."""
+    key = render.cache_key(body_html, *FLYER_STYLES)
+    pdf, meta = render.cached(key), render.cached_meta(key)
+    if pdf is None or meta is None:
+        document = render.layout(body_html, FLYER_STYLES)
+        left, top, right, bottom = document.pages[0].anchors["when"]
+        meta = {"left": left, "top": top, "width": right - left, "height": bottom - top}
+        pdf = render.write_pdf(document)
+        render.store(key, pdf)
+        render.store_meta(key, meta)
+    return key, pdf, meta
+
+
 def flyer_pdf(session: OutreachSession) -> tuple[str, bytes]:
-    """The flyer as PDF (A5 ones two to an A4 sheet), from the cache when nothing changed."""
-    html = flyer_html(session)
-    key = render.cache_key(html, *FLYER_STYLES)
+    """The flyer as PDF (A5 ones two to an A4 sheet), from the cache when nothing changed.
+
+    The body (talking points, costs) is shared between sessions; each session only lays out
+    its own details, printed over the body's first page.
+    """
+    flyer_layout = print_settings(session.office_id).flyer_layout
+    body_html = flyer_body_html(session, flyer_layout)
+    body_key, body, box = _flyer_body(body_html)
+    bilingual = 'class="flyer bilingual"' in body_html
+    layer_html = flyer_layer_html(session, flyer_layout, box, bilingual)
+    key = render.cache_key(body_key, layer_html, *FLYER_LAYER_STYLES)
     pdf = render.cached(key)
     if pdf is None:
-        pdf = render.render_pdf(html, FLYER_STYLES)
-        if 'class="a5x2"' in html:
+        document = render.layout(layer_html, FLYER_LAYER_STYLES)
+        anchors = document.pages[0].anchors
+        if anchors["details-end"][1] > box["top"] + box["height"]:
+            # Long details (a long place name): a smaller size rather than cut text.
+            tight = flyer_layer_html(session, flyer_layout, box, bilingual, tight=True)
+            document = render.layout(tight, FLYER_LAYER_STYLES)
+        pdf = render.overlay(body, render.write_pdf(document))
+        if flyer_layout == "a5x2":
             pdf = render.two_up(pdf)
         render.store(key, pdf)
     return key, pdf
 
 
 FLYER_STYLES = ("base", "flyer")
+FLYER_LAYER_STYLES = ("base", "flyer", "flyer_layer")
 SHEET_STYLES = ("base", "attendance_sheet")
 QUOTE_STYLES = ("base", "quote_sheet")
 WEEK_STYLES = ("base", "week_plan")

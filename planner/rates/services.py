@@ -9,6 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import sqlalchemy as sa
+from flask import g, has_app_context
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -51,8 +52,26 @@ def vnd(amount: Decimal) -> int:
     return int(amount.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
+def _lookups() -> dict | None:
+    """Rate lookups already made in this app context (a request or a print job)."""
+    if not has_app_context():
+        return None
+    return g.setdefault("rate_lookups", {})
+
+
+@sa.event.listens_for(sa.orm.Session, "before_flush")
+def _forget_lookups(session, _context, _instances) -> None:
+    # A changed figure must be seen at once by the same request or job.
+    changed = (*session.new, *session.dirty, *session.deleted)
+    if has_app_context() and any(isinstance(obj, RateValue) for obj in changed):
+        g.pop("rate_lookups", None)
+
+
 def rate(key: str, on: date, office_id: int | None = None) -> Decimal:
     """The figure for `key` in force on `on` (national, or one office's own top-up)."""
+    lookups = _lookups()
+    if lookups is not None and (key, on, office_id) in lookups:
+        return lookups[key, on, office_id]
     value = db.session.scalar(
         sa.select(RateValue.value)
         .where(
@@ -65,9 +84,9 @@ def rate(key: str, on: date, office_id: int | None = None) -> Decimal:
         .order_by(RateValue.valid_from.desc())
         .limit(1)
     )
+    if value is None and office_id is not None:
+        value = 0  # no top-up from this office
     if value is None:
-        if office_id is not None:
-            return Decimal(0)
         raise PlannerError(
             _(
                 "No rate “%(key)s” is in force on %(day)s; an administrator must enter it.",
@@ -76,6 +95,8 @@ def rate(key: str, on: date, office_id: int | None = None) -> Decimal:
             ),
             code="missing_rate",
         )
+    if lookups is not None:
+        lookups[key, on, office_id] = Decimal(value)
     return Decimal(value)
 
 
