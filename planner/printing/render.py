@@ -12,6 +12,7 @@ import mimetypes
 import os
 import tempfile
 import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from io import BytesIO
 from pathlib import Path
@@ -30,6 +31,11 @@ PDF_TEMPLATES_DIR = ROOT_DIR / "templates" / "pdf"
 # Documents name static files as planner-static:/fonts/NotoSans-Regular.ttf.
 STATIC_SCHEME = "planner-static"
 BASE_URL = f"{STATIC_SCHEME}:/"
+# Images the app draws itself (sheet grids), served by a short name: a long data: URI would be
+# scanned by the HTML parser on every render.
+GENERATED_SCHEME = "planner-generated"
+_GENERATED: OrderedDict[str, bytes] = OrderedDict()
+_GENERATED_MAX = 256
 DATA_IMAGE_TYPES = ("image/png", "image/jpeg", "image/gif", "image/svg+xml", "image/webp")
 
 # Pango's font map is not safe to share across threads while laying out; renders take turns.
@@ -40,6 +46,18 @@ _STYLESHEETS: dict[str, CSS] = {}
 # cleared: documents laid out but not yet written keep the one they were laid out with.
 _IMAGES: dict = {}
 _IMAGES_MAX = 400
+
+
+def generated_svg(svg: str) -> str:
+    """A short URL for an SVG the app drew, that the fetcher serves and WeasyPrint caches."""
+    data = svg.encode("utf-8")
+    url = f"{GENERATED_SCHEME}:{hashlib.sha256(data).hexdigest()[:32]}.svg"
+    with _RENDER_LOCK:
+        _GENERATED[url] = data
+        _GENERATED.move_to_end(url)
+        while len(_GENERATED) > _GENERATED_MAX:
+            _GENERATED.popitem(last=False)
+    return url
 
 
 class FetchRefused(FatalURLFetchingError):
@@ -59,6 +77,11 @@ class StaticOnlyFetcher(URLFetcher):
             if media_type not in DATA_IMAGE_TYPES:
                 raise FetchRefused(f"Refused data: URL of type {media_type or 'text/plain'}")
             return super().fetch(url, headers)
+        if scheme == GENERATED_SCHEME:
+            data = _GENERATED.get(url)
+            if data is None:
+                raise FetchRefused(f"No such generated image: {url[:80]}")
+            return URLFetcherResponse(url, data, {"Content-Type": "image/svg+xml"})
         if scheme != STATIC_SCHEME:
             raise FetchRefused(f"Refused to fetch {url[:80]}: printed matter uses static/ only")
         path = static_path(urlsplit(url).path)

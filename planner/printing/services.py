@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
-import functools
 import hashlib
 import json
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
-from urllib.parse import quote
 
 import segno
 import sqlalchemy as sa
@@ -579,9 +577,8 @@ def _qr_box(code: str) -> dict:
     return {"x": PAGE_W - MARGIN - size, "y": float(MARGIN), "w": size, "h": size}
 
 
-@functools.lru_cache(maxsize=64)
 def _grid_svg(columns: tuple[PlacedColumn, ...], table_top: float, rows: int) -> str:
-    """Corner markers, table rules and tick boxes of one page, as an SVG data URI.
+    """Corner markers, table rules and tick boxes of one page, as an SVG the fetcher serves.
 
     The same grid serves every sheet with the same columns and rows, so WeasyPrint parses it
     once (render keeps images between renders); only the text differs between sessions.
@@ -616,7 +613,7 @@ def _grid_svg(columns: tuple[PlacedColumn, ...], table_top: float, rows: int) ->
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{PAGE_W}mm" height="{PAGE_H}mm" '
         f'viewBox="0 0 {PAGE_W} {PAGE_H}">{"".join(parts)}</svg>'
     )
-    return "data:image/svg+xml," + quote(svg)
+    return render.generated_svg(svg)
 
 
 def _sheet_qr(code: str) -> str:
