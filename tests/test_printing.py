@@ -163,6 +163,7 @@ def test_a_talking_point_cannot_make_the_renderer_fetch_anything(
         "planner-static:/../planner/config.py",
         "planner-static:/fonts/missing.ttf",
         "ftp://example.org/x.png",
+        "planner-generated:not-drawn-by-the-app.svg",
     ],
 )
 def test_the_fetcher_refuses_everything_outside_static(app, url):
