@@ -64,3 +64,25 @@ def test_officer_prints_the_packet_and_sees_the_progress_bar_reach_100(
     assert "Họp thôn Na Hối" in text and "Chợ phiên Bắc Hà" in text
     assert "DANH SÁCH NGƯỜI THAM DỰ" in text.upper()
     assert len(pdf.pages) >= 5
+
+
+def test_a_packet_still_printing_offers_no_download_yet(page, live_server, officer):
+    from planner.printing.models import PrintJob
+
+    job = PrintJob(
+        id="0" * 32,
+        office_id=officer.office_id,
+        user_id=officer.id,
+        kind="packet",
+        params_json='{"monday": "2026-11-23", "officer_ids": null, "commune_id": null}',
+        filename="tuan.pdf",
+    )
+    db.session.add(job)
+    db.session.commit()
+
+    log_in(page, live_server, officer.username, factories.PASSWORD)
+    page.goto(f"{live_server}/printing/jobs/{job.id}")
+
+    assert page.locator("#job-percent").inner_text() == "0"
+    assert page.locator("#job-message").inner_text() == "Đang in…"
+    assert not page.locator("#job-download").is_visible()
