@@ -300,7 +300,11 @@ def flyer_body_html(session: OutreachSession, flyer_layout: str) -> str:
 def flyer_layer_html(
     session: OutreachSession, flyer_layout: str, box: dict, bilingual: bool, tight: bool = False
 ) -> str:
-    """The session's title, time, place, officer and QR code, placed over the body's box."""
+    """The session's title, time, place, officer and QR code, placed over the body's box.
+
+    It takes the body's font size (bilingual, one topic), so the details fit the box left
+    for them.
+    """
     office: Office = db.session.get(Office, session.office_id)
     link = (office.contact_link or "").strip()
     return _render(
@@ -310,6 +314,7 @@ def flyer_layer_html(
         flyer_layout=flyer_layout,
         box=box,
         bilingual=bilingual,
+        one_topic=len(session_topics(session.topic)) == 1,
         tight=tight,
     )
 
