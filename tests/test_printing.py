@@ -112,6 +112,22 @@ def test_a4_flyer_prints_the_second_language_beside_vietnamese(officer, places, 
     assert pdf_pages(services.flyer_pdf(market_session)[1]) == 1
 
 
+def test_long_session_details_print_smaller_rather_than_cut(officer, market_session):
+    market_session.title = "Tuyên truyền chính sách BHXH tự nguyện và BHYT hộ gia đình " * 3
+    db.session.commit()
+    body_html = services.flyer_body_html(market_session, "a4")
+    _key, _pdf, box = services._flyer_body(body_html)
+
+    def details_end(tight: bool) -> float:
+        html = services.flyer_layer_html(market_session, "a4", box, False, tight=tight)
+        return render.layout(html, services.FLYER_LAYER_STYLES).pages[0].anchors["details-end"][1]
+
+    assert details_end(tight=False) > box["top"] + box["height"]
+    assert details_end(tight=True) <= box["top"] + box["height"]
+    text = pdf_text(services.flyer_pdf(market_session)[1])
+    assert "Phối hợp: Hội Liên hiệp Phụ nữ xã Bắc Hà" in text
+
+
 def test_user_text_prints_as_text_never_as_markup(officer, market_session):
     market_session.title = "<script>alert('x')</script> & <b>đậm</b>"
     db.session.commit()
