@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
 from dataclasses import dataclass, field
@@ -41,6 +42,7 @@ FLYER_LAYOUTS = ("a4", "a5x2")
 HI_MEMBERS_ON_FLYER = 5
 
 
+@functools.lru_cache(maxsize=256)
 def _qr_data_uri(content: str, error: str, module_mm: float, border: int) -> str:
     """An SVG QR code as a data: image, sized in millimetres so a module has a known size."""
     qr = segno.make(content, error=error, micro=False)
@@ -286,6 +288,7 @@ def flyer_body_html(session: OutreachSession, flyer_layout: str) -> str:
     """
     office: Office = db.session.get(Office, session.office_id)
     day = to_local(session.starts_at).date()
+    link = (office.contact_link or "").strip()
     return _render(
         "flyer",
         office=office,
@@ -294,6 +297,7 @@ def flyer_body_html(session: OutreachSession, flyer_layout: str) -> str:
         blocks=_talking_blocks(session),
         second_language=session.language.label if session.language != Language.VIETNAMESE else None,
         flyer_layout=flyer_layout,
+        qr=_qr_data_uri(link, "m", 0.6, 2) if link else None,
     )
 
 
@@ -306,11 +310,10 @@ def flyer_layer_html(
     for them.
     """
     office: Office = db.session.get(Office, session.office_id)
-    link = (office.contact_link or "").strip()
     return _render(
         "flyer_layer",
         facts=session_facts(session),
-        qr=_qr_data_uri(link, "m", 0.6, 2) if link else None,
+        qr=bool((office.contact_link or "").strip()),
         flyer_layout=flyer_layout,
         box=box,
         bilingual=bilingual,
