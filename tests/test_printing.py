@@ -73,7 +73,9 @@ def test_flyer_prints_talking_points_costs_place_and_officer(officer_client, mar
     # Two A5 flyers on one landscape A4 sheet by default.
     page = PdfReader(BytesIO(response.data)).pages[0]
     assert pdf_pages(response.data) == 1
-    assert float(page.mediabox.width) > float(page.mediabox.height)
+    assert float(page.mediabox.width) == pytest.approx(841.9, abs=1)  # A4 landscape, in points
+    assert float(page.mediabox.height) == pytest.approx(595.3, abs=1)
+    assert text.count("Lý Thị Mai") == 2 and text.count("Chợ phiên Bắc Hà") >= 2
 
 
 def test_flyer_uses_the_rates_in_force_on_the_session_date(app, officer, places):

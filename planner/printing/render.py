@@ -137,19 +137,7 @@ def render_pdf(html: str, styles: Sequence[str]) -> bytes:
     return write_pdf(layout(html, styles))
 
 
-def join_documents(documents: Sequence[Document]) -> bytes:
-    """One PDF with the pages of several laid-out documents, in order."""
-    pages = [page for document in documents for page in document.pages]
-    with _RENDER_LOCK:
-        return documents[0].copy(pages).write_pdf()
-
-
-def two_up(pdf: bytes) -> bytes:
-    """Each A5 page twice, side by side on a landscape A4 sheet, to cut in half.
-
-    Each page is placed as a form XObject, so its content is reused, not parsed and copied.
-    """
-    source = pikepdf.open(BytesIO(pdf))
+def _two_up(source: pikepdf.Pdf) -> pikepdf.Pdf:
     out = pikepdf.new()
     for page in source.pages:
         left, bottom, right, top = (float(v) for v in page.mediabox)
@@ -158,19 +146,22 @@ def two_up(pdf: bytes) -> bytes:
         sheet = out.pages[-1]
         sheet.add_overlay(page, pikepdf.Rectangle(0, 0, width, height))
         sheet.add_overlay(page, pikepdf.Rectangle(width, 0, 2 * width, height))
-    buffer = BytesIO()
-    out.save(buffer)
-    return buffer.getvalue()
+    return out
 
 
-def overlay(base: bytes, layer: bytes) -> bytes:
-    """`base` with the first page of `layer` printed over its first page (same page size)."""
-    document = pikepdf.open(BytesIO(base))
-    on_top = pikepdf.open(BytesIO(layer))
-    document.pages[0].add_overlay(on_top.pages[0])
+def _save(document: pikepdf.Pdf) -> bytes:
     buffer = BytesIO()
     document.save(buffer)
     return buffer.getvalue()
+
+
+def overlay(base: bytes, layer: bytes, two_up: bool = False) -> bytes:
+    """`base` with the first page of `layer` printed over its first page (same page size);
+    with `two_up`, then each page twice on a sheet."""
+    document = pikepdf.open(BytesIO(base))
+    on_top = pikepdf.open(BytesIO(layer))
+    document.pages[0].add_overlay(on_top.pages[0])
+    return _save(_two_up(document) if two_up else document)
 
 
 def merge(parts: Sequence[bytes]) -> bytes:
@@ -179,9 +170,7 @@ def merge(parts: Sequence[bytes]) -> bytes:
     sources = [pikepdf.open(BytesIO(part)) for part in parts]
     for source in sources:
         out.pages.extend(source.pages)
-    buffer = BytesIO()
-    out.save(buffer)
-    return buffer.getvalue()
+    return _save(out)
 
 
 _TEMPLATE_VERSION: str | None = None

@@ -364,9 +364,7 @@ def flyer_pdf(session: OutreachSession) -> tuple[str, bytes]:
             # Long details (a long place name): a smaller size rather than cut text.
             tight = flyer_layer_html(session, flyer_layout, box, bilingual, tight=True)
             document = render.layout(tight, FLYER_LAYER_STYLES)
-        pdf = render.overlay(body, render.write_pdf(document))
-        if flyer_layout == "a5x2":
-            pdf = render.two_up(pdf)
+        pdf = render.overlay(body, render.write_pdf(document), two_up=flyer_layout == "a5x2")
         render.store(key, pdf)
     return key, pdf
 
