@@ -137,15 +137,21 @@ def render_pdf(html: str, styles: Sequence[str]) -> bytes:
     return write_pdf(layout(html, styles))
 
 
+A4_LONG_PT, A4_SHORT_PT = 841.89, 595.28
+
+
 def _two_up(source: pikepdf.Pdf) -> pikepdf.Pdf:
     out = pikepdf.new()
     for page in source.pages:
         left, bottom, right, top = (float(v) for v in page.mediabox)
         width, height = right - left, top - bottom
-        out.add_blank_page(page_size=(2 * width, height))
+        # Two A5 (148 mm) make 296 mm: centre them on a true A4 sheet (297 mm).
+        sheet_width = A4_LONG_PT if abs(height - A4_SHORT_PT) < 1 else 2 * width
+        x = max((sheet_width - 2 * width) / 2, 0)
+        out.add_blank_page(page_size=(max(sheet_width, 2 * width), height))
         sheet = out.pages[-1]
-        sheet.add_overlay(page, pikepdf.Rectangle(0, 0, width, height))
-        sheet.add_overlay(page, pikepdf.Rectangle(width, 0, 2 * width, height))
+        sheet.add_overlay(page, pikepdf.Rectangle(x, 0, x + width, height))
+        sheet.add_overlay(page, pikepdf.Rectangle(x + width, 0, x + 2 * width, height))
     return out
 
 
