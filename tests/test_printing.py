@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 from datetime import date
@@ -284,7 +285,12 @@ def test_sheet_has_the_motto_details_columns_and_invited_people(
 def test_invited_people_of_the_session_are_pre_filled(officer, places, market_session):
     from planner.people.models import Attendance, Person
 
-    person = Person(office_id=officer.office_id, full_name="Sùng Văn Páo", birth_year=1985)
+    person = Person(
+        office_id=officer.office_id,
+        full_name="Sùng Văn Páo",
+        birth_year=1985,
+        phone="+84912345678",
+    )
     db.session.add(person)
     db.session.flush()
     db.session.add(
@@ -294,7 +300,33 @@ def test_invited_people_of_the_session_are_pre_filled(officer, places, market_se
 
     _version, pdf = services.attendance_sheet(market_session)
 
-    assert "Sùng Văn Páo" in pdf_text(pdf)
+    text = pdf_text(pdf)
+    assert "Sùng Văn Páo" in text
+    # Sheets pass from hand to hand: phone numbers are masked unless the office chooses not to.
+    assert "0912 345 678" not in text and "0••• ••• 678" in text
+
+
+def test_an_office_can_print_phone_numbers_in_full(admin_client, officer, places, market_session):
+    from planner.people.models import Attendance, Person
+
+    person = Person(office_id=officer.office_id, full_name="Sùng Văn Páo", phone="+84912345678")
+    db.session.add(person)
+    db.session.flush()
+    db.session.add(
+        Attendance(office_id=officer.office_id, session_id=market_session.id, person_id=person.id)
+    )
+    db.session.commit()
+    page = admin_client.get("/printing/settings").get_data(as_text=True)
+    checkbox = re.search(r'<input[^>]*name="mask_phones"[^>]*>', page).group(0)
+    assert " checked " in checkbox  # masked unless the office says otherwise
+
+    response = admin_client.post(
+        "/printing/settings", data={"flyer_layout": "a5x2", "spare_rows": 5}
+    )
+
+    assert response.status_code == 302
+    _version, pdf = services.attendance_sheet(market_session)
+    assert "0912 345 678" in pdf_text(pdf)
 
 
 def test_sheet_keeps_where_its_markers_qr_and_boxes_are(officer, market_session):

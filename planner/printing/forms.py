@@ -1,7 +1,7 @@
 """Forms for printing: talking points, an office's print settings and the week's packet."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import HiddenField, IntegerField, RadioField, TextAreaField
+from wtforms import BooleanField, HiddenField, IntegerField, RadioField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange
 
 from planner.forms import MultiCheckboxField, PlannerForm, choices
@@ -27,6 +27,7 @@ class PrintSettingsForm(PlannerForm):
         _l("Spare rows after the expected attendance"),
         validators=[InputRequired(), NumberRange(min=0, max=50)],
     )
+    mask_phones = BooleanField(_l("Mask pre-filled phone numbers on attendance sheets"))
 
     def __init__(self, *args, columns=(), **kwargs):
         super().__init__(*args, **kwargs)

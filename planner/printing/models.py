@@ -47,6 +47,8 @@ class PrintSettings(db.Model):
     hidden_columns: Mapped[str] = mapped_column(sa.String(300), default="")
     # Blank rows added after the expected attendance, for people nobody expected.
     spare_rows: Mapped[int] = mapped_column(default=5)
+    # Pre-filled phone numbers print as 0••• ••• 678: sheets pass from hand to hand.
+    mask_phones: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
 
     @property
     def hidden(self) -> set[str]:

@@ -244,6 +244,7 @@ def settings():
         form.flyer_layout.data = current.flyer_layout
         form.hidden_columns.data = sorted(current.hidden)
         form.spare_rows.data = current.spare_rows
+        form.mask_phones.data = current.mask_phones
     if form.validate_on_submit():
         try:
             services.save_print_settings(
@@ -251,6 +252,7 @@ def settings():
                 form.flyer_layout.data,
                 list(form.hidden_columns.data or []),
                 form.spare_rows.data,
+                mask_phones=bool(form.mask_phones.data),
             )
             db.session.commit()
             flash(_("Print settings saved."), "success")

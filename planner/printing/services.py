@@ -23,7 +23,7 @@ from planner.enums import Language, PriorityGroup, SessionStatus, Topic
 from planner.errors import PlannerError
 from planner.extensions import db
 from planner.people.models import Attendance, Person
-from planner.phones import display_phone
+from planner.phones import display_phone, mask_phone
 from planner.printing import render
 from planner.printing.markup import render_markup
 from planner.printing.models import PrintSettings, SheetVersion, TalkingPoint
@@ -57,13 +57,21 @@ def print_settings(office_id: int) -> PrintSettings:
     settings = db.session.get(PrintSettings, office_id)
     if settings is None:
         settings = PrintSettings(
-            office_id=office_id, flyer_layout="a5x2", hidden_columns="", spare_rows=5
+            office_id=office_id,
+            flyer_layout="a5x2",
+            hidden_columns="",
+            spare_rows=5,
+            mask_phones=True,
         )
     return settings
 
 
 def save_print_settings(
-    office_id: int, flyer_layout: str, hidden_columns: list[str], spare_rows: int
+    office_id: int,
+    flyer_layout: str,
+    hidden_columns: list[str],
+    spare_rows: int,
+    mask_phones: bool = True,
 ) -> PrintSettings:
     """Change how an office prints; unknown or required columns cannot be hidden."""
     if flyer_layout not in FLYER_LAYOUTS:
@@ -80,6 +88,7 @@ def save_print_settings(
     settings.flyer_layout = flyer_layout
     settings.hidden_columns = ",".join(c.key for c in SHEET_COLUMNS if c.key in hidden_columns)
     settings.spare_rows = spare_rows
+    settings.mask_phones = mask_phones
     return settings
 
 
@@ -482,8 +491,9 @@ def sheet_rows(invited: list[SheetPerson], expected: int, spare: int) -> list[Sh
     return [*invited, *([None] * blanks)]
 
 
-def invited_people(session: OutreachSession) -> list[SheetPerson]:
-    """People already linked to the session (an imported invitation list), to pre-fill rows."""
+def invited_people(session: OutreachSession, masked: bool = True) -> list[SheetPerson]:
+    """People already linked to the session (an imported invitation list), to pre-fill rows;
+    `masked` prints their phone numbers with only the first and last three digits."""
     people = db.session.scalars(
         sa.select(Person)
         .join(Attendance, Attendance.person_id == Person.id)
@@ -495,6 +505,7 @@ def invited_people(session: OutreachSession) -> list[SheetPerson]:
         .options(selectinload(Person.village))
         .order_by(Person.full_name)
     ).all()
+    shown = mask_phone if masked else display_phone
     with force_locale("vi"):
         return [
             SheetPerson(
@@ -503,7 +514,7 @@ def invited_people(session: OutreachSession) -> list[SheetPerson]:
                 gender=str(p.gender.label) if p.gender else "",
                 ethnicity=p.ethnicity,
                 village=p.village.name if p.village else "",
-                phone=display_phone(p.phone) if p.phone else "",
+                phone=shown(p.phone) if p.phone else "",
                 occupation=p.occupation,
                 priority_group=str(p.priority_group.label),
                 has_hi=p.has_health_insurance,
@@ -745,7 +756,7 @@ def attendance_sheet(
     """The sheet as PDF and its version; an unchanged sheet keeps its version and its file."""
     settings = print_settings(session.office_id)
     if invited is None:
-        invited = invited_people(session)
+        invited = invited_people(session, masked=settings.mask_phones)
     people = sheet_rows(invited, session.expected_attendance, settings.spare_rows)
     hidden = settings.hidden
     content_hash = _sheet_content_hash(session, people, hidden)
