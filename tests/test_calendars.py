@@ -438,6 +438,31 @@ def test_a_new_session_changes_the_etag(client, officer, places):
     assert client.get(url, headers={"If-None-Match": etag}).status_code == 200
 
 
+def test_a_renamed_venue_or_partner_reaches_the_feed(client, officer, places):
+    factories.session(
+        officer,
+        places.commune,
+        day=next_monday(),
+        venue=places.market,
+        partner_id=places.partner.id,
+    )
+    db.session.commit()
+    _feed, url = officer_feed(officer)
+    etag = client.get(url).headers["ETag"]
+
+    places.market.name = "Chợ phiên Bắc Hà mới"
+    db.session.commit()
+    moved = client.get(url, headers={"If-None-Match": etag})
+
+    assert moved.status_code == 200
+    assert "Chợ phiên Bắc Hà mới" in str(events(moved.data)[0]["LOCATION"])
+    places.partner.name = "Hội Nông dân xã Bắc Hà"
+    db.session.commit()
+    renamed = client.get(url, headers={"If-None-Match": moved.headers["ETag"]})
+    assert renamed.status_code == 200
+    assert "Hội Nông dân xã Bắc Hà" in str(events(renamed.data)[0]["DESCRIPTION"])
+
+
 def test_the_same_data_gives_the_same_bytes(client, officer, places):
     plan_story(officer, places)
     _feed, url = officer_feed(officer)

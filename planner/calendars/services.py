@@ -421,7 +421,7 @@ def feed_version(feed: CalendarFeed, today: date | None = None) -> FeedVersion:
     condition = _feed_condition(feed, first, last)
     # One query: the series columns come through an outer join, so their sums are weighted by
     # the number of occurrences, which still changes whenever any of them changes.
-    count, latest, versions, sequences, series_latest, series_sequences = db.session.execute(
+    row = db.session.execute(
         sa.select(
             sa.func.count(OutreachSession.id),
             sa.func.max(OutreachSession.updated_at),
@@ -429,13 +429,24 @@ def feed_version(feed: CalendarFeed, today: date | None = None) -> FeedVersion:
             sa.func.coalesce(sa.func.sum(OutreachSession.sequence), 0),
             sa.func.max(SessionSeries.updated_at),
             sa.func.coalesce(sa.func.sum(SessionSeries.sequence), 0),
+            # A renamed venue, village, commune or partner changes LOCATION or DESCRIPTION.
+            sa.func.max(Venue.updated_at),
+            sa.func.max(Village.updated_at),
+            sa.func.max(Commune.updated_at),
+            sa.func.max(Partner.updated_at),
         )
         .select_from(OutreachSession)
         .outerjoin(SessionSeries, OutreachSession.series_id == SessionSeries.id)
+        .outerjoin(Venue, OutreachSession.venue_id == Venue.id)
+        .outerjoin(Village, OutreachSession.village_id == Village.id)
+        .join(Commune, OutreachSession.commune_id == Commune.id)
+        .outerjoin(Partner, OutreachSession.partner_id == Partner.id)
         .where(condition)
     ).one()
+    count, latest, versions, sequences, series_latest, series_sequences = row[:6]
+    places = [m for m in row[6:] if m is not None]
     extra = [f"{s.name}:{s.fingerprint(feed, first, last)}" for s in _sources(feed)]
-    moments = [m for m in (latest, series_latest, feed.updated_at) if m is not None]
+    moments = [m for m in (latest, series_latest, feed.updated_at, *places) if m is not None]
     # The window moves every day, so a new day is a new version too.
     moments.append(local_to_utc(today, time.min))
     key = "|".join(
@@ -452,6 +463,7 @@ def feed_version(feed: CalendarFeed, today: date | None = None) -> FeedVersion:
             sequences,
             series_latest.isoformat() if series_latest else "",
             series_sequences,
+            *(m.isoformat() for m in row[6:] if m is not None),
             *extra,
         )
     )

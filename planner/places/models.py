@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from planner.accounts.models import Office
 from planner.enums import CommuneKind, PartnerKind, VenueKind, VillageKind, enum_column
 from planner.extensions import db
+from planner.timezones import UTCDateTime, now_utc
 
 
 class Commune(db.Model):
@@ -18,6 +19,10 @@ class Commune(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     office_id: Mapped[int] = mapped_column(sa.ForeignKey("office.id"), index=True)
     name: Mapped[str] = mapped_column(sa.String(120))
+    # Edits show in calendar feeds: their ETag takes the latest of these into account.
+    updated_at: Mapped[datetime | None] = mapped_column(
+        UTCDateTime, default=now_utc, onupdate=now_utc
+    )
     kind: Mapped[CommuneKind] = mapped_column(enum_column(CommuneKind), default=CommuneKind.COMMUNE)
     # Districts were abolished in 2025; the old name helps people find a place.
     former_district: Mapped[str] = mapped_column(sa.String(120), default="")
@@ -38,6 +43,10 @@ class Village(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     commune_id: Mapped[int] = mapped_column(sa.ForeignKey("commune.id"), index=True)
     name: Mapped[str] = mapped_column(sa.String(120))
+    # Edits show in calendar feeds: their ETag takes the latest of these into account.
+    updated_at: Mapped[datetime | None] = mapped_column(
+        UTCDateTime, default=now_utc, onupdate=now_utc
+    )
     kind: Mapped[VillageKind] = mapped_column(enum_column(VillageKind), default=VillageKind.THON)
 
     commune: Mapped[Commune] = relationship(back_populates="villages")
@@ -58,6 +67,10 @@ class Venue(db.Model):
     kind: Mapped[VenueKind] = mapped_column(enum_column(VenueKind))
     name: Mapped[str] = mapped_column(sa.String(160))
     address: Mapped[str] = mapped_column(sa.String(300), default="")
+    # Edits show in calendar feeds: their ETag takes the latest of these into account.
+    updated_at: Mapped[datetime | None] = mapped_column(
+        UTCDateTime, default=now_utc, onupdate=now_utc
+    )
     # Market days: weekdays as digits (0 = Monday … 6 = Sunday), or a cycle of N days
     # counted from a known market date (some highland markets follow the lunar-style cycle).
     market_weekdays: Mapped[str] = mapped_column(sa.String(7), default="")
@@ -80,6 +93,10 @@ class Partner(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     office_id: Mapped[int] = mapped_column(sa.ForeignKey("office.id"), index=True)
     name: Mapped[str] = mapped_column(sa.String(200))
+    # Edits show in calendar feeds: their ETag takes the latest of these into account.
+    updated_at: Mapped[datetime | None] = mapped_column(
+        UTCDateTime, default=now_utc, onupdate=now_utc
+    )
     kind: Mapped[PartnerKind] = mapped_column(enum_column(PartnerKind), default=PartnerKind.OTHER)
     contact_name: Mapped[str] = mapped_column(sa.String(120), default="")
     phone: Mapped[str] = mapped_column(sa.String(20), default="")
