@@ -101,6 +101,27 @@ def test_a_second_session_does_not_duplicate_an_open_follow_up(held, office, off
     assert products == ["household_hi", "voluntary_si"]
 
 
+def test_removing_a_mistyped_attendance_cancels_its_untouched_follow_up(held, office, officer):
+    from planner.people.services import remove_attendance
+
+    wrong = ff.attend(held, ff.person(office), vsi=True)
+    called = ff.attend(held, ff.person(office, full_name="Lò Văn Xuân"), hhi=True)
+    db.session.commit()
+    untouched, worked = follow_ups()
+    log_outcome(worked, OutcomeInput(kind="no_answer"), officer)
+    db.session.commit()
+
+    remove_attendance(wrong, officer)
+    remove_attendance(called, officer)
+    db.session.commit()
+
+    assert untouched.status == FollowUpStatus.CANCELLED
+    assert "xóa khỏi danh sách tham dự" in untouched.notes
+    assert [entry.entity_id for entry in audit("cancel")] == [untouched.id]
+    # Somebody already called this one: closing it is the officer's decision.
+    assert worked.status == FollowUpStatus.OPEN
+
+
 def test_the_office_decides_how_many_days_until_due(held, office, supervisor):
     save_settings(office.id, 7, 60, supervisor)
     ff.attend(held, ff.person(office), vsi=True)

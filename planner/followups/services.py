@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import sqlalchemy as sa
-from flask_babel import format_date
+from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
@@ -26,6 +26,7 @@ from planner.followups.models import (
 from planner.people.models import Attendance, Person
 from planner.people.signals import (
     attendance_recorded,
+    attendance_removed,
     person_erased,
     person_exported,
     persons_merged,
@@ -166,6 +167,30 @@ def schedule_from_attendance(attendance: Attendance) -> FollowUp | None:
 @attendance_recorded.connect
 def _on_attendance_recorded(attendance: Attendance, **_kwargs) -> None:
     schedule_from_attendance(attendance)
+
+
+@attendance_removed.connect
+def _on_attendance_removed(attendance: Attendance, user: User | None = None, **_kwargs) -> None:
+    """A row typed by mistake: the follow-ups it started go, unless someone already worked them."""
+    follow_ups = db.session.scalars(
+        sa.select(FollowUp)
+        .where(
+            FollowUp.attendance_id == attendance.id,
+            FollowUp.status == FollowUpStatus.OPEN,
+        )
+        .options(selectinload(FollowUp.outcomes))
+    ).all()
+    # Notes are the office's records, kept in Vietnamese whatever the screen language.
+    with force_locale("vi"):
+        reason = _("The attendance it came from was removed from the session's list.")
+    for follow_up in follow_ups:
+        if follow_up.outcomes:
+            continue  # an officer has called already: theirs to close
+        before = snapshot(follow_up)
+        follow_up.status = FollowUpStatus.CANCELLED
+        follow_up.closed_at = now_utc()
+        follow_up.notes = "\n".join(filter(None, [follow_up.notes, reason]))[:4000]
+        _audit_change(follow_up, before, "cancel", user)
 
 
 def office_user(office_id: int, user_id: int | None) -> User:

@@ -28,6 +28,7 @@ from planner.people.models import (
 )
 from planner.people.signals import (
     attendance_recorded,
+    attendance_removed,
     person_erased,
     person_exported,
     persons_merged,
@@ -453,6 +454,7 @@ def remove_attendance(attendance: Attendance, user: User | None) -> None:
         attendance_snapshot(attendance),
         _uid(user),
     )
+    attendance_removed.send(attendance, user=user)
     db.session.delete(attendance)
 
 

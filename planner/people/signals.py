@@ -9,6 +9,8 @@ signals = Namespace()
 
 # sender: the Attendance just recorded (or changed); receivers may schedule follow-ups.
 attendance_recorded = signals.signal("attendance-recorded")
+# sender: the Attendance about to be deleted (typed by mistake); receivers undo what it started.
+attendance_removed = signals.signal("attendance-removed")
 # sender: the Person kept; kwarg `merged` is the Person about to be removed. Receivers move
 # their rows from `merged` to the sender before the merged person is deleted.
 persons_merged = signals.signal("persons-merged")
