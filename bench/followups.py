@@ -17,19 +17,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import sqlalchemy as sa
 from flask_migrate import upgrade
 
+from bench.timing import median_ms
 from planner import create_app
 from planner.demo import DEMO_PASSWORD, load_demo_data
 from planner.extensions import db
 from planner.rates.services import seed_national_rates
-
-
-def median_ms(fn, runs: int = 15) -> float:
-    timings = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        timings.append((time.perf_counter() - start) * 1000)
-    return statistics.median(timings)
 
 
 def count_queries(fn) -> int:
@@ -120,10 +112,10 @@ def main() -> None:
         assert response.status_code == 200
         with app.app_context():
             queries = count_queries(lambda: client.get("/follow-ups/?scope=office"))
-        office_ms = median_ms(lambda: client.get("/follow-ups/?scope=office"))
+        office_ms = median_ms(lambda: client.get("/follow-ups/?scope=office"), 15)
         everything = client.get("/follow-ups/?scope=office&all=1")
         all_ms = median_ms(lambda: client.get("/follow-ups/?scope=office&all=1"), runs=5)
-        mine_ms = median_ms(lambda: client.get("/follow-ups/"))
+        mine_ms = median_ms(lambda: client.get("/follow-ups/"), 15)
         mine = client.get("/follow-ups/")
         print(
             f"follow-ups, whole office ({total} open, 50 a pile shown): median {office_ms:.0f} ms, "

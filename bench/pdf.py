@@ -13,10 +13,8 @@ import argparse
 import html
 import json
 import shutil
-import statistics
 import sys
 import tempfile
-import time
 from datetime import time as clock
 from datetime import timedelta
 from io import BytesIO
@@ -28,20 +26,11 @@ from flask_migrate import upgrade
 from pypdf import PdfReader
 from weasyprint import HTML
 
+from bench.timing import median_ms
 from planner import create_app
 from planner.demo import DEMO_PASSWORD, load_demo_data
 from planner.extensions import db
 from planner.rates.services import seed_national_rates
-
-
-def median_ms(fn, runs: int) -> float:
-    fn()  # warm: templates compiled, fonts loaded, as in a running app
-    timings = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        timings.append((time.perf_counter() - start) * 1000)
-    return statistics.median(timings)
 
 
 def bare_table(rows: list[list[str]]) -> str:
@@ -118,9 +107,10 @@ def main() -> None:
             with force_locale("vi"):
                 # Floors: plain WeasyPrint, default fonts, no app code.
                 # The blank page is cheap and noisy: sample it more.
-                blank = median_ms(
-                    lambda: HTML(string="<html><body></body></html>").write_pdf(), runs * 5
-                )
+                def blank_page() -> None:
+                    HTML(string="<html><body></body></html>").write_pdf()
+
+                blank = median_ms(blank_page, runs * 5, warm=True)
                 rows = [
                     [
                         str(i),
@@ -138,7 +128,11 @@ def main() -> None:
                     ]
                     for i in range(1, 41)
                 ]
-                table = median_ms(lambda: HTML(string=bare_table(rows)).write_pdf(), runs)
+
+                def table_page() -> None:
+                    HTML(string=bare_table(rows)).write_pdf()
+
+                table = median_ms(table_page, runs, warm=True)
 
                 def flyer_uncached() -> None:
                     clear_cache()
@@ -149,7 +143,7 @@ def main() -> None:
                     version, _pdf = services.attendance_sheet(session)
                     assert version.page_count >= 1
 
-                flyer = median_ms(flyer_uncached, runs)
+                flyer = median_ms(flyer_uncached, runs, warm=True)
                 retitled = iter(range(10_000))
 
                 def flyer_new_session() -> None:
@@ -157,9 +151,9 @@ def main() -> None:
                     session.title = f"Họp thôn tuyên truyền số {next(retitled)}"
                     services.flyer_pdf(session)
 
-                flyer_layer = median_ms(flyer_new_session, runs)
+                flyer_layer = median_ms(flyer_new_session, runs, warm=True)
                 db.session.rollback()
-                sheet = median_ms(sheet_uncached, runs)
+                sheet = median_ms(sheet_uncached, runs, warm=True)
                 _version, sheet_pdf = services.attendance_sheet(session)
                 db.session.commit()
 
@@ -191,10 +185,10 @@ def main() -> None:
                     packet()
 
                 packet_runs = max(3, runs // 2)
-                packet_cold = median_ms(packet_uncached, packet_runs)
+                packet_cold = median_ms(packet_uncached, packet_runs, warm=True)
                 job = packet()
                 packet_pages = len(PdfReader(render.cache_path(job.pdf_key)).pages)
-                packet_warm = median_ms(packet, runs)
+                packet_warm = median_ms(packet, runs, warm=True)
 
             # Cached re-prints as an officer gets them: through the app, logged in.
             client = app.test_client()
@@ -203,8 +197,8 @@ def main() -> None:
             sheet_url = f"/printing/sessions/{session.id}/sheet.pdf"
             assert client.get(flyer_url).status_code == 200
             assert client.get(sheet_url).status_code == 200
-            flyer_cached = median_ms(lambda: client.get(flyer_url), runs * 3)
-            sheet_cached = median_ms(lambda: client.get(sheet_url), runs * 3)
+            flyer_cached = median_ms(lambda: client.get(flyer_url), runs * 3, warm=True)
+            sheet_cached = median_ms(lambda: client.get(sheet_url), runs * 3, warm=True)
 
         sheet_pages = len(PdfReader(BytesIO(sheet_pdf)).pages)
         print(f"runs per figure: {runs} (packet cold: {packet_runs}); medians")

@@ -5,10 +5,8 @@ Run: .venv/bin/python bench/week.py
 
 from __future__ import annotations
 
-import statistics
 import sys
 import tempfile
-import time
 from datetime import time as clock
 from datetime import timedelta
 from pathlib import Path
@@ -17,19 +15,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from flask_migrate import upgrade
 
+from bench.timing import median_ms
 from planner import create_app
 from planner.demo import DEMO_PASSWORD, load_demo_data
 from planner.extensions import db
 from planner.rates.services import seed_national_rates
-
-
-def median_ms(fn, runs: int = 30) -> float:
-    timings = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        timings.append((time.perf_counter() - start) * 1000)
-    return statistics.median(timings)
 
 
 def main() -> None:
@@ -83,9 +73,9 @@ def main() -> None:
         response = client.get("/?scope=office")
         assert response.status_code == 200
         sessions_shown = response.get_data(as_text=True).count('class="session ')
-        week = median_ms(lambda: client.get("/?scope=office"))
-        mine = median_ms(lambda: client.get("/?scope=me"))
-        form = median_ms(lambda: client.get("/sessions/new"))
+        week = median_ms(lambda: client.get("/?scope=office"), 30)
+        mine = median_ms(lambda: client.get("/?scope=me"), 30)
+        form = median_ms(lambda: client.get("/sessions/new"), 30)
         css = (Path(app.static_folder) / "css" / "app.css").stat().st_size
         print(
             f"week view, whole office ({sessions_shown} sessions): median {week:.1f} ms, "

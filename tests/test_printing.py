@@ -118,11 +118,12 @@ def test_a4_flyer_prints_the_second_language_beside_vietnamese(officer, places, 
 def test_long_session_details_print_smaller_rather_than_cut(officer, market_session):
     market_session.title = "Tuyên truyền chính sách BHXH tự nguyện và BHYT hộ gia đình " * 3
     db.session.commit()
-    body_html = services.flyer_body_html(market_session, "a4")
+    blocks = services._talking_blocks(market_session)
+    body_html = services.flyer_body_html(market_session, "a4", blocks)
     _key, _pdf, box = services._flyer_body(body_html)
 
     def details_end(tight: bool) -> float:
-        html = services.flyer_layer_html(market_session, "a4", box, False, tight=tight)
+        html = services.flyer_layer_html(market_session, "a4", box, blocks, tight=tight)
         return render.layout(html, services.FLYER_LAYER_STYLES).pages[0].anchors["details-end"][1]
 
     assert details_end(tight=False) > box["top"] + box["height"]

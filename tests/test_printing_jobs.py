@@ -114,7 +114,7 @@ def test_a_failed_job_says_why(officer_client, week, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(services, "merge_pdfs", broken)
+    monkeypatch.setattr(render, "merge", broken)
     state = wait_for(officer_client, start_packet(officer_client))
 
     assert state["status"] == "failed"

@@ -446,7 +446,7 @@ def feed_version(feed: CalendarFeed, today: date | None = None) -> FeedVersion:
     count, latest, versions, sequences, series_latest, series_sequences = row[:6]
     places = [m for m in row[6:] if m is not None]
     extra = [f"{s.name}:{s.fingerprint(feed, first, last)}" for s in _sources(feed)]
-    moments = [m for m in (latest, series_latest, feed.updated_at, *places) if m is not None]
+    moments = [m for m in (latest, series_latest, feed.updated_at) if m is not None] + places
     # The window moves every day, so a new day is a new version too.
     moments.append(local_to_utc(today, time.min))
     key = "|".join(
@@ -463,7 +463,7 @@ def feed_version(feed: CalendarFeed, today: date | None = None) -> FeedVersion:
             sequences,
             series_latest.isoformat() if series_latest else "",
             series_sequences,
-            *(m.isoformat() for m in row[6:] if m is not None),
+            *(m.isoformat() for m in places),
             *extra,
         )
     )

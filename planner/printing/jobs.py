@@ -154,7 +154,7 @@ def _run_packet(job: PrintJob) -> None:
         _progress(job, job.done + 1)
     packet_key = services.packet_key(keys)
     if render.cached(packet_key) is None:
-        render.store(packet_key, services.merge_pdfs(parts))
+        render.store(packet_key, render.merge(parts))
     job.pdf_key = packet_key
     job.done = job.total
     job.status = "done"

@@ -227,15 +227,19 @@ def cached(key: str) -> bytes | None:
         return None
 
 
-def store(key: str, pdf: bytes) -> Path:
-    """Keep a rendered PDF under its key; written atomically so readers never see half a file."""
-    path = cache_path(key)
+def _write_atomically(path: Path, data: bytes) -> Path:
+    """Readers never see half a file: write beside it, then rename."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".part")
     with os.fdopen(fd, "wb") as out:
-        out.write(pdf)
+        out.write(data)
     os.replace(tmp, path)
     return path
+
+
+def store(key: str, pdf: bytes) -> Path:
+    """Keep a rendered PDF under its key."""
+    return _write_atomically(cache_path(key), pdf)
 
 
 def cached_meta(key: str) -> dict | None:
@@ -247,12 +251,7 @@ def cached_meta(key: str) -> dict | None:
 
 
 def store_meta(key: str, meta: dict) -> None:
-    path = cache_path(key).with_suffix(".json")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".part")
-    with os.fdopen(fd, "w", encoding="utf-8") as out:
-        json.dump(meta, out)
-    os.replace(tmp, path)
+    _write_atomically(cache_path(key).with_suffix(".json"), json.dumps(meta).encode("utf-8"))
 
 
 def cached_pdf(html: str, styles: Sequence[str]) -> tuple[str, bytes]:

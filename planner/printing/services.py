@@ -289,7 +289,7 @@ def rates_since(on: date, office_id: int) -> date:
     return since or on
 
 
-def flyer_body_html(session: OutreachSession, flyer_layout: str) -> str:
+def flyer_body_html(session: OutreachSession, flyer_layout: str, blocks: list[dict]) -> str:
     """Everything on the flyer but the session's own details: talking points and costs.
 
     It depends only on the office, the topics, the language and the rates, so one rendering
@@ -303,17 +303,23 @@ def flyer_body_html(session: OutreachSession, flyer_layout: str) -> str:
         office=office,
         costs=flyer_costs(day, session.office_id),
         rates_since=rates_since(day, session.office_id),
-        blocks=_talking_blocks(session),
+        blocks=blocks,
+        bilingual=_bilingual(blocks),
         second_language=session.language.label if session.language != Language.VIETNAMESE else None,
         flyer_layout=flyer_layout,
         qr=_qr_data_uri(link, "m", 0.6, 2) if link else None,
     )
 
 
+def _bilingual(blocks: list[dict]) -> bool:
+    """A second language is printed beside Vietnamese (at a smaller size)."""
+    return any(block["other"] for block in blocks)
+
+
 def flyer_layer_html(
-    session: OutreachSession, flyer_layout: str, box: dict, bilingual: bool, tight: bool = False
+    session: OutreachSession, flyer_layout: str, box: dict, blocks: list[dict], tight: bool = False
 ) -> str:
-    """The session's title, time, place, officer and QR code, placed over the body's box.
+    """The session's title, time, place and officer, placed over the body's box.
 
     It takes the body's font size (bilingual, one topic), so the details fit the box left
     for them.
@@ -325,8 +331,8 @@ def flyer_layer_html(
         qr=bool((office.contact_link or "").strip()),
         flyer_layout=flyer_layout,
         box=box,
-        bilingual=bilingual,
-        one_topic=len(session_topics(session.topic)) == 1,
+        bilingual=_bilingual(blocks),
+        one_topic=len(blocks) == 1,
         tight=tight,
     )
 
@@ -334,9 +340,11 @@ def flyer_layer_html(
 def flyer_html(session: OutreachSession, flyer_layout: str | None = None) -> str:
     """Both parts of the flyer's HTML, as printed (for reading and for tests)."""
     flyer_layout = flyer_layout or print_settings(session.office_id).flyer_layout
-    body = flyer_body_html(session, flyer_layout)
+    blocks = _talking_blocks(session)
     box = {"left": 0, "top": 0, "width": 100, "height": 100}
-    return body + flyer_layer_html(session, flyer_layout, box, 'class="flyer bilingual"' in body)
+    return flyer_body_html(session, flyer_layout, blocks) + flyer_layer_html(
+        session, flyer_layout, box, blocks
+    )
 
 
 def _flyer_body(body_html: str) -> tuple[str, bytes, dict]:
@@ -360,10 +368,9 @@ def flyer_pdf(session: OutreachSession) -> tuple[str, bytes]:
     its own details, printed over the body's first page.
     """
     flyer_layout = print_settings(session.office_id).flyer_layout
-    body_html = flyer_body_html(session, flyer_layout)
-    body_key, body, box = _flyer_body(body_html)
-    bilingual = 'class="flyer bilingual"' in body_html
-    layer_html = flyer_layer_html(session, flyer_layout, box, bilingual)
+    blocks = _talking_blocks(session)
+    body_key, body, box = _flyer_body(flyer_body_html(session, flyer_layout, blocks))
+    layer_html = flyer_layer_html(session, flyer_layout, box, blocks)
     key = render.cache_key(body_key, layer_html, *FLYER_LAYER_STYLES)
     pdf = render.cached(key)
     if pdf is None:
@@ -371,7 +378,7 @@ def flyer_pdf(session: OutreachSession) -> tuple[str, bytes]:
         anchors = document.pages[0].anchors
         if anchors["details-end"][1] > box["top"] + box["height"]:
             # Long details (a long place name): a smaller size rather than cut text.
-            tight = flyer_layer_html(session, flyer_layout, box, bilingual, tight=True)
+            tight = flyer_layer_html(session, flyer_layout, box, blocks, tight=True)
             document = render.layout(tight, FLYER_LAYER_STYLES)
         pdf = render.overlay(body, render.write_pdf(document), two_up=flyer_layout == "a5x2")
         render.store(key, pdf)
@@ -587,9 +594,14 @@ def _markers() -> list[dict]:
     return [{"corner": c, "x": x, "y": y, "w": size, "h": size} for c, (x, y) in spots.items()]
 
 
+@functools.lru_cache(maxsize=512)
+def _sheet_qr_code(code: str) -> segno.QRCode:
+    return segno.make(code, error="q", micro=False)
+
+
 def _qr_box(code: str) -> dict:
     """The QR code's square at the top right, sized so one module is QR_MODULE_MM."""
-    width, _height = segno.make(code, error="q", micro=False).symbol_size(scale=1, border=2)
+    width, _height = _sheet_qr_code(code).symbol_size(scale=1, border=2)
     size = width * QR_MODULE_MM
     return {"x": PAGE_W - MARGIN - size, "y": float(MARGIN), "w": size, "h": size}
 
@@ -603,7 +615,7 @@ def _grid_svg(columns: tuple[PlacedColumn, ...], table_top: float, rows: int) ->
     parts = [
         f'<rect x="{m["x"]}" y="{m["y"]}" width="{m["w"]}" height="{m["h"]}"/>' for m in _markers()
     ]
-    if columns and rows >= 0 and table_top:
+    if columns:
         bottom = table_top + HEAD_H + ROW_H * rows
         edges = [c.left for c in columns] + [columns[-1].left + columns[-1].width]
         rules = [f"M{x:g} {table_top:g}V{bottom:g}" for x in edges]
@@ -635,7 +647,7 @@ def _grid_svg(columns: tuple[PlacedColumn, ...], table_top: float, rows: int) ->
 
 def _sheet_qr(code: str) -> str:
     """The page's QR code as a PNG of one pixel per module, drawn without smoothing."""
-    return segno.make(code, error="q", micro=False).png_data_uri(scale=1, border=2)
+    return _sheet_qr_code(code).png_data_uri(scale=1, border=2)
 
 
 def sheet_html(
@@ -670,7 +682,6 @@ def sheet_html(
                     if value not in (None, ""):
                         cells.append((c, str(value)))
             rows.append({"top": _row_top(page, index), "cells": cells})
-        rows_drawn = len(page.rows) if page.has_table else -1
         table_bottom = top + HEAD_H + ROW_H * len(page.rows) if page.has_table else MARGIN + BAND_H
         printed_pages.append(
             {
@@ -678,7 +689,7 @@ def sheet_html(
                 "code": code,
                 "qr": _sheet_qr(code),
                 "qr_box": _qr_box(code),
-                "grid": _grid_svg(tuple(columns) if page.has_table else (), top, rows_drawn),
+                "grid": _grid_svg(tuple(columns) if page.has_table else (), top, len(page.rows)),
                 "table_top": top,
                 "rows": rows,
                 "footer_top": table_bottom + FOOTER_GAP,
@@ -868,11 +879,6 @@ def week_plan_html(office: Office, monday: date, sessions: list[OutreachSession]
 def printable(session: OutreachSession) -> bool:
     """Cancelled and postponed sessions are listed in the plan but get no flyer or sheet."""
     return session.status in (SessionStatus.PLANNED, SessionStatus.HELD)
-
-
-def merge_pdfs(parts: list[bytes]) -> bytes:
-    """One PDF of several, in order."""
-    return render.merge(parts)
 
 
 def packet_key(part_keys: list[str]) -> str:
