@@ -12,7 +12,11 @@ from planner.accounts.services import create_user
 from planner.enums import Role
 from planner.errors import PlannerError
 from planner.extensions import db
-from planner.printing.services import seed_talking_points
+from planner.printing.services import (
+    flyer_bodies_to_prepare,
+    prepare_flyer_body,
+    seed_talking_points,
+)
 from planner.rates.services import seed_national_rates
 
 
@@ -39,6 +43,9 @@ def prepare(host: str, port: int) -> None:
         load_demo_data()
         db.session.commit()
         click.echo("Loaded demo data.")
+    prepared = prepare_flyer_bodies()
+    if prepared:
+        click.echo(f"Prepared {prepared} flyer bodies for the coming weeks' sessions.")
     click.echo(f"\nPlanner is at http://{host}:{port}/")
     from planner.demo import DEMO_PASSWORD, DEMO_USERS
 
@@ -50,6 +57,17 @@ def prepare(host: str, port: int) -> None:
         for user in sorted(demo, key=lambda u: (u.role != Role.ADMIN, u.role != Role.SUPERVISOR)):
             click.echo(f"  {user.username:<12} {user.role.value:<11} {user.full_name}")
     click.echo("")
+
+
+def prepare_flyer_bodies() -> int:
+    """Render the flyer bodies every office's coming sessions need (the server does it after
+    each change; this covers data loaded from elsewhere)."""
+    prepared = 0
+    for office_id in db.session.scalars(sa.select(Office.id)).all():
+        for session in flyer_bodies_to_prepare(office_id):
+            prepare_flyer_body(session)
+            prepared += 1
+    return prepared
 
 
 @click.command("create-user")

@@ -83,6 +83,8 @@ def app(database_url, app_config, tmp_path):
         "RATELIMIT_ENABLED": False,
         "SERVER_NAME": "planner.test",
         "PLANNER_CACHE_DIR": str(tmp_path / "cache"),
+        # Rendering flyers ahead after each change is tested on its own (test_printing_jobs).
+        "PLANNER_PREPARE_FLYERS": False,
         **app_config,
     }
     app = create_app(config)

@@ -120,7 +120,7 @@ def test_long_session_details_print_smaller_rather_than_cut(officer, market_sess
     db.session.commit()
     blocks = services._talking_blocks(market_session)
     body_html = services.flyer_body_html(market_session, "a4", blocks)
-    _key, _pdf, box = services._flyer_body(body_html)
+    _key, _pdf, box = services._flyer_body(body_html, "a4")
 
     def details_end(tight: bool) -> float:
         html = services.flyer_layer_html(market_session, "a4", box, blocks, tight=tight)

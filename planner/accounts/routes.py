@@ -15,6 +15,7 @@ from planner.errors import PlannerError
 from planner.extensions import db, limiter, login_manager
 from planner.phones import normalise_phone
 from planner.scoping import admin_required, get_owned_or_404
+from planner.signals import printed_matter_changed
 from planner.web import is_safe_next
 
 login_manager.login_view = "accounts.login"
@@ -217,6 +218,7 @@ def office():
             record.phone = phone
             record.contact_link = (form.contact_link.data or "").strip()
             db.session.commit()
+            printed_matter_changed.send(current_user.office_id, user_id=current_user.id)
             flash(_("The office details were saved."), "success")
             return redirect(url_for("accounts.office"))
     return render_template("accounts/office.html", form=form)

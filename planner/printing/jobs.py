@@ -22,9 +22,11 @@ from planner.errors import PlannerError
 from planner.extensions import db
 from planner.printing import render, services
 from planner.printing.models import PrintJob
+from planner.signals import printed_matter_changed
 from planner.timezones import now_utc
 
 PACKET = "packet"
+FLYER_BODIES = "flyer_bodies"
 _EXECUTOR: ThreadPoolExecutor | None = None
 _EXECUTOR_LOCK = threading.Lock()
 
@@ -68,6 +70,43 @@ def start_packet_job(
     return job
 
 
+def start_flyer_preparation(office_id: int, user_id: int) -> PrintJob | None:
+    """Queue the rendering of the flyer bodies the office's coming sessions need.
+
+    None when PLANNER_PREPARE_FLYERS is off, or when such a job is already waiting (it will
+    see the latest change when it runs).
+    """
+    config = current_app.config
+    if not config.get("PLANNER_PREPARE_FLYERS", config.get("PREPARE_FLYERS", True)):
+        return None
+    waiting = db.session.scalar(
+        sa.select(PrintJob.id).where(
+            PrintJob.office_id == office_id,
+            PrintJob.kind == FLYER_BODIES,
+            PrintJob.status == "queued",
+        )
+    )
+    if waiting is not None:
+        return None
+    job = PrintJob(
+        id=secrets.token_hex(16),
+        office_id=office_id,
+        user_id=user_id,
+        kind=FLYER_BODIES,
+        params_json=json.dumps({"days": services.PREPARE_DAYS}),
+        filename="",
+    )
+    db.session.add(job)
+    db.session.commit()
+    enqueue(job.id)
+    return job
+
+
+@printed_matter_changed.connect
+def _prepare_flyers_soon(office_id: int, user_id: int, **_extra) -> None:
+    start_flyer_preparation(office_id, user_id)
+
+
 def enqueue(job_id: str) -> None:
     """Hand the job to RQ when a Redis URL is set, else to this process's thread pool."""
     app = current_app._get_current_object()
@@ -101,7 +140,10 @@ def run_job(job_id: str) -> None:
     db.session.commit()
     try:
         with force_locale("vi"):
-            _run_packet(job)
+            if job.kind == FLYER_BODIES:
+                _run_flyer_bodies(job)
+            else:
+                _run_packet(job)
     except PlannerError as error:
         db.session.rollback()
         _fail(job_id, error.message)
@@ -124,6 +166,24 @@ def _fail(job_id: str, message: str) -> None:
 def _progress(job: PrintJob, done: int) -> None:
     job.done = done
     db.session.commit()
+
+
+def _finish(job: PrintJob) -> None:
+    job.done = job.total
+    job.status = "done"
+    job.finished_at = now_utc()
+    db.session.commit()
+
+
+def _run_flyer_bodies(job: PrintJob) -> None:
+    """Each flyer body the coming sessions need, rendered into the cache."""
+    sessions = services.flyer_bodies_to_prepare(job.office_id, job.params["days"])
+    job.total = len(sessions)
+    _progress(job, 0)
+    for session in sessions:
+        services.prepare_flyer_body(session)
+        _progress(job, job.done + 1)
+    _finish(job)
 
 
 def _run_packet(job: PrintJob) -> None:
@@ -156,14 +216,13 @@ def _run_packet(job: PrintJob) -> None:
     if render.cached(packet_key) is None:
         render.store(packet_key, render.merge(parts))
     job.pdf_key = packet_key
-    job.done = job.total
-    job.status = "done"
-    job.finished_at = now_utc()
-    db.session.commit()
+    _finish(job)
 
 
 def office_job(job_id: str, office_id: int) -> PrintJob | None:
     """A job of this office, or None (another office's job does not exist for this user)."""
     return db.session.scalar(
-        sa.select(PrintJob).where(PrintJob.id == job_id, PrintJob.office_id == office_id)
+        sa.select(PrintJob).where(
+            PrintJob.id == job_id, PrintJob.office_id == office_id, PrintJob.kind == PACKET
+        )
     )

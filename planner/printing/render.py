@@ -140,19 +140,34 @@ def render_pdf(html: str, styles: Sequence[str]) -> bytes:
 A4_LONG_PT, A4_SHORT_PT = 841.89, 595.28
 
 
-def _two_up(source: pikepdf.Pdf) -> pikepdf.Pdf:
+def _two_up_slots(width: float, height: float) -> tuple[float, list[pikepdf.Rectangle]]:
+    """The sheet's width and where the two copies of a `width` x `height` page go on it."""
+    # Two A5 (148 mm) make 296 mm: centre them on a true A4 sheet (297 mm).
+    sheet_width = A4_LONG_PT if abs(height - A4_SHORT_PT) < 1 else 2 * width
+    x = max((sheet_width - 2 * width) / 2, 0)
+    slots = [
+        pikepdf.Rectangle(x, 0, x + width, height),
+        pikepdf.Rectangle(x + width, 0, x + 2 * width, height),
+    ]
+    return max(sheet_width, 2 * width), slots
+
+
+def _size(page: pikepdf.Page) -> tuple[float, float]:
+    left, bottom, right, top = (float(v) for v in page.mediabox)
+    return right - left, top - bottom
+
+
+def two_up(pdf: bytes) -> bytes:
+    """Each page printed twice, side by side, on a sheet (A5 pages on A4)."""
+    source = pikepdf.open(BytesIO(pdf))
     out = pikepdf.new()
     for page in source.pages:
-        left, bottom, right, top = (float(v) for v in page.mediabox)
-        width, height = right - left, top - bottom
-        # Two A5 (148 mm) make 296 mm: centre them on a true A4 sheet (297 mm).
-        sheet_width = A4_LONG_PT if abs(height - A4_SHORT_PT) < 1 else 2 * width
-        x = max((sheet_width - 2 * width) / 2, 0)
-        out.add_blank_page(page_size=(max(sheet_width, 2 * width), height))
-        sheet = out.pages[-1]
-        sheet.add_overlay(page, pikepdf.Rectangle(x, 0, x + width, height))
-        sheet.add_overlay(page, pikepdf.Rectangle(x + width, 0, x + 2 * width, height))
-    return out
+        width, height = _size(page)
+        sheet_width, slots = _two_up_slots(width, height)
+        out.add_blank_page(page_size=(sheet_width, height))
+        for slot in slots:
+            out.pages[-1].add_overlay(page, slot)
+    return _save(out)
 
 
 def _save(document: pikepdf.Pdf) -> bytes:
@@ -162,12 +177,21 @@ def _save(document: pikepdf.Pdf) -> bytes:
 
 
 def overlay(base: bytes, layer: bytes, two_up: bool = False) -> bytes:
-    """`base` with the first page of `layer` printed over its first page (same page size);
-    with `two_up`, then each page twice on a sheet."""
+    """`base` with the first page of `layer` printed over its first page.
+
+    With `two_up`, `base` is a sheet made by two_up() and `layer` is one copy's size: it is
+    printed over both copies.
+    """
     document = pikepdf.open(BytesIO(base))
-    on_top = pikepdf.open(BytesIO(layer))
-    document.pages[0].add_overlay(on_top.pages[0])
-    return _save(_two_up(document) if two_up else document)
+    layer_pdf = pikepdf.open(BytesIO(layer))  # kept open: its page is copied on save
+    on_top = layer_pdf.pages[0]
+    sheet = document.pages[0]
+    if two_up:
+        for slot in _two_up_slots(*_size(on_top))[1]:
+            sheet.add_overlay(on_top, slot)
+    else:
+        sheet.add_overlay(on_top)
+    return _save(document)
 
 
 def merge(parts: Sequence[bytes]) -> bytes:

@@ -31,6 +31,7 @@ from planner.rates.forms import QuoteForm
 from planner.scoping import admin_required, get_owned_or_404
 from planner.sessions.days import monday_of
 from planner.sessions.models import OutreachSession
+from planner.signals import printed_matter_changed
 from planner.timezones import to_local
 
 
@@ -219,6 +220,7 @@ def edit_talking_point(topic: str, language: str):
                 current_user.office_id, topic_value, language_value, form.body.data, current_user
             )
             db.session.commit()
+            printed_matter_changed.send(current_user.office_id, user_id=current_user.id)
             flash(_("Talking points saved. New flyers use them."), "success")
             return redirect(url_for("printing.talking_points"))
         except PlannerError as error:
@@ -255,6 +257,7 @@ def settings():
                 mask_phones=bool(form.mask_phones.data),
             )
             db.session.commit()
+            printed_matter_changed.send(current_user.office_id, user_id=current_user.id)
             flash(_("Print settings saved."), "success")
             return redirect(url_for("printing.settings"))
         except PlannerError as error:

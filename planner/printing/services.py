@@ -36,10 +36,12 @@ from planner.rates.services import (
 )
 from planner.sessions.models import OutreachSession
 from planner.sessions.services import week_sessions
-from planner.timezones import to_local
+from planner.timezones import now_utc, to_local
 
 FLYER_LAYOUTS = ("a4", "a5x2")
 HI_MEMBERS_ON_FLYER = 5
+# Flyer bodies are rendered ahead for sessions this many days out (see prepare_flyer_body).
+PREPARE_DAYS = 56
 
 
 @functools.lru_cache(maxsize=256)
@@ -347,15 +349,22 @@ def flyer_html(session: OutreachSession, flyer_layout: str | None = None) -> str
     )
 
 
-def _flyer_body(body_html: str) -> tuple[str, bytes, dict]:
-    """The body's PDF and where its details box landed, rendered once per distinct body."""
-    key = render.cache_key(body_html, *FLYER_STYLES)
+def _flyer_body_key(body_html: str) -> str:
+    return render.cache_key("flyer body sheet", body_html, *FLYER_STYLES)
+
+
+def _flyer_body(body_html: str, flyer_layout: str) -> tuple[str, bytes, dict]:
+    """The body's PDF (two to a sheet for A5) and where its details box landed, rendered once
+    per distinct body."""
+    key = _flyer_body_key(body_html)
     pdf, meta = render.cached(key), render.cached_meta(key)
     if pdf is None or meta is None:
         document = render.layout(body_html, FLYER_STYLES)
         left, top, right, bottom = document.pages[0].anchors["when"]
         meta = {"left": left, "top": top, "width": right - left, "height": bottom - top}
         pdf = render.write_pdf(document)
+        if flyer_layout == "a5x2":
+            pdf = render.two_up(pdf)
         render.store(key, pdf)
         render.store_meta(key, meta)
     return key, pdf, meta
@@ -369,7 +378,7 @@ def flyer_pdf(session: OutreachSession) -> tuple[str, bytes]:
     """
     flyer_layout = print_settings(session.office_id).flyer_layout
     blocks = _talking_blocks(session)
-    body_key, body, box = _flyer_body(flyer_body_html(session, flyer_layout, blocks))
+    body_key, body, box = _flyer_body(flyer_body_html(session, flyer_layout, blocks), flyer_layout)
     layer_html = flyer_layer_html(session, flyer_layout, box, blocks)
     key = render.cache_key(body_key, layer_html, *FLYER_LAYER_STYLES)
     pdf = render.cached(key)
@@ -385,8 +394,49 @@ def flyer_pdf(session: OutreachSession) -> tuple[str, bytes]:
     return key, pdf
 
 
-FLYER_STYLES = ("base", "flyer")
-FLYER_LAYER_STYLES = ("base", "flyer", "flyer_layer")
+def flyer_body_ready(session: OutreachSession) -> bool:
+    """Whether the session's flyer body is already rendered (its flyer then costs one layer)."""
+    flyer_layout = print_settings(session.office_id).flyer_layout
+    body_html = flyer_body_html(session, flyer_layout, _talking_blocks(session))
+    key = _flyer_body_key(body_html)
+    return render.cached_meta(key) is not None and render.cache_path(key).exists()
+
+
+def flyer_bodies_to_prepare(office_id: int, days: int = PREPARE_DAYS) -> list[OutreachSession]:
+    """One planned session for each flyer body the coming `days` need and nobody rendered yet.
+
+    Bodies depend on the topics, the language and the rates in force, so a whole season of
+    market days on one topic needs one body.
+    """
+    start = now_utc()
+    sessions = db.session.scalars(
+        sa.select(OutreachSession)
+        .where(
+            OutreachSession.office_id == office_id,
+            OutreachSession.status == SessionStatus.PLANNED,
+            OutreachSession.starts_at >= start,
+            OutreachSession.starts_at < start + timedelta(days=days),
+        )
+        .order_by(OutreachSession.starts_at)
+    ).all()
+    since: dict[date, date] = {}
+    kinds: dict[tuple, OutreachSession] = {}
+    for session in sessions:
+        day = to_local(session.starts_at).date()
+        if day not in since:
+            since[day] = rates_since(day, office_id)
+        kinds.setdefault((session.topic, session.language, since[day]), session)
+    return [session for session in kinds.values() if not flyer_body_ready(session)]
+
+
+def prepare_flyer_body(session: OutreachSession) -> None:
+    """Render the session's flyer body into the cache, so its flyer prints at once."""
+    flyer_layout = print_settings(session.office_id).flyer_layout
+    _flyer_body(flyer_body_html(session, flyer_layout, _talking_blocks(session)), flyer_layout)
+
+
+FLYER_STYLES = ("base", "flyer_page", "flyer")
+FLYER_LAYER_STYLES = ("base", "flyer_page", "flyer_layer")
 SHEET_STYLES = ("base", "attendance_sheet")
 QUOTE_STYLES = ("base", "quote_sheet")
 WEEK_STYLES = ("base", "week_plan")

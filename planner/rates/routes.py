@@ -14,6 +14,7 @@ from planner.rates.forms import QuoteForm, RateValueForm
 from planner.rates.models import RateValue
 from planner.rates.services import RATE_KEYS, add_rate_value, voluntary_si_limits
 from planner.scoping import admin_required
+from planner.signals import printed_matter_changed
 from planner.timezones import today_local
 
 
@@ -27,6 +28,7 @@ def index():
         try:
             add_rate_value(form.key.data, form.valid_from.data, form.value.data, form.source.data)
             db.session.commit()
+            printed_matter_changed.send(current_user.office_id, user_id=current_user.id)
             flash(_("The new value is saved; documents dated from then on use it."), "success")
             return redirect(url_for("rates.index"))
         except PlannerError as error:

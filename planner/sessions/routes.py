@@ -44,6 +44,7 @@ from planner.sessions.services import (
     validate_draft,
     week_sessions,
 )
+from planner.signals import printed_matter_changed
 from planner.timezones import to_local, today_local
 
 SCOPES = ("me", "team", "office", "commune")
@@ -201,6 +202,7 @@ def new():
             if not clashes or form.save_anyway.data:
                 sessions = create_sessions(current_user.office_id, draft, current_user, recurrence)
                 db.session.commit()
+                printed_matter_changed.send(current_user.office_id, user_id=current_user.id)
                 if len(sessions) > 1:
                     flash(_("%(n)s sessions were planned.", n=len(sessions)), "success")
                 else:
@@ -272,10 +274,12 @@ def edit(session_id: int):
                 if form.apply_to.data == "following" and session.series_id:
                     count = update_series(session, draft, base_version, base)
                     db.session.commit()
+                    printed_matter_changed.send(current_user.office_id, user_id=current_user.id)
                     flash(_("%(n)s sessions of the series were updated.", n=count), "success")
                 else:
                     update_session(session, draft, base_version, base)
                     db.session.commit()
+                    printed_matter_changed.send(current_user.office_id, user_id=current_user.id)
                     flash(_("The session was saved."), "success")
                 return redirect(url_for("sessions.detail", session_id=session.id))
         except EditConflict as error:

@@ -1,0 +1,189 @@
+"""Flyers' shared part (talking points, costs) is rendered ahead, after each change, so that an
+officer's flyer only lays out the session's own details."""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+from io import BytesIO
+
+import pytest
+import sqlalchemy as sa
+from pypdf import PdfReader
+
+from planner.enums import Language, SessionStatus, Topic
+from planner.extensions import db
+from planner.printing import jobs, render, services
+from planner.printing.models import PrintJob
+from planner.sessions.models import OutreachSession
+from planner.timezones import today_local
+from tests import factories
+
+
+@pytest.fixture
+def app_config() -> dict:
+    return {"PLANNER_PREPARE_FLYERS": True}
+
+
+@pytest.fixture
+def content(office):
+    factories.rates()
+    services.seed_talking_points()
+    db.session.commit()
+
+
+def preparation_jobs() -> list[PrintJob]:
+    db.session.rollback()  # see what the job's own thread committed
+    return db.session.scalars(sa.select(PrintJob).where(PrintJob.kind == jobs.FLYER_BODIES)).all()
+
+
+def wait_for_preparation(timeout: float = 60) -> list[PrintJob]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        started = preparation_jobs()
+        if started and all(job.status in ("done", "failed") for job in started):
+            return started
+        time.sleep(0.05)
+    raise AssertionError("flyer preparation did not finish")
+
+
+def body_renders(monkeypatch) -> list[tuple]:
+    """The stylesheets of every layout WeasyPrint is asked for from now on."""
+    calls: list[tuple] = []
+    layout = render.layout
+
+    def spy(html, styles):
+        calls.append(tuple(styles))
+        return layout(html, styles)
+
+    monkeypatch.setattr(render, "layout", spy)
+    return calls
+
+
+def plan_form(places, officer, day, **overrides) -> dict:
+    data = {
+        "kind": "village_meeting",
+        "topic": "both",
+        "title": "Họp thôn Na Hối",
+        "day": day.isoformat(),
+        "start": "19:00",
+        "end": "21:00",
+        "venue_id": str(places.house.id),
+        "commune_id": "0",
+        "village_id": "0",
+        "lead_officer_id": str(officer.id),
+        "partner_id": "0",
+        "target_group": "farmers",
+        "language": "vi",
+        "expected_attendance": "30",
+        "notes": "",
+        "repeat": "none",
+    }
+    return data | overrides
+
+
+def test_planning_a_session_prepares_its_flyer_so_printing_lays_out_only_its_details(
+    officer_client, officer, places, content, monkeypatch
+):
+    day = today_local() + timedelta(days=3)
+    response = officer_client.post(
+        "/sessions/new", data=plan_form(places, officer, day, language="hmn")
+    )
+    assert response.status_code == 302
+
+    [job] = wait_for_preparation()
+    assert (job.status, job.done, job.total) == ("done", 1, 1)
+    session = db.session.scalars(sa.select(OutreachSession)).one()
+    assert services.flyer_body_ready(session)
+
+    layouts = body_renders(monkeypatch)
+    printed = officer_client.get(f"/printing/sessions/{session.id}/flyer.pdf")
+    assert printed.status_code == 200
+    assert layouts == [services.FLYER_LAYER_STYLES]
+    text = "".join(page.extract_text() for page in PdfReader(BytesIO(printed.data)).pages)
+    assert "Họp thôn Na Hối" in text and "Bảo hiểm xã hội tự nguyện" in text
+
+
+def test_new_talking_points_reach_the_flyers_of_coming_sessions_before_they_are_printed(
+    admin_client, officer, places, content, monkeypatch
+):
+    session = factories.session(officer, places.commune, day=today_local() + timedelta(days=5))
+    db.session.commit()
+
+    response = admin_client.post(
+        "/printing/talking-points/voluntary_si/vi",
+        data={"body": "**Đóng linh hoạt** theo tháng, quý hoặc năm.\n- Có lương hưu khi về già"},
+    )
+    assert response.status_code == 302
+    [job] = wait_for_preparation()
+    assert job.status == "done" and job.total == 1
+
+    layouts = body_renders(monkeypatch)
+    _key, pdf = services.flyer_pdf(db.session.get(OutreachSession, session.id))
+    assert services.FLYER_STYLES not in layouts
+    text = "".join(page.extract_text() for page in PdfReader(BytesIO(pdf)).pages)
+    assert "Đóng linh hoạt" in text and "Có lương hưu khi về già" in text
+
+
+def test_one_body_serves_every_session_on_the_same_topics_language_and_rates(
+    officer, places, content
+):
+    soon = today_local() + timedelta(days=2)
+    same = [
+        factories.session(officer, places.commune, day=soon + timedelta(days=n), topic=Topic.BOTH)
+        for n in range(3)
+    ]
+    hmong = factories.session(officer, places.commune, day=soon, language=Language.HMONG)
+    cancelled = factories.session(officer, places.commune, day=soon, topic=Topic.HOUSEHOLD_HI)
+    cancelled.status = SessionStatus.CANCELLED
+    factories.session(officer, places.commune, day=soon + timedelta(days=90))  # beyond 56 days
+    past = factories.session(officer, places.commune, day=today_local() - timedelta(days=3))
+    db.session.commit()
+
+    to_prepare = services.flyer_bodies_to_prepare(officer.office_id)
+    assert sorted(s.id for s in to_prepare) == sorted([same[0].id, hmong.id])
+    assert past not in to_prepare and cancelled not in to_prepare
+
+    for session in to_prepare:
+        services.prepare_flyer_body(session)
+    assert services.flyer_bodies_to_prepare(officer.office_id) == []
+    assert all(services.flyer_body_ready(s) for s in [*same, hmong])
+
+
+def test_changes_in_a_row_queue_one_preparation(officer, places, content, monkeypatch):
+    monkeypatch.setattr(jobs, "enqueue", lambda job_id: None)  # keep the first one waiting
+    factories.session(officer, places.commune, day=today_local() + timedelta(days=1))
+    db.session.commit()
+
+    first = jobs.start_flyer_preparation(officer.office_id, officer.id)
+    assert first is not None and first.status == "queued"
+    assert jobs.start_flyer_preparation(officer.office_id, officer.id) is None
+    assert len(preparation_jobs()) == 1
+
+
+def test_preparation_can_be_turned_off(app, officer, places, content):
+    app.config["PLANNER_PREPARE_FLYERS"] = False
+    assert jobs.start_flyer_preparation(officer.office_id, officer.id) is None
+    assert preparation_jobs() == []
+
+
+def test_preparation_jobs_are_not_pages_an_officer_can_open(officer_client, officer, content):
+    job = jobs.start_flyer_preparation(officer.office_id, officer.id)
+    wait_for_preparation()
+    assert officer_client.get(f"/printing/jobs/{job.id}").status_code == 404
+    assert officer_client.get(f"/printing/jobs/{job.id}.json").status_code == 404
+
+
+def test_a_flyer_prints_the_same_from_a_prepared_body_as_from_nothing(officer, places, content):
+    session = factories.session(officer, places.commune, day=today_local() + timedelta(days=4))
+    db.session.commit()
+    _key, cold = services.flyer_pdf(session)
+    first_pages = [page.extract_text() for page in PdfReader(BytesIO(cold)).pages]
+
+    # The same cache, emptied: the body is prepared first, then the flyer printed over it.
+    for path in render.cache_dir().rglob("*"):
+        if path.is_file():
+            path.unlink()
+    services.prepare_flyer_body(session)
+    _key, warm = services.flyer_pdf(session)
+    assert [page.extract_text() for page in PdfReader(BytesIO(warm)).pages] == first_pages
