@@ -230,12 +230,14 @@ def main() -> None:
             sheet_cached = median_ms(lambda: client.get(sheet_url), runs * 3, warm=True)
 
         sheet_pages = len(PdfReader(BytesIO(sheet_pdf)).pages)
-        print(f"runs per figure: {runs} (new flyer: {runs * 3}, packet cold: {packet_runs}); medians")
+        print(
+            f"runs per figure: {runs} (new flyer: {runs * 3}, packet cold: {packet_runs}); medians"
+        )
         print(f"floor  blank A4 page ............ {blank:8.1f} ms")
         print(f"floor  bare 40-row table ........ {table:8.1f} ms ({table / blank:.1f}x blank)")
         print(
             f"flyer of a new session .......... {flyer_layer:8.1f} ms = "
-            f"{flyer_layer / blank:.2f}x blank (target <= 3x; its body prepared after the last change)"
+            f"{flyer_layer / blank:.2f}x blank (target <= 3x; body prepared after the last change)"
         )
         print(
             f"flyer body alone (in a job) ..... {body:8.1f} ms = {body / blank:.2f}x blank "
