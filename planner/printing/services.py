@@ -6,6 +6,7 @@ import dataclasses
 import functools
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -122,18 +123,28 @@ def seed_talking_points() -> int:
     return added
 
 
-def talking_point(office_id: int, topic: Topic, language: Language) -> TalkingPoint | None:
-    """The office's own text for a topic and language, else the shipped default, else None."""
+def talking_points(
+    office_id: int, topics: Sequence[Topic], languages: Sequence[Language]
+) -> dict[tuple[Topic, Language], TalkingPoint]:
+    """For each topic and language: the office's own text, else the shipped default; pairs
+    with neither (or only an empty text) are missing. One query."""
     rows = db.session.scalars(
-        sa.select(TalkingPoint).where(
-            TalkingPoint.topic == topic,
-            TalkingPoint.language == language,
+        sa.select(TalkingPoint)
+        .where(
+            TalkingPoint.topic.in_(topics),
+            TalkingPoint.language.in_(languages),
             sa.or_(TalkingPoint.office_id == office_id, TalkingPoint.office_id.is_(None)),
         )
+        # The shipped default first, so the office's own text replaces it.
+        .order_by(TalkingPoint.office_id.is_not(None))
     ).all()
-    own = [r for r in rows if r.office_id == office_id]
-    chosen = (own or rows or [None])[0]
-    return chosen if chosen is not None and chosen.body.strip() else None
+    chosen = {(row.topic, row.language): row for row in rows}
+    return {pair: row for pair, row in chosen.items() if row.body.strip()}
+
+
+def talking_point(office_id: int, topic: Topic, language: Language) -> TalkingPoint | None:
+    """The office's own text for a topic and language, else the shipped default, else None."""
+    return talking_points(office_id, [topic], [language]).get((topic, language))
 
 
 def save_talking_point(
@@ -264,12 +275,14 @@ def _percent(value) -> str:
 
 def _talking_blocks(session: OutreachSession) -> list[dict]:
     """Per topic: the Vietnamese text and, when the session is in another language, that text."""
+    topics = session_topics(session.topic)
+    points = talking_points(session.office_id, topics, {Language.VIETNAMESE, session.language})
     blocks = []
-    for topic in session_topics(session.topic):
-        vietnamese = talking_point(session.office_id, topic, Language.VIETNAMESE)
+    for topic in topics:
+        vietnamese = points.get((topic, Language.VIETNAMESE))
         other = None
         if session.language != Language.VIETNAMESE:
-            other = talking_point(session.office_id, topic, session.language)
+            other = points.get((topic, session.language))
         blocks.append(
             {
                 "topic": topic,
