@@ -133,7 +133,14 @@ def test_one_body_serves_every_session_on_the_same_topics_language_and_rates(
         factories.session(officer, places.commune, day=soon + timedelta(days=n), topic=Topic.BOTH)
         for n in range(3)
     ]
+    services.save_talking_point(
+        officer.office_id, Topic.VOLUNTARY_SI, Language.HMONG, "Kev pov hwm", officer
+    )
     hmong = factories.session(officer, places.commune, day=soon, language=Language.HMONG)
+    # No Tày talking points: the Vietnamese body serves it.
+    tay = factories.session(
+        officer, places.commune, day=soon + timedelta(days=1), language=Language.TAY
+    )
     cancelled = factories.session(officer, places.commune, day=soon, topic=Topic.HOUSEHOLD_HI)
     cancelled.status = SessionStatus.CANCELLED
     factories.session(officer, places.commune, day=soon + timedelta(days=90))  # beyond 56 days
@@ -147,7 +154,7 @@ def test_one_body_serves_every_session_on_the_same_topics_language_and_rates(
     for session in to_prepare:
         services.prepare_flyer_body(session)
     assert services.flyer_bodies_to_prepare(officer.office_id) == []
-    assert all(services.flyer_body_ready(s) for s in [*same, hmong])
+    assert all(services.flyer_body_ready(s) for s in [*same, hmong, tay])
 
 
 def test_changes_in_a_row_queue_one_preparation(officer, places, content, monkeypatch):

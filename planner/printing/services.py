@@ -407,12 +407,18 @@ def flyer_pdf(session: OutreachSession) -> tuple[str, bytes]:
     return key, pdf
 
 
+def _session_body_key(session: OutreachSession) -> str:
+    flyer_layout = print_settings(session.office_id).flyer_layout
+    return _flyer_body_key(flyer_body_html(session, flyer_layout, _talking_blocks(session)))
+
+
+def _body_ready(key: str) -> bool:
+    return render.cached_meta(key) is not None and render.cache_path(key).exists()
+
+
 def flyer_body_ready(session: OutreachSession) -> bool:
     """Whether the session's flyer body is already rendered (its flyer then costs one layer)."""
-    flyer_layout = print_settings(session.office_id).flyer_layout
-    body_html = flyer_body_html(session, flyer_layout, _talking_blocks(session))
-    key = _flyer_body_key(body_html)
-    return render.cached_meta(key) is not None and render.cache_path(key).exists()
+    return _body_ready(_session_body_key(session))
 
 
 def flyer_bodies_to_prepare(office_id: int, days: int = PREPARE_DAYS) -> list[OutreachSession]:
@@ -439,7 +445,13 @@ def flyer_bodies_to_prepare(office_id: int, days: int = PREPARE_DAYS) -> list[Ou
         if day not in since:
             since[day] = rates_since(day, office_id)
         kinds.setdefault((session.topic, session.language, since[day]), session)
-    return [session for session in kinds.values() if not flyer_body_ready(session)]
+    # Languages without talking points of their own print the Vietnamese body: one per key.
+    bodies: dict[str, OutreachSession] = {}
+    for session in kinds.values():
+        key = _session_body_key(session)
+        if key not in bodies and not _body_ready(key):
+            bodies[key] = session
+    return list(bodies.values())
 
 
 def prepare_flyer_body(session: OutreachSession) -> None:
