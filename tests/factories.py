@@ -136,3 +136,28 @@ def session(
 def rates() -> None:
     seed_national_rates()
     db.session.flush()
+
+
+def session_form(places, officer, *, day: date | str, **overrides) -> dict:
+    """What an officer posts to plan a village meeting (None leaves a field out; `day` may be
+    text, as typed)."""
+    data = {
+        "kind": "village_meeting",
+        "topic": "both",
+        "title": "Họp thôn Na Hối",
+        "day": day.isoformat() if isinstance(day, date) else day,
+        "start": "19:00",
+        "end": "21:00",
+        "venue_id": str(places.house.id),
+        "commune_id": "0",
+        "village_id": "0",
+        "lead_officer_id": str(officer.id),
+        "partner_id": str(places.partner.id),
+        "target_group": "farmers",
+        "language": "vi",
+        "expected_attendance": "30",
+        "notes": "",
+        "repeat": "none",
+    }
+    data.update(overrides)
+    return {k: v for k, v in data.items() if v is not None}

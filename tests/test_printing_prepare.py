@@ -60,34 +60,13 @@ def body_renders(monkeypatch) -> list[tuple]:
     return calls
 
 
-def plan_form(places, officer, day, **overrides) -> dict:
-    data = {
-        "kind": "village_meeting",
-        "topic": "both",
-        "title": "Họp thôn Na Hối",
-        "day": day.isoformat(),
-        "start": "19:00",
-        "end": "21:00",
-        "venue_id": str(places.house.id),
-        "commune_id": "0",
-        "village_id": "0",
-        "lead_officer_id": str(officer.id),
-        "partner_id": "0",
-        "target_group": "farmers",
-        "language": "vi",
-        "expected_attendance": "30",
-        "notes": "",
-        "repeat": "none",
-    }
-    return data | overrides
-
-
 def test_planning_a_session_prepares_its_flyer_so_printing_lays_out_only_its_details(
     officer_client, officer, places, content, monkeypatch
 ):
     day = today_local() + timedelta(days=3)
     response = officer_client.post(
-        "/sessions/new", data=plan_form(places, officer, day, language="hmn")
+        "/sessions/new",
+        data=factories.session_form(places, officer, day=day, language="hmn", partner_id="0"),
     )
     assert response.status_code == 302
 

@@ -16,26 +16,7 @@ WEDNESDAY = date(2026, 12, 2)
 
 
 def form(places, officer, **overrides):
-    data = {
-        "kind": "village_meeting",
-        "topic": "both",
-        "title": "Họp thôn Na Hối",
-        "day": WEDNESDAY.isoformat(),
-        "start": "19:00",
-        "end": "21:00",
-        "venue_id": str(places.house.id),
-        "commune_id": "0",
-        "village_id": "0",
-        "lead_officer_id": str(officer.id),
-        "partner_id": str(places.partner.id),
-        "target_group": "farmers",
-        "language": "vi",
-        "expected_attendance": "30",
-        "notes": "",
-        "repeat": "none",
-    }
-    data.update(overrides)
-    return {k: v for k, v in data.items() if v is not None}
+    return factories.session_form(places, officer, day=overrides.pop("day", WEDNESDAY), **overrides)
 
 
 def sessions():
