@@ -146,6 +146,12 @@ def test_changes_in_a_row_queue_one_preparation(officer, places, content, monkey
     assert jobs.start_flyer_preparation(officer.office_id, officer.id) is None
     assert len(preparation_jobs()) == 1
 
+    # Left queued by a server that stopped: the next change queues a new one.
+    first.created_at -= jobs.STALE_QUEUED + timedelta(minutes=1)
+    db.session.commit()
+    assert jobs.start_flyer_preparation(officer.office_id, officer.id) is not None
+    assert len(preparation_jobs()) == 2
+
 
 def test_preparation_can_be_turned_off(app, officer, places, content):
     app.config["PLANNER_PREPARE_FLYERS"] = False

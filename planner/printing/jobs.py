@@ -10,7 +10,7 @@ import json
 import secrets
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 from flask import Flask, current_app, has_app_context
@@ -27,6 +27,7 @@ from planner.timezones import now_utc
 
 PACKET = "packet"
 FLYER_BODIES = "flyer_bodies"
+STALE_QUEUED = timedelta(minutes=10)
 _EXECUTOR: ThreadPoolExecutor | None = None
 _EXECUTOR_LOCK = threading.Lock()
 
@@ -84,6 +85,8 @@ def start_flyer_preparation(office_id: int, user_id: int) -> PrintJob | None:
             PrintJob.office_id == office_id,
             PrintJob.kind == FLYER_BODIES,
             PrintJob.status == "queued",
+            # One left queued by a server that stopped will never run: do not wait on it.
+            PrintJob.created_at > now_utc() - STALE_QUEUED,
         )
     )
     if waiting is not None:
