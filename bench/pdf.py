@@ -83,26 +83,33 @@ def main() -> None:
             # A Monday with nothing planned yet, so the packet holds exactly 15 sessions.
             monday = monday_of(today_local()) + timedelta(weeks=8)
             spare = services.print_settings(office.id).spare_rows
-            week = []
-            for n in range(15):
-                day = monday + timedelta(days=n % 7)
-                start = clock(7 + (n // 7) * 3)
-                week += create_sessions(
-                    office.id,
-                    SessionDraft(
-                        kind="village_meeting",
-                        topic="both",
-                        day=day,
-                        start=start,
-                        end=clock(start.hour + 2),
-                        commune_id=venue.commune_id,
-                        venue_id=venue.id,
-                        lead_officer_id=officer.id,
-                        title=f"Họp thôn tuyên truyền BHXH tự nguyện số {n + 1}",
-                        expected_attendance=40 - spare,
-                    ),
-                    officer,
+
+            def plan(kind: str, day, start: clock, hours: int, title: str, **extra):
+                draft = SessionDraft(
+                    kind=kind,
+                    topic="both",
+                    day=day,
+                    start=start,
+                    end=clock(start.hour + hours),
+                    commune_id=venue.commune_id,
+                    venue_id=venue.id,
+                    lead_officer_id=officer.id,
+                    title=title,
+                    **extra,
                 )
+                return create_sessions(office.id, draft, officer)[0]
+
+            week = [
+                plan(
+                    "village_meeting",
+                    monday + timedelta(days=n % 7),
+                    clock(7 + (n // 7) * 3),
+                    2,
+                    f"Họp thôn tuyên truyền BHXH tự nguyện số {n + 1}",
+                    expected_attendance=40 - spare,
+                )
+                for n in range(15)
+            ]
             db.session.commit()
             session = week[0]
 
@@ -156,21 +163,13 @@ def main() -> None:
                 body = median_ms(body_only, runs, warm=True)
                 # Sessions nobody printed yet, on the topics of one prepared body, a month on.
                 later = [
-                    create_sessions(
-                        office.id,
-                        SessionDraft(
-                            kind="market",
-                            topic="both",
-                            day=monday + timedelta(weeks=4, days=n % 7),
-                            start=clock(6 + n % 12),
-                            end=clock(7 + n % 12),
-                            commune_id=venue.commune_id,
-                            venue_id=venue.id,
-                            lead_officer_id=officer.id,
-                            title=f"Chợ phiên số {n + 1}",
-                        ),
-                        officer,
-                    )[0]
+                    plan(
+                        "market",
+                        monday + timedelta(weeks=4, days=n % 7),
+                        clock(6 + n % 12),
+                        1,
+                        f"Chợ phiên số {n + 1}",
+                    )
                     for n in range(runs * 3 + 1)
                 ]
                 db.session.commit()
