@@ -69,6 +69,7 @@ def main() -> None:
             from planner.printing import jobs, render, services
             from planner.printing.models import PrintJob
             from planner.sessions.days import monday_of
+            from planner.sessions.models import OutreachSession
             from planner.sessions.services import SessionDraft, create_sessions
             from planner.timezones import today_local
 
@@ -173,10 +174,12 @@ def main() -> None:
                     for n in range(runs * 3 + 1)
                 ]
                 db.session.commit()
-                unprinted = iter(later)
+                unprinted = iter([s.id for s in later])
 
                 def flyer_new_session() -> None:
-                    services.flyer_pdf(next(unprinted))
+                    # As a request prints it: its own app context, database session and lookups.
+                    with app.app_context():
+                        services.flyer_pdf(db.get_or_404(OutreachSession, next(unprinted)))
 
                 services.prepare_flyer_body(later[0])
                 flyer_layer = median_ms(flyer_new_session, runs * 3, warm=True)

@@ -14,6 +14,7 @@ from itertools import pairwise
 import pytest
 from pypdf import PdfReader
 
+from planner.accounts.models import Office
 from planner.enums import Language, SessionKind, Topic
 from planner.extensions import db
 from planner.printing import render, services
@@ -93,6 +94,23 @@ def test_flyer_uses_the_rates_in_force_on_the_session_date(app, officer, places)
     assert "1.366.200" in pdf_text(services.flyer_pdf(after)[1])
 
 
+def test_a_printed_flyer_follows_every_change_to_what_it_prints(officer, market_session):
+    """Flyer bodies are cached by what they print, so no change is served stale."""
+    before = flat_text(services.flyer_pdf(market_session)[1])
+    assert "Quét mã để liên hệ" in before and "1.263.600" in before
+
+    office = db.session.get(Office, officer.office_id)
+    office.name = "Bảo hiểm xã hội huyện Si Ma Cai"
+    office.contact_link = ""
+    add_rate_value("base_salary", date(2026, 12, 1), 2_530_000, "Announced for 1 December")
+    db.session.commit()
+    after = flat_text(services.flyer_pdf(market_session)[1])
+
+    assert "HUYỆN SI MA CAI" in after
+    assert "Quét mã để liên hệ" not in after
+    assert "1.366.200" in after and "1.263.600" not in after
+
+
 def test_a4_flyer_prints_the_second_language_beside_vietnamese(officer, places, market_session):
     services.save_print_settings(officer.office_id, "a4", [], 5)
     market_session.language = Language.HMONG
@@ -118,18 +136,34 @@ def test_a4_flyer_prints_the_second_language_beside_vietnamese(officer, places, 
 def test_long_session_details_print_smaller_rather_than_cut(officer, market_session):
     market_session.title = "Tuyên truyền chính sách BHXH tự nguyện và BHYT hộ gia đình " * 3
     db.session.commit()
-    blocks = services._talking_blocks(market_session)
-    body_html = services.flyer_body_html(market_session, "a4", blocks)
-    _key, _pdf, box = services._flyer_body(body_html, "a4")
+    body = services.flyer_body_inputs(market_session, "a4", services._talking_texts(market_session))
+    _key, _pdf, box = services._flyer_body(body)
 
-    def details_end(tight: bool) -> float:
-        html = services.flyer_layer_html(market_session, "a4", box, blocks, tight=tight)
-        return render.layout(html, services.FLYER_LAYER_STYLES).pages[0].anchors["details-end"][1]
+    def details_end(fit: str) -> float:
+        html = services.flyer_layer_html(market_session, body, box, fit=fit)
+        return render.layout(html, services.FLYER_LAYER_STYLES).pages[0].anchors["details"][3]
 
-    assert details_end(tight=False) > box["top"] + box["height"]
-    assert details_end(tight=True) <= box["top"] + box["height"]
+    assert details_end("") > box["top"] + box["height"]
+    assert details_end("tight") <= box["top"] + box["height"]
     text = pdf_text(services.flyer_pdf(market_session)[1])
     assert "Phối hợp: Hội Liên hiệp Phụ nữ xã Bắc Hà" in text
+
+
+def test_details_too_long_even_when_smaller_stay_inside_their_box(officer, market_session):
+    market_session.title = "Tuyên truyền chính sách BHXH tự nguyện và BHYT hộ gia đình " * 8
+    db.session.commit()
+    body = services.flyer_body_inputs(market_session, "a4", services._talking_texts(market_session))
+    _key, _pdf, box = services._flyer_body(body)
+
+    def details_end(fit: str) -> float:
+        html = services.flyer_layer_html(market_session, body, box, fit=fit)
+        return render.layout(html, services.FLYER_LAYER_STYLES).pages[0].anchors["details"][3]
+
+    assert details_end("tight") > box["top"] + box["height"]
+    assert details_end("cut") == pytest.approx(box["top"] + box["height"])
+    _key, pdf = services.flyer_pdf(market_session)
+    assert pdf_pages(pdf) == 1
+    assert "Chợ phiên Bắc Hà" in pdf_text(pdf)
 
 
 def test_user_text_prints_as_text_never_as_markup(officer, market_session):

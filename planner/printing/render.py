@@ -89,6 +89,11 @@ class StaticOnlyFetcher(URLFetcher):
         return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": mime})
 
 
+# One fetcher for every render: building one sets up urllib's handlers each time. Renders take
+# turns (_RENDER_LOCK), so it is never used by two at once.
+_FETCHER = StaticOnlyFetcher()
+
+
 def static_path(relative: str) -> Path:
     """The file under static/ that `relative` names; refuses anything that escapes the folder."""
     candidate = (STATIC_DIR / unquote(relative).lstrip("/")).resolve()
@@ -107,7 +112,7 @@ def stylesheet(name: str) -> CSS:
                 css = CSS(
                     string=(PDF_TEMPLATES_DIR / f"{name}.css").read_text(encoding="utf-8"),
                     base_url=BASE_URL,
-                    url_fetcher=StaticOnlyFetcher(),
+                    url_fetcher=_FETCHER,
                     font_config=FONT_CONFIG,
                 )
                 _STYLESHEETS[name] = css
@@ -121,7 +126,7 @@ def layout(html: str, styles: Sequence[str]) -> Document:
     with _RENDER_LOCK:
         if len(_IMAGES) > _IMAGES_MAX:
             _IMAGES = {}
-        return HTML(string=html, base_url=BASE_URL, url_fetcher=StaticOnlyFetcher()).render(
+        return HTML(string=html, base_url=BASE_URL, url_fetcher=_FETCHER).render(
             stylesheets=sheets, font_config=FONT_CONFIG, cache=_IMAGES
         )
 
@@ -186,11 +191,11 @@ def overlay(base: bytes, layer: bytes, two_up: bool = False) -> bytes:
     layer_pdf = pikepdf.open(BytesIO(layer))  # kept open: its page is copied on save
     on_top = layer_pdf.pages[0]
     sheet = document.pages[0]
-    if two_up:
-        for slot in _two_up_slots(*_size(on_top))[1]:
-            sheet.add_overlay(on_top, slot)
-    else:
-        sheet.add_overlay(on_top)
+    # Copied in once, drawn once per copy of the flyer.
+    form = document.copy_foreign(on_top.as_form_xobject())
+    slots = _two_up_slots(*_size(on_top))[1] if two_up else [None]
+    for slot in slots:
+        sheet.add_overlay(form, slot)
     return _save(document)
 
 
@@ -203,24 +208,33 @@ def merge(parts: Sequence[bytes]) -> bytes:
     return _save(out)
 
 
-_TEMPLATE_VERSION: str | None = None
+_RENDER_VERSION: str | None = None
 
 
-def template_version() -> str:
-    """A hash of everything besides the HTML that changes a PDF: pdf templates, CSS and fonts."""
-    global _TEMPLATE_VERSION
-    if _TEMPLATE_VERSION is None:
+def render_version() -> str:
+    """A hash of everything besides a document's content that changes its PDF: the pdf
+    templates, CSS and fonts, the translations, and the app's code (filters, formatting)."""
+    global _RENDER_VERSION
+    if _RENDER_VERSION is None:
+        package = ROOT_DIR / "planner"
+        paths = [
+            *PDF_TEMPLATES_DIR.iterdir(),
+            *(STATIC_DIR / "fonts").iterdir(),
+            *package.glob("translations/*/*/LC_MESSAGES/*.po"),
+            *package.rglob("*.py"),
+        ]
         digest = hashlib.sha256()
-        for path in sorted([*PDF_TEMPLATES_DIR.iterdir(), *(STATIC_DIR / "fonts").iterdir()]):
-            digest.update(path.name.encode())
+        for path in sorted(paths):
+            digest.update(str(path.relative_to(ROOT_DIR)).encode())
             digest.update(path.read_bytes())
-        _TEMPLATE_VERSION = digest.hexdigest()[:16]
-    return _TEMPLATE_VERSION
+        _RENDER_VERSION = digest.hexdigest()[:16]
+    return _RENDER_VERSION
 
 
 def cache_key(*parts: str) -> str:
-    """The content key of a document: its rendered HTML and the template version."""
-    digest = hashlib.sha256(template_version().encode())
+    """The content key of a document: what it prints (its HTML, or the facts it is rendered
+    from) and the render version."""
+    digest = hashlib.sha256(render_version().encode())
     for part in parts:
         digest.update(b"\x00")
         digest.update(part.encode("utf-8"))

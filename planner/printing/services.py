@@ -28,10 +28,10 @@ from planner.phones import display_phone, mask_phone
 from planner.printing import render
 from planner.printing.markup import render_markup
 from planner.printing.models import PrintSettings, SheetVersion, TalkingPoint
-from planner.rates.models import RateValue
 from planner.rates.services import (
     PAYMENT_MONTHS,
     household_hi_quote,
+    rates_in_force,
     voluntary_si_limits,
     voluntary_si_quote,
 )
@@ -273,110 +273,139 @@ def _percent(value) -> str:
     return text.replace(".", ",") + "%"
 
 
-def _talking_blocks(session: OutreachSession) -> list[dict]:
-    """Per topic: the Vietnamese text and, when the session is in another language, that text."""
+def _talking_texts(session: OutreachSession) -> list[dict]:
+    """Per topic: the Vietnamese text and, when the session is in another language, that
+    text, as the admin typed them."""
     topics = session_topics(session.topic)
     points = talking_points(session.office_id, topics, {Language.VIETNAMESE, session.language})
-    blocks = []
+    texts = []
     for topic in topics:
         vietnamese = points.get((topic, Language.VIETNAMESE))
         other = None
         if session.language != Language.VIETNAMESE:
             other = points.get((topic, session.language))
-        blocks.append(
+        texts.append(
             {
-                "topic": topic,
-                "vi": render_markup(vietnamese.body) if vietnamese else None,
-                "other": render_markup(other.body) if other else None,
+                "topic": topic.value,
+                "vi": vietnamese.body if vietnamese else None,
+                "other": other.body if other else None,
             }
         )
-    return blocks
+    return texts
 
 
 def rates_since(on: date, office_id: int) -> date:
     """The day the rates in force on `on` took effect (the latest change up to then)."""
-    since = db.session.scalar(
-        sa.select(sa.func.max(RateValue.valid_from)).where(
-            RateValue.valid_from <= on,
-            sa.or_(RateValue.office_id.is_(None), RateValue.office_id == office_id),
-        )
-    )
-    return since or on
+    figures = [*rates_in_force(on).values(), *rates_in_force(on, office_id).values()]
+    return max((valid_from for valid_from, _value in figures), default=on)
 
 
-def flyer_body_html(session: OutreachSession, flyer_layout: str, blocks: list[dict]) -> str:
-    """Everything on the flyer but the session's own details: talking points and costs.
+def flyer_body_inputs(session: OutreachSession, flyer_layout: str, texts: list[dict]) -> dict:
+    """Everything the flyer's body depends on: the office, the talking points, the language,
+    the rates in force and the layout. Sessions that share them share one body.
 
-    It depends only on the office, the topics, the language and the rates, so one rendering
-    serves every session that shares them.
+    Costs are worked out from the rates when the body is rendered, on the day those rates
+    took effect (the same figures as on the session's day).
     """
     office: Office = db.session.get(Office, session.office_id)
     day = to_local(session.starts_at).date()
-    link = (office.contact_link or "").strip()
+    national, own = rates_in_force(day), rates_in_force(day, session.office_id)
+    bilingual = _bilingual(texts)
+    return {
+        "office_id": office.id,
+        "office_name": office.name,
+        "qr_link": (office.contact_link or "").strip(),
+        "texts": texts,
+        # Only what prints: a language without talking points of its own shares the
+        # Vietnamese body.
+        "second_language": session.language.value if bilingual else None,
+        "rates": {key: str(value) for key, (_since, value) in sorted(national.items())},
+        "office_rates": {key: str(value) for key, (_since, value) in sorted(own.items())},
+        "rates_since": rates_since(day, session.office_id).isoformat(),
+        "flyer_layout": flyer_layout,
+    }
+
+
+def flyer_body_html(inputs: dict) -> str:
+    """The body's HTML: talking points, costs and the box the session's details go in."""
+    since = date.fromisoformat(inputs["rates_since"])
+    link = inputs["qr_link"]
+    blocks = [
+        {
+            "topic": Topic(text["topic"]),
+            "vi": render_markup(text["vi"]) if text["vi"] else None,
+            "other": render_markup(text["other"]) if text["other"] else None,
+        }
+        for text in inputs["texts"]
+    ]
+    second = inputs["second_language"]
     return _render(
         "flyer",
-        office=office,
-        costs=flyer_costs(day, session.office_id),
-        rates_since=rates_since(day, session.office_id),
+        office_name=inputs["office_name"],
+        costs=flyer_costs(since, inputs["office_id"]),
+        rates_since=since,
         blocks=blocks,
-        bilingual=_bilingual(blocks),
-        second_language=session.language.label if session.language != Language.VIETNAMESE else None,
-        flyer_layout=flyer_layout,
+        bilingual=bool(second),
+        second_language=Language(second).label if second else None,
+        flyer_layout=inputs["flyer_layout"],
         qr=_qr_data_uri(link, "m", 0.6, 2) if link else None,
     )
 
 
-def _bilingual(blocks: list[dict]) -> bool:
+def _bilingual(texts: list[dict]) -> bool:
     """A second language is printed beside Vietnamese (at a smaller size)."""
-    return any(block["other"] for block in blocks)
+    return any(text["other"] for text in texts)
 
 
-def flyer_layer_html(
-    session: OutreachSession, flyer_layout: str, box: dict, blocks: list[dict], tight: bool = False
-) -> str:
-    """The session's title, time, place and officer, placed over the body's box.
+FLYER_FITS = ("", "tight", "cut")
+
+
+def flyer_layer_html(session: OutreachSession, body: dict, box: dict, fit: str = "") -> str:
+    """The session's title, time, place and officer, placed over the box of its body (made
+    from `body`, the body's inputs).
 
     It takes the body's font size (bilingual, one topic), so the details fit the box left
-    for them.
+    for them; `fit` prints them smaller ("tight"), or smaller and cut at the box ("cut").
     """
-    office: Office = db.session.get(Office, session.office_id)
     return _render(
         "flyer_layer",
         facts=session_facts(session),
-        qr=bool((office.contact_link or "").strip()),
-        flyer_layout=flyer_layout,
+        qr=bool(body["qr_link"]),
+        flyer_layout=body["flyer_layout"],
         box=box,
-        bilingual=_bilingual(blocks),
-        one_topic=len(blocks) == 1,
-        tight=tight,
+        bilingual=_bilingual(body["texts"]),
+        one_topic=len(body["texts"]) == 1,
+        fit=fit,
     )
 
 
 def flyer_html(session: OutreachSession, flyer_layout: str | None = None) -> str:
     """Both parts of the flyer's HTML, as printed (for reading and for tests)."""
     flyer_layout = flyer_layout or print_settings(session.office_id).flyer_layout
-    blocks = _talking_blocks(session)
+    body = flyer_body_inputs(session, flyer_layout, _talking_texts(session))
     box = {"left": 0, "top": 0, "width": 100, "height": 100}
-    return flyer_body_html(session, flyer_layout, blocks) + flyer_layer_html(
-        session, flyer_layout, box, blocks
-    )
+    return flyer_body_html(body) + flyer_layer_html(session, body, box)
 
 
-def _flyer_body_key(body_html: str) -> str:
-    return render.cache_key("flyer body sheet", body_html, *FLYER_STYLES)
+def _flyer_body_key(inputs: dict) -> str:
+    # Keyed by what the body depends on rather than by its HTML, so a session's flyer finds
+    # its prepared body without rendering the template (render.cache_key adds the templates,
+    # translations and code).
+    text = json.dumps(inputs, sort_keys=True, ensure_ascii=False)
+    return render.cache_key("flyer body sheet", text, *FLYER_STYLES)
 
 
-def _flyer_body(body_html: str, flyer_layout: str) -> tuple[str, bytes, dict]:
+def _flyer_body(inputs: dict) -> tuple[str, bytes, dict]:
     """The body's PDF (two to a sheet for A5) and where its details box landed, rendered once
     per distinct body."""
-    key = _flyer_body_key(body_html)
+    key = _flyer_body_key(inputs)
     pdf, meta = render.cached(key), render.cached_meta(key)
     if pdf is None or meta is None:
-        document = render.layout(body_html, FLYER_STYLES)
+        document = render.layout(flyer_body_html(inputs), FLYER_STYLES)
         left, top, right, bottom = document.pages[0].anchors["when"]
         meta = {"left": left, "top": top, "width": right - left, "height": bottom - top}
         pdf = render.write_pdf(document)
-        if flyer_layout == "a5x2":
+        if inputs["flyer_layout"] == "a5x2":
             pdf = render.two_up(pdf)
         render.store(key, pdf)
         render.store_meta(key, meta)
@@ -390,18 +419,21 @@ def flyer_pdf(session: OutreachSession) -> tuple[str, bytes]:
     its own details, printed over the body's first page.
     """
     flyer_layout = print_settings(session.office_id).flyer_layout
-    blocks = _talking_blocks(session)
-    body_key, body, box = _flyer_body(flyer_body_html(session, flyer_layout, blocks), flyer_layout)
-    layer_html = flyer_layer_html(session, flyer_layout, box, blocks)
+    inputs = flyer_body_inputs(session, flyer_layout, _talking_texts(session))
+    body_key, body, box = _flyer_body(inputs)
+    layer_html = flyer_layer_html(session, inputs, box)
     key = render.cache_key(body_key, layer_html, *FLYER_LAYER_STYLES)
     pdf = render.cached(key)
     if pdf is None:
         document = render.layout(layer_html, FLYER_LAYER_STYLES)
-        anchors = document.pages[0].anchors
-        if anchors["details-end"][1] > box["top"] + box["height"]:
-            # Long details (a long place name): a smaller size rather than cut text.
-            tight = flyer_layer_html(session, flyer_layout, box, blocks, tight=True)
-            document = render.layout(tight, FLYER_LAYER_STYLES)
+        for fit in FLYER_FITS[1:]:
+            if document.pages[0].anchors["details"][3] <= box["top"] + box["height"]:
+                break
+            # Long details (a long place name): smaller, and cut at the box only when even
+            # that overflows, so they never print over the talking points.
+            document = render.layout(
+                flyer_layer_html(session, inputs, box, fit=fit), FLYER_LAYER_STYLES
+            )
         pdf = render.overlay(body, render.write_pdf(document), two_up=flyer_layout == "a5x2")
         render.store(key, pdf)
     return key, pdf
@@ -409,7 +441,7 @@ def flyer_pdf(session: OutreachSession) -> tuple[str, bytes]:
 
 def _session_body_key(session: OutreachSession) -> str:
     flyer_layout = print_settings(session.office_id).flyer_layout
-    return _flyer_body_key(flyer_body_html(session, flyer_layout, _talking_blocks(session)))
+    return _flyer_body_key(flyer_body_inputs(session, flyer_layout, _talking_texts(session)))
 
 
 def _body_ready(key: str) -> bool:
@@ -457,7 +489,7 @@ def flyer_bodies_to_prepare(office_id: int, days: int = PREPARE_DAYS) -> list[Ou
 def prepare_flyer_body(session: OutreachSession) -> None:
     """Render the session's flyer body into the cache, so its flyer prints at once."""
     flyer_layout = print_settings(session.office_id).flyer_layout
-    _flyer_body(flyer_body_html(session, flyer_layout, _talking_blocks(session)), flyer_layout)
+    _flyer_body(flyer_body_inputs(session, flyer_layout, _talking_texts(session)))
 
 
 FLYER_STYLES = ("base", "flyer_page", "flyer")

@@ -53,7 +53,7 @@ def vnd(amount: Decimal) -> int:
 
 
 def _lookups() -> dict | None:
-    """Rate lookups already made in this app context (a request or a print job)."""
+    """Figures already looked up in this app context (a request or a print job)."""
     if not has_app_context():
         return None
     return g.setdefault("rate_lookups", {})
@@ -67,37 +67,44 @@ def _forget_lookups(session, _context, _instances) -> None:
         g.pop("rate_lookups", None)
 
 
-def rate(key: str, on: date, office_id: int | None = None) -> Decimal:
-    """The figure for `key` in force on `on` (national, or one office's own top-up)."""
+def rates_in_force(on: date, office_id: int | None = None) -> dict[str, tuple[date, Decimal]]:
+    """Every figure in force on `on` and the day it took effect: national ones, or one
+    office's own top-ups. One query per day and scope, however many figures a quote needs."""
     lookups = _lookups()
-    if lookups is not None and (key, on, office_id) in lookups:
-        return lookups[key, on, office_id]
-    value = db.session.scalar(
-        sa.select(RateValue.value)
+    if lookups is not None and (on, office_id) in lookups:
+        return lookups[on, office_id]
+    rows = db.session.execute(
+        sa.select(RateValue.key, RateValue.valid_from, RateValue.value)
         .where(
-            RateValue.key == key,
             RateValue.valid_from <= on,
             RateValue.office_id.is_(None)
             if office_id is None
             else RateValue.office_id == office_id,
         )
-        .order_by(RateValue.valid_from.desc())
-        .limit(1)
-    )
-    if value is None and office_id is not None:
-        value = 0  # no top-up from this office
-    if value is None:
-        raise PlannerError(
-            _(
-                "No rate “%(key)s” is in force on %(day)s; an administrator must enter it.",
-                key=key,
-                day=format_date(on),
-            ),
-            code="missing_rate",
-        )
+        .order_by(RateValue.valid_from)
+    ).all()
+    # Later rows replace earlier ones: what remains is the figure in force.
+    figures = {key: (valid_from, Decimal(value)) for key, valid_from, value in rows}
     if lookups is not None:
-        lookups[key, on, office_id] = Decimal(value)
-    return Decimal(value)
+        lookups[on, office_id] = figures
+    return figures
+
+
+def rate(key: str, on: date, office_id: int | None = None) -> Decimal:
+    """The figure for `key` in force on `on` (national, or one office's own top-up)."""
+    figure = rates_in_force(on, office_id).get(key)
+    if figure is not None:
+        return figure[1]
+    if office_id is not None:
+        return Decimal(0)  # no top-up from this office
+    raise PlannerError(
+        _(
+            "No rate “%(key)s” is in force on %(day)s; an administrator must enter it.",
+            key=key,
+            day=format_date(on),
+        ),
+        code="missing_rate",
+    )
 
 
 @dataclass(frozen=True)
