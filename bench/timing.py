@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import statistics
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 
 def median_ms(fn: Callable[[], object], runs: int, warm: bool = False) -> float:
@@ -17,3 +17,17 @@ def median_ms(fn: Callable[[], object], runs: int, warm: bool = False) -> float:
         fn()
         timings.append((time.perf_counter() - start) * 1000)
     return statistics.median(timings)
+
+
+def medians_in_turns_ms(fns: Sequence[Callable[[], object]], runs: int) -> list[float]:
+    """Run each of `fns` in turn, `runs` rounds (one warm round first), and give each one's
+    median: a ratio of two of them is steady on a busy machine, since both meet the same noise."""
+    for fn in fns:
+        fn()
+    timings: list[list[float]] = [[] for _ in fns]
+    for _ in range(runs):
+        for fn, samples in zip(fns, timings, strict=True):
+            start = time.perf_counter()
+            fn()
+            samples.append((time.perf_counter() - start) * 1000)
+    return [statistics.median(samples) for samples in timings]
