@@ -168,9 +168,6 @@ def test_details_too_long_even_when_smaller_stay_inside_their_box(
     db.session.commit()
 
     assert details_overflow(market_session, "tight") > 0
-    print(
-        "OVER", details_overflow(market_session, "tight"), details_overflow(market_session, "cut")
-    )
     assert details_overflow(market_session, "cut") <= 0
     _key, pdf = services.flyer_pdf(market_session)
     assert pdf_pages(pdf) == 1
