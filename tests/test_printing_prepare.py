@@ -179,3 +179,24 @@ def test_a_flyer_prints_the_same_from_a_prepared_body_as_from_nothing(officer, p
     services.prepare_flyer_body(session)
     _key, warm = services.flyer_pdf(session)
     assert [page.extract_text() for page in PdfReader(BytesIO(warm)).pages] == first_pages
+
+
+def test_a_national_rate_prepares_the_flyers_of_every_office(
+    admin_client, officer, places, content, monkeypatch
+):
+    other = factories.office(name="Bảo hiểm xã hội tỉnh Hà Giang", province="Hà Giang")
+    db.session.commit()
+    monkeypatch.setattr(jobs, "enqueue", lambda job_id: None)
+
+    response = admin_client.post(
+        "/rates/",
+        data={
+            "key": "base_salary",
+            "valid_from": "2030-07-01",
+            "value": "2530000",
+            "source": "Nghị định mới về lương cơ sở",
+        },
+    )
+
+    assert response.status_code == 302
+    assert {job.office_id for job in preparation_jobs()} == {officer.office_id, other.id}

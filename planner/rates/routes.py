@@ -7,6 +7,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from planner.accounts.models import Office
 from planner.errors import PlannerError
 from planner.extensions import db
 from planner.rates import bp
@@ -28,7 +29,9 @@ def index():
         try:
             add_rate_value(form.key.data, form.valid_from.data, form.value.data, form.source.data)
             db.session.commit()
-            printed_matter_changed.send(current_user.office_id, user_id=current_user.id)
+            # A national figure: every office's flyers print it.
+            for office_id in db.session.scalars(sa.select(Office.id)).all():
+                printed_matter_changed.send(office_id, user_id=current_user.id)
             flash(_("The new value is saved; documents dated from then on use it."), "success")
             return redirect(url_for("rates.index"))
         except PlannerError as error:
