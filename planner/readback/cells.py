@@ -1,0 +1,227 @@
+"""Reading a straightened page: each tick box, signature cell and name cell, with a decision
+and a confidence. The thresholds are the project's own and live here, measured by bench/omr.py.
+
+Input is a `LocatedPage` (6 px per mm, see locating.PX_PER_MM) and the page's stored layout.
+Ink is measured as darkness against the paper around it (0 paper .. 1 black), so shadows and
+uneven light do not count as marks.
+"""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass, field
+
+import cv2
+import numpy as np
+from flask_babel import lazy_gettext as _l
+
+from planner.enums import LABELS, LabelledEnum
+from planner.readback.locating import PX_PER_MM, LocatedPage, relative_darkness
+
+# A tick box: mean darkness of its inside (the printed border left out).
+BOX_TICKED_AT = 0.050  # at or above: ticked
+BOX_EMPTY_BELOW = 0.022  # below: empty; between the two: uncertain, for the officer to decide
+BOX_INSET_MM = 1.0  # the border is 0.4 mm; the rest keeps blur of the border out
+# A signature or thumbprint cell: share of its inside that is inked.
+SIGNED_AT = 0.020
+UNSIGNED_BELOW = 0.006
+# A name cell on a blank row: share inked above which someone wrote a name.
+HANDWRITTEN_AT = 0.012
+NOISE = 0.10  # darkness below this is grain and noise
+INK = 0.30  # a pixel this much darker than the paper is ink
+# How far (mm) a box may have moved from where the page's outline puts it (bent paper).
+SEARCH_MM = 2.5
+
+# Columns on every sheet (see printing.services.SHEET_COLUMNS): the number column is 7 mm from
+# the 22 mm margin, the name takes at least 31 mm, the signature is the last 30 mm.
+NAME_LEFT_MM, NAME_MIN_WIDTH_MM = 29.0, 31.0
+SIGNATURE_WIDTH_MM = 30.0
+ROW_MM, TICK_MM = 9.0, 6.0
+MARGIN_MM = 22.0
+
+
+class Decision(LabelledEnum):
+    """What a mark on the sheet was read as."""
+
+    YES = "yes"
+    NO = "no"
+    UNCERTAIN = "uncertain"
+
+
+LABELS.update(
+    {
+        Decision.YES: _l("Yes"),
+        Decision.NO: _l("No"),
+        Decision.UNCERTAIN: _l("Uncertain"),
+    }
+)
+
+
+@dataclass(frozen=True)
+class Mark:
+    """One decision: what was read, how sure (0..1) and the measured ink."""
+
+    decision: Decision
+    confidence: float
+    ink: float
+
+    def as_dict(self) -> dict:
+        return {
+            "decision": self.decision.value,
+            "confidence": round(self.confidence, 3),
+            "ink": round(self.ink, 4),
+        }
+
+
+@dataclass(frozen=True)
+class BoxReading:
+    row: int
+    column: str
+    mark: Mark
+    x: float  # where it was found on the page, in mm (after following a bend)
+    y: float
+
+
+@dataclass(frozen=True)
+class RowReading:
+    row: int
+    top: float  # mm, after following the row's boxes
+    signature: Mark
+    handwriting: Mark
+    boxes: dict[str, BoxReading] = field(default_factory=dict)
+
+
+def decide(ink: float, yes_at: float, no_below: float) -> Mark:
+    """Yes at or above `yes_at`, no below `no_below`, uncertain between; confidence grows with
+    the distance from the band, reaching 1 at twice its width."""
+    band = yes_at - no_below
+    if ink >= yes_at:
+        return Mark(Decision.YES, min(1.0, 0.5 + (ink - yes_at) / (2 * band)), ink)
+    if ink < no_below:
+        return Mark(Decision.NO, min(1.0, 0.5 + (no_below - ink) / (2 * no_below)), ink)
+    middle = (yes_at + no_below) / 2
+    return Mark(Decision.UNCERTAIN, 0.5 - abs(ink - middle) / band, ink)
+
+
+def _px(mm: float) -> int:
+    return round(mm * PX_PER_MM)
+
+
+def _ring_template() -> tuple[np.ndarray, np.ndarray]:
+    """A tick box's printed outline as darkness, with a white margin; the inside is masked."""
+    size, margin = _px(TICK_MM), _px(1.2)
+    full = size + 2 * margin
+    template = np.zeros((full, full), np.float32)
+    cv2.rectangle(template, (margin, margin), (margin + size - 1, margin + size - 1), 1.0, 3)
+    mask = np.ones_like(template)
+    inner = _px(1.0)
+    mask[margin + inner : margin + size - inner, margin + inner : margin + size - inner] = 0
+    return template, mask
+
+
+_RING, _RING_MASK = _ring_template()
+
+
+def _find_box(darkness: np.ndarray, x: float, y: float) -> tuple[float, float, float]:
+    """The box's printed outline near (x, y) mm: its top-left in mm and how well it matched."""
+    margin = _px(1.2)
+    search = _px(SEARCH_MM)
+    left, top = _px(x) - margin - search, _px(y) - margin - search
+    height, width = darkness.shape
+    if left < 0 or top < 0:
+        return x, y, 0.0
+    window = darkness[top : top + _RING.shape[0] + 2 * search, left : left + _RING.shape[1] + 2 * search]
+    if window.shape[0] < _RING.shape[0] + 2 * search or window.shape[1] < _RING.shape[1] + 2 * search:
+        return x, y, 0.0
+    scores = cv2.matchTemplate(window, _RING, cv2.TM_CCORR_NORMED, mask=_RING_MASK)
+    scores = np.nan_to_num(scores)
+    _low, best, _where, (dx, dy) = cv2.minMaxLoc(scores)
+    return (left + dx + margin) / PX_PER_MM, (top + dy + margin) / PX_PER_MM, float(best)
+
+
+def _box_ink(darkness: np.ndarray, x: float, y: float) -> float:
+    inset = BOX_INSET_MM
+    inside = darkness[_px(y + inset) : _px(y + TICK_MM - inset), _px(x + inset) : _px(x + TICK_MM - inset)]
+    # Darkness under NOISE is paper grain, JPEG blocks and sensor noise, not a mark.
+    return float(np.clip(inside - NOISE, 0, None).mean()) if inside.size else 0.0
+
+
+def _cell_ink(darkness: np.ndarray, left: float, top: float, width: float) -> float:
+    """Share of a cell's inside that is ink, with the table's rules kept out."""
+    inset_x, inset_y = 1.2, 1.6
+    cell = darkness[
+        _px(top + inset_y) : _px(top + ROW_MM - inset_y), _px(left + inset_x) : _px(left + width - inset_x)
+    ]
+    if not cell.size:
+        return 0.0
+    inked = cell > INK
+    # A rule that bends into the cell is a long straight run: not writing.
+    lines = cv2.morphologyEx(
+        inked.astype(np.uint8), cv2.MORPH_OPEN, np.ones((1, _px(6)), np.uint8)
+    )
+    lines |= cv2.morphologyEx(inked.astype(np.uint8), cv2.MORPH_OPEN, np.ones((_px(4), 1), np.uint8))
+    return float((inked & (lines == 0)).mean())
+
+
+def page_darkness(located: LocatedPage) -> np.ndarray:
+    """The straightened page as darkness against the paper around each point."""
+    return relative_darkness(located.rectified, _px(12))
+
+
+def read_rows(located: LocatedPage, page: dict, prefilled_rows: set[int]) -> list[RowReading]:
+    """Every row of the page: its boxes, its signature cell and (for rows printed blank) whether
+    a name was written in. `page` is the page's entry of the stored layout."""
+    darkness = page_darkness(located)
+    width = located.geometry.width
+    by_row: dict[int, list[dict]] = {}
+    for box in page["boxes"]:
+        by_row.setdefault(box["row"], []).append(box)
+    found = {}
+    shifts = []
+    for row, boxes in by_row.items():
+        for box in boxes:
+            x, y, score = _find_box(darkness, box["x"], box["y"])
+            found[(row, box["column"])] = (x, y, score)
+            if score > 0.6:
+                shifts.append((x - box["x"], y - box["y"]))
+    # A box scribbled over beyond recognition follows the page's usual shift instead.
+    usual = (
+        (statistics.median(s[0] for s in shifts), statistics.median(s[1] for s in shifts))
+        if shifts
+        else (0.0, 0.0)
+    )
+    rows = []
+    for row, boxes in sorted(by_row.items()):
+        readings = {}
+        row_shifts = []
+        for box in boxes:
+            x, y, score = found[(row, box["column"])]
+            if score <= 0.6:
+                x, y = box["x"] + usual[0], box["y"] + usual[1]
+            else:
+                row_shifts.append((x - box["x"], y - box["y"]))
+            ink = _box_ink(darkness, x, y)
+            readings[box["column"]] = BoxReading(
+                row, box["column"], decide(ink, BOX_TICKED_AT, BOX_EMPTY_BELOW), x, y
+            )
+        shift_y = statistics.median(s[1] for s in row_shifts) if row_shifts else usual[1]
+        shift_x_last = row_shifts[-1][0] if row_shifts else usual[0]
+        shift_x_first = row_shifts[0][0] if row_shifts else usual[0]
+        top = boxes[0]["y"] - (ROW_MM - TICK_MM) / 2 + shift_y
+        signature_left = width - MARGIN_MM - SIGNATURE_WIDTH_MM + shift_x_last
+        signature = decide(
+            _cell_ink(darkness, signature_left, top, SIGNATURE_WIDTH_MM), SIGNED_AT, UNSIGNED_BELOW
+        )
+        if row in prefilled_rows:
+            handwriting = Mark(Decision.NO, 1.0, 0.0)
+        else:
+            ink = _cell_ink(darkness, NAME_LEFT_MM + shift_x_first, top, NAME_MIN_WIDTH_MM)
+            handwriting = decide(ink, HANDWRITTEN_AT, HANDWRITTEN_AT / 3)
+        rows.append(RowReading(row, top, signature, handwriting, readings))
+    return rows
+
+
+def row_crop(located: LocatedPage, row: RowReading, right_mm: float) -> np.ndarray:
+    """The row's written cells (number to phone) from the straightened page, for the review."""
+    top = max(0, _px(row.top - 1))
+    return located.rectified[top : _px(row.top + ROW_MM + 1), _px(MARGIN_MM - 1) : _px(right_mm)]
