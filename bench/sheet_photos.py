@@ -73,7 +73,16 @@ def _mark_box(image, rng, x, y, style: str) -> None:
     jitter = lambda: rng.uniform(-0.4, 0.4)  # noqa: E731
     pen = int(rng.uniform(20, 70))
     if style == "tick":
-        _stroke(image, [(x + 1.2 + jitter(), y + 3.2), (x + 2.6, y + 4.8 + jitter()), (x + 5.0 + jitter(), y + 1.0)], pen, 0.5)
+        _stroke(
+            image,
+            [
+                (x + 1.2 + jitter(), y + 3.2),
+                (x + 2.6, y + 4.8 + jitter()),
+                (x + 5.0 + jitter(), y + 1.0),
+            ],
+            pen,
+            0.5,
+        )
     elif style == "cross":
         _stroke(image, [(x + 1.0, y + 1.0 + jitter()), (x + 5.0, y + 5.0 + jitter())], pen, 0.5)
         _stroke(image, [(x + 5.0 + jitter(), y + 1.0), (x + 1.0, y + 5.0)], pen, 0.5)
@@ -113,37 +122,84 @@ def _scribble(image, rng, left, top, width, height, strokes: int) -> None:
 def _thumbprint(image, rng, left, top) -> None:
     cx, cy = left + rng.uniform(8, 20), top + 4.5
     for r in np.arange(0.5, 3.2, 0.45):
-        cv2.ellipse(image, _pt(cx, cy), (round(r * PX * 16), round(r * 1.3 * PX * 16)), rng.uniform(-20, 20), 0, 360, int(rng.uniform(60, 110)), max(1, round(0.25 * PX)), cv2.LINE_AA, 4)
+        cv2.ellipse(
+            image,
+            _pt(cx, cy),
+            (round(r * PX * 16), round(r * 1.3 * PX * 16)),
+            rng.uniform(-20, 20),
+            0,
+            360,
+            int(rng.uniform(60, 110)),
+            max(1, round(0.25 * PX)),
+            cv2.LINE_AA,
+            4,
+        )
 
 
-def mark_page(page: np.ndarray, layout_page: dict, rng, prefilled: set[int], stray: float, width_mm: float = 297.0) -> tuple[np.ndarray, Truth]:
-    """Pen on paper: about half the rows sign; their boxes ticked at random in varied styles."""
+@dataclass(frozen=True)
+class RowMarks:
+    """What one person wrote on their row: box styles by column, a signature, a name."""
+
+    boxes: dict[str, str] = field(default_factory=dict)  # column -> tick, cross, fill, pencil
+    sign: str = ""  # "", "scribble" or "thumb"
+    name: bool = False
+    stray: tuple[str, ...] = ()  # columns with a stray mark beside the (empty) box
+
+
+def apply_marks(
+    page: np.ndarray, layout_page: dict, plan: dict[int, RowMarks], rng, width_mm: float = 297.0
+) -> tuple[np.ndarray, Truth]:
+    """Pen on paper as `plan` says; the truth is what a reader should find."""
     image = page.copy()
     truth = Truth()
     rows: dict[int, list[dict]] = {}
     for box in layout_page["boxes"]:
         rows.setdefault(box["row"], []).append(box)
     for row, boxes in rows.items():
+        marks = plan.get(row, RowMarks())
         top = boxes[0]["y"] - 1.5
-        signs = rng.random() < 0.6
         for box in boxes:
-            ticked = signs and rng.random() < 0.45
-            truth.boxes[(row, box["column"])] = ticked
-            if ticked:
-                _mark_box(image, rng, box["x"], box["y"], str(rng.choice(STYLES)))
-            elif rng.random() < stray:
+            style = marks.boxes.get(box["column"])
+            truth.boxes[(row, box["column"])] = bool(style)
+            if style:
+                _mark_box(image, rng, box["x"], box["y"], style)
+            elif box["column"] in marks.stray:
                 _stray(image, rng, box["x"], box["y"])
-        if signs:
+        left = width_mm - 22 - 30
+        if marks.sign:
             truth.signed.add(row)
-            left = width_mm - 22 - 30
-            if rng.random() < 0.2:
+            if marks.sign == "thumb":
                 _thumbprint(image, rng, left, top)
             else:
                 _scribble(image, rng, left + 1.5, top + 1, 26, 7, int(rng.integers(1, 3)))
-            if row not in prefilled:
-                truth.written.add(row)
-                _scribble(image, rng, 30, top + 1.5, 28, 6, 1)
+        if marks.name:
+            truth.written.add(row)
+            _scribble(image, rng, 30, top + 1.5, 28, 6, 1)
     return image, truth
+
+
+def random_marks(layout_page: dict, rng, prefilled: set[int], stray: float) -> dict[int, RowMarks]:
+    """About 60% of rows sign; their boxes ticked at random in varied styles."""
+    plan = {}
+    rows: dict[int, list[str]] = {}
+    for box in layout_page["boxes"]:
+        rows.setdefault(box["row"], []).append(box["column"])
+    for row, columns in rows.items():
+        if rng.random() >= 0.6:
+            extra = tuple(c for c in columns if rng.random() < stray)
+            plan[row] = RowMarks(stray=extra)
+            continue
+        boxes = {c: str(rng.choice(STYLES)) for c in columns if rng.random() < 0.45}
+        extra = tuple(c for c in columns if c not in boxes and rng.random() < stray)
+        sign = "thumb" if rng.random() < 0.2 else "scribble"
+        plan[row] = RowMarks(boxes=boxes, sign=sign, name=row not in prefilled, stray=extra)
+    return plan
+
+
+def mark_page(
+    page: np.ndarray, layout_page: dict, rng, prefilled: set[int], stray: float
+) -> tuple[np.ndarray, Truth]:
+    return apply_marks(page, layout_page, random_marks(layout_page, rng, prefilled, stray), rng)
 
 
 def _bend(page: np.ndarray, rng, amplitude_mm: float) -> np.ndarray:
@@ -168,12 +224,21 @@ def photograph(page: np.ndarray, condition: Condition, rng) -> bytes:
     turn = int(rng.choice(condition.turns))
     # The paper in 3D (mm, centred), leaned by up to `tilt` degrees about a random axis.
     w_mm, h_mm = pw / PX, ph / PX
-    corners = np.float64([[-w_mm / 2, -h_mm / 2, 0], [w_mm / 2, -h_mm / 2, 0], [w_mm / 2, h_mm / 2, 0], [-w_mm / 2, h_mm / 2, 0]])
+    corners = np.float64(
+        [
+            [-w_mm / 2, -h_mm / 2, 0],
+            [w_mm / 2, -h_mm / 2, 0],
+            [w_mm / 2, h_mm / 2, 0],
+            [-w_mm / 2, h_mm / 2, 0],
+        ]
+    )
     tilt = math.radians(rng.uniform(0.4, 1.0) * condition.tilt)
     axis = rng.uniform(0, 2 * math.pi)
     spin = math.radians(turn * 90 + rng.uniform(-6, 6))
     rotation, _ = cv2.Rodrigues(np.float64([tilt * math.cos(axis), tilt * math.sin(axis), 0]))
-    spin_m = np.float64([[math.cos(spin), -math.sin(spin), 0], [math.sin(spin), math.cos(spin), 0], [0, 0, 1]])
+    spin_m = np.float64(
+        [[math.cos(spin), -math.sin(spin), 0], [math.sin(spin), math.cos(spin), 0], [0, 0, 1]]
+    )
     points = corners @ (rotation @ spin_m).T
     focal = 0.8 * width
     span = condition.fill * (height if turn % 2 else width)
@@ -183,12 +248,23 @@ def photograph(page: np.ndarray, condition: Condition, rng) -> bytes:
     # Make it fit the frame: shrink if a corner falls out.
     extent = np.abs(projected).max(axis=0)
     shrink = min(1.0, 0.48 * width / extent[0], 0.48 * height / extent[1])
-    projected = projected * shrink + np.float32([width / 2, height / 2]) + np.float32(rng.uniform(-0.02, 0.02, 2) * [width, height])
+    projected = (
+        projected * shrink
+        + np.float32([width / 2, height / 2])
+        + np.float32(rng.uniform(-0.02, 0.02, 2) * [width, height])
+    )
     source = np.float32([[0, 0], [pw, 0], [pw, ph], [0, ph]])
     matrix = cv2.getPerspectiveTransform(source, projected)
     table = np.full((height, width), int(rng.uniform(60, 140)), np.uint8)
     table = cv2.add(table, rng.integers(0, 25, (height, width), dtype=np.uint8))
-    photo = cv2.warpPerspective(page, matrix, (width, height), flags=cv2.INTER_AREA, borderMode=cv2.BORDER_TRANSPARENT, dst=table)
+    photo = cv2.warpPerspective(
+        page,
+        matrix,
+        (width, height),
+        flags=cv2.INTER_AREA,
+        borderMode=cv2.BORDER_TRANSPARENT,
+        dst=table,
+    )
     light = np.ones((height, width), np.float32)
     if condition.uneven:
         ramp = np.linspace(1.0 - condition.uneven, 1.0, width, dtype=np.float32)
@@ -196,7 +272,20 @@ def photograph(page: np.ndarray, condition: Condition, rng) -> bytes:
     if condition.shadow:
         mask = np.zeros((height, width), np.uint8)
         x0 = rng.uniform(0.2, 0.7) * width
-        cv2.fillPoly(mask, [np.int32([[x0, 0], [x0 + rng.uniform(200, 900), 0], [x0 + rng.uniform(-300, 600), height], [x0 - rng.uniform(0, 500), height]])], 1)
+        cv2.fillPoly(
+            mask,
+            [
+                np.int32(
+                    [
+                        [x0, 0],
+                        [x0 + rng.uniform(200, 900), 0],
+                        [x0 + rng.uniform(-300, 600), height],
+                        [x0 - rng.uniform(0, 500), height],
+                    ]
+                )
+            ],
+            1,
+        )
         light[mask > 0] *= 0.55
     photo = np.clip(photo.astype(np.float32) * light * rng.uniform(0.85, 1.0), 0, 255)
     if condition.blur:

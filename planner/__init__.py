@@ -100,6 +100,7 @@ def register_blueprints(app: Flask) -> None:
     from planner.places import bp as places_bp
     from planner.printing import bp as printing_bp
     from planner.rates import bp as rates_bp
+    from planner.readback import bp as readback_bp
     from planner.sessions import bp as sessions_bp
 
     for blueprint in (
@@ -110,6 +111,7 @@ def register_blueprints(app: Flask) -> None:
         printing_bp,
         rates_bp,
         people_bp,
+        readback_bp,
         followups_bp,
         enrolments_bp,
         audit_bp,

@@ -9,6 +9,7 @@ from planner.people.models import Attendance, DistinctPeople, Person
 from planner.places.models import Commune, Partner, Venue, Village
 from planner.printing.models import PrintJob, PrintSettings, SheetVersion, TalkingPoint
 from planner.rates.models import RateValue
+from planner.readback.models import PageReading, ReadbackSettings, ReadingBatch
 from planner.sessions.models import OutreachSession, SessionSeries
 
 __all__ = [
@@ -25,11 +26,14 @@ __all__ = [
     "Office",
     "OfficeSettings",
     "OutreachSession",
+    "PageReading",
     "Partner",
     "Person",
     "PrintJob",
     "PrintSettings",
     "RateValue",
+    "ReadbackSettings",
+    "ReadingBatch",
     "SessionSeries",
     "SheetVersion",
     "TalkingPoint",

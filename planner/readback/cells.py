@@ -130,8 +130,13 @@ def _find_box(darkness: np.ndarray, x: float, y: float) -> tuple[float, float, f
     height, width = darkness.shape
     if left < 0 or top < 0:
         return x, y, 0.0
-    window = darkness[top : top + _RING.shape[0] + 2 * search, left : left + _RING.shape[1] + 2 * search]
-    if window.shape[0] < _RING.shape[0] + 2 * search or window.shape[1] < _RING.shape[1] + 2 * search:
+    window = darkness[
+        top : top + _RING.shape[0] + 2 * search, left : left + _RING.shape[1] + 2 * search
+    ]
+    if (
+        window.shape[0] < _RING.shape[0] + 2 * search
+        or window.shape[1] < _RING.shape[1] + 2 * search
+    ):
         return x, y, 0.0
     scores = cv2.matchTemplate(window, _RING, cv2.TM_CCORR_NORMED, mask=_RING_MASK)
     scores = np.nan_to_num(scores)
@@ -141,7 +146,9 @@ def _find_box(darkness: np.ndarray, x: float, y: float) -> tuple[float, float, f
 
 def _box_ink(darkness: np.ndarray, x: float, y: float) -> float:
     inset = BOX_INSET_MM
-    inside = darkness[_px(y + inset) : _px(y + TICK_MM - inset), _px(x + inset) : _px(x + TICK_MM - inset)]
+    inside = darkness[
+        _px(y + inset) : _px(y + TICK_MM - inset), _px(x + inset) : _px(x + TICK_MM - inset)
+    ]
     # Darkness under NOISE is paper grain, JPEG blocks and sensor noise, not a mark.
     return float(np.clip(inside - NOISE, 0, None).mean()) if inside.size else 0.0
 
@@ -150,16 +157,17 @@ def _cell_ink(darkness: np.ndarray, left: float, top: float, width: float) -> fl
     """Share of a cell's inside that is ink, with the table's rules kept out."""
     inset_x, inset_y = 1.2, 1.6
     cell = darkness[
-        _px(top + inset_y) : _px(top + ROW_MM - inset_y), _px(left + inset_x) : _px(left + width - inset_x)
+        _px(top + inset_y) : _px(top + ROW_MM - inset_y),
+        _px(left + inset_x) : _px(left + width - inset_x),
     ]
     if not cell.size:
         return 0.0
     inked = cell > INK
     # A rule that bends into the cell is a long straight run: not writing.
-    lines = cv2.morphologyEx(
-        inked.astype(np.uint8), cv2.MORPH_OPEN, np.ones((1, _px(6)), np.uint8)
+    lines = cv2.morphologyEx(inked.astype(np.uint8), cv2.MORPH_OPEN, np.ones((1, _px(6)), np.uint8))
+    lines |= cv2.morphologyEx(
+        inked.astype(np.uint8), cv2.MORPH_OPEN, np.ones((_px(4), 1), np.uint8)
     )
-    lines |= cv2.morphologyEx(inked.astype(np.uint8), cv2.MORPH_OPEN, np.ones((_px(4), 1), np.uint8))
     return float((inked & (lines == 0)).mean())
 
 

@@ -43,7 +43,14 @@ def sniff(content: bytes) -> str:
     if head.startswith(b"\x89PNG\r\n\x1a\n"):
         return "png"
     if head[4:8] == b"ftyp" and head[8:12] in (
-        b"heic", b"heix", b"hevc", b"heim", b"heis", b"mif1", b"msf1", b"avif"
+        b"heic",
+        b"heix",
+        b"hevc",
+        b"heim",
+        b"heis",
+        b"mif1",
+        b"msf1",
+        b"avif",
     ):
         return "heic"
     if head.startswith(b"RIFF") and head[8:12] == b"WEBP":
@@ -108,7 +115,11 @@ def decode_pdf(content: bytes, name: str = "", dpi: int = PDF_DPI) -> list[np.nd
     try:
         if len(document) > MAX_PDF_PAGES:
             raise PlannerError(
-                _("%(name)s has more than %(n)s pages; send it in parts.", name=name, n=MAX_PDF_PAGES),
+                _(
+                    "%(name)s has more than %(n)s pages; send it in parts.",
+                    name=name,
+                    n=MAX_PDF_PAGES,
+                ),
                 code="too_many_pages",
             )
         pages = []

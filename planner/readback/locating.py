@@ -193,7 +193,9 @@ def _markers_from_qr(
                 continue
             if abs(x - cx) > MARKER_SEARCH_MM or abs(y - cy) > MARKER_SEARCH_MM:
                 continue
-            outward = (x - middle_x) * np.sign(cx - middle_x) + (y - middle_y) * np.sign(cy - middle_y)
+            outward = (x - middle_x) * np.sign(cx - middle_x) + (y - middle_y) * np.sign(
+                cy - middle_y
+            )
             if outward > best.get(corner, -np.inf):
                 best[corner], found[corner] = outward, blob
     return found

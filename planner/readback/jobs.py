@@ -1,0 +1,232 @@
+"""Reading a batch of photos as a job: in this process's threads by default, on RQ workers
+when a Redis URL is set (as the week's packet: planner.printing.jobs).
+
+The page follows `done`/`total` (files read / files sent) by polling the batch's JSON.
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import timedelta
+
+from flask import Flask, current_app, has_app_context
+from flask_babel import force_locale
+from flask_babel import gettext as _
+
+from planner.accounts.models import User
+from planner.errors import PlannerError
+from planner.extensions import db
+from planner.printing.jobs import redis_url
+from planner.readback import retention, storage
+from planner.readback.decoding import decode_upload
+from planner.readback.locating import SheetNotFound
+from planner.readback.models import BatchStatus, PageOutcome, PageReading, ReadingBatch
+from planner.readback.reading import read_page, sheet_page_finder
+from planner.sessions.models import OutreachSession
+from planner.timezones import now_utc
+
+MAX_FILES = 40
+DEFAULT_MAX_BYTES = 25 * 1024 * 1024
+_EXECUTOR: ThreadPoolExecutor | None = None
+_LOCK = threading.Lock()
+
+
+@dataclass(frozen=True)
+class Upload:
+    name: str
+    content: bytes
+
+
+def max_bytes() -> int:
+    """PLANNER_READBACK_MAX_BYTES: the largest photo or PDF accepted, in bytes."""
+    config = current_app.config
+    return int(
+        config.get("PLANNER_READBACK_MAX_BYTES")
+        or config.get("READBACK_MAX_BYTES")
+        or DEFAULT_MAX_BYTES
+    )
+
+
+def _executor() -> ThreadPoolExecutor:
+    global _EXECUTOR
+    with _LOCK:
+        if _EXECUTOR is None:
+            _EXECUTOR = ThreadPoolExecutor(max_workers=1, thread_name_prefix="planner-readback")
+        return _EXECUTOR
+
+
+def start_reading(user: User, session: OutreachSession, uploads: list[Upload]) -> ReadingBatch:
+    """Keep the uploads and queue their reading for `session`; return the batch to follow."""
+    if not uploads:
+        raise PlannerError(_("Choose at least one photo or PDF of the signed sheet."))
+    if len(uploads) > MAX_FILES:
+        raise PlannerError(_("Send at most %(n)s files at once.", n=MAX_FILES))
+    limit = max_bytes()
+    for upload in uploads:
+        # Refused here, so nothing is kept of a batch that cannot be read.
+        if len(upload.content) > limit:
+            decode_upload(upload.content, upload.name, limit)
+    batch = ReadingBatch(
+        id=secrets.token_hex(16),
+        office_id=session.office_id,
+        session_id=session.id,
+        user_id=user.id,
+        total=len(uploads),
+        purge_after=now_utc() + timedelta(days=retention.keep_days(session.office_id)),
+    )
+    names = [upload.name[:200] for upload in uploads]
+    batch.error = ""
+    db.session.add(batch)
+    for index, upload in enumerate(uploads):
+        storage.save_upload(batch.id, index, upload.content)
+    db.session.flush()
+    _remember_names(batch.id, names)
+    db.session.commit()
+    enqueue(batch.id)
+    return batch
+
+
+def _remember_names(batch_id: str, names: list[str]) -> None:
+    (storage.batch_dir(batch_id) / "names.txt").write_text("\n".join(names), encoding="utf-8")
+
+
+def _names(batch_id: str) -> list[str]:
+    path = storage.batch_dir(batch_id) / "names.txt"
+    return path.read_text(encoding="utf-8").splitlines() if path.exists() else []
+
+
+def enqueue(batch_id: str) -> None:
+    app = current_app._get_current_object()
+    url = redis_url(app)
+    if url:
+        from redis import Redis
+        from rq import Queue
+
+        Queue("planner-readback", connection=Redis.from_url(url)).enqueue(
+            run_batch, batch_id, job_timeout=600
+        )
+    else:
+        _executor().submit(_run_in_app, app, batch_id)
+
+
+def _run_in_app(app: Flask, batch_id: str) -> None:
+    with app.app_context():
+        run_batch(batch_id)
+
+
+def run_batch(batch_id: str) -> None:
+    """Read every file of a batch (RQ calls this in a worker; the pool in an app context)."""
+    if not has_app_context():
+        from planner import create_app
+
+        with create_app().app_context():
+            return run_batch(batch_id)
+    batch = db.session.get(ReadingBatch, batch_id)
+    if batch is None or batch.status != BatchStatus.QUEUED:
+        return None
+    batch.status = BatchStatus.RUNNING
+    db.session.commit()
+    try:
+        with force_locale("vi"):
+            _read_all(batch)
+    except Exception as error:  # a failed job must say so rather than spin forever
+        db.session.rollback()
+        current_app.logger.exception("Reading batch %s failed", batch_id, exc_info=error)
+        batch = db.session.get(ReadingBatch, batch_id)
+        batch.status = BatchStatus.FAILED
+        with force_locale("vi"):
+            batch.error = _("The photos could not be read. Try again, or ask an administrator.")
+        batch.finished_at = now_utc()
+        db.session.commit()
+    storage.drop_uploads(batch_id)
+    return None
+
+
+def _read_all(batch: ReadingBatch) -> None:
+    session = db.session.get(OutreachSession, batch.session_id)
+    find = sheet_page_finder(batch.office_id, session)
+    names = _names(batch.id)
+    seen: dict[str, int] = {}
+    for index in range(batch.total):
+        name = names[index] if index < len(names) else f"#{index + 1}"
+        content = storage.read_upload(batch.id, index)
+        try:
+            pages = decode_upload(content, name, max_bytes())
+        except PlannerError as error:
+            _add(batch, name, None, PageOutcome.BAD_FILE, error.message)
+        else:
+            for decoded in pages:
+                _read_one(batch, decoded.image, name, decoded.pdf_page, find, seen)
+        batch.done = index + 1
+        db.session.commit()
+    batch.status = BatchStatus.DONE
+    batch.finished_at = now_utc()
+    db.session.commit()
+
+
+def _add(batch, name, pdf_page, outcome, message="", **values) -> PageReading:
+    reading = PageReading(
+        batch_id=batch.id,
+        office_id=batch.office_id,
+        source=name[:200],
+        pdf_page=pdf_page,
+        outcome=outcome,
+        message=message[:500],
+        **values,
+    )
+    db.session.add(reading)
+    db.session.flush()
+    return reading
+
+
+def _read_one(batch, image, name, pdf_page, find, seen: dict[str, int]) -> None:
+    from planner.readback.review import confirmed_page_key, page_already_confirmed
+
+    try:
+        result = read_page(image, find)
+    except SheetNotFound as error:
+        _add(batch, name, pdf_page, PageOutcome(error.code), error.message)
+        return
+    except PlannerError as error:
+        outcome = (
+            PageOutcome(error.code)
+            if error.code in PageOutcome._value2member_map_
+            else PageOutcome.NOT_OURS
+        )
+        _add(batch, name, pdf_page, outcome, error.message)
+        return
+    key = confirmed_page_key(result.sheet.version.id, result.sheet.page)
+    common = {"sheet_version_id": result.sheet.version.id, "page": result.sheet.page}
+    if key in seen:
+        message = _(
+            "Page %(page)s was photographed twice; the first photo is used.",
+            page=result.sheet.page,
+        )
+        _add(batch, name, pdf_page, PageOutcome.DUPLICATE, message, **common)
+        return
+    if page_already_confirmed(key):
+        message = _(
+            "Page %(page)s of this sheet was already read and confirmed; it is not counted twice.",
+            page=result.sheet.page,
+        )
+        _add(batch, name, pdf_page, PageOutcome.ALREADY_CONFIRMED, message, **common)
+        return
+    import json
+
+    reading = _add(
+        batch,
+        name,
+        pdf_page,
+        PageOutcome.READ,
+        rows_json=json.dumps(result.as_rows(), separators=(",", ":")),
+        milliseconds=result.milliseconds,
+        **common,
+    )
+    seen[key] = reading.id
+    if result.overlay is not None:
+        storage.save_jpeg(batch.id, f"page-{reading.id}.jpg", result.overlay)
+    for row, crop in result.crops.items():
+        storage.save_jpeg(batch.id, f"row-{reading.id}-{row}.jpg", crop, quality=85)
