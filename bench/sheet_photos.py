@@ -242,7 +242,7 @@ def photograph(page: np.ndarray, condition: Condition, rng) -> bytes:
     points = corners @ (rotation @ spin_m).T
     focal = 0.8 * width
     span = condition.fill * (height if turn % 2 else width)
-    distance = focal * (w_mm if turn % 2 == 0 else w_mm) / span
+    distance = focal * w_mm / span
     z = points[:, 2] + distance
     projected = np.float32(np.c_[focal * points[:, 0] / z, focal * points[:, 1] / z])
     # Make it fit the frame: shrink if a corner falls out.

@@ -13,7 +13,7 @@ from bench.sheet_photos import Condition, RowMarks, apply_marks, photograph, ren
 from planner.extensions import db
 from planner.people.models import Attendance, AttendanceSource, Person
 from planner.printing import services
-from planner.readback.models import BatchStatus, PageReading, ReadingBatch
+from planner.readback.models import BatchStatus, ReadingBatch
 from tests import factories
 
 PAST_DAY = date(2026, 11, 25)

@@ -127,7 +127,7 @@ def _find_box(darkness: np.ndarray, x: float, y: float) -> tuple[float, float, f
     margin = _px(1.2)
     search = _px(SEARCH_MM)
     left, top = _px(x) - margin - search, _px(y) - margin - search
-    height, width = darkness.shape
+    _height, _width = darkness.shape
     if left < 0 or top < 0:
         return x, y, 0.0
     window = darkness[
