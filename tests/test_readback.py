@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from io import BytesIO
 from datetime import date
 
 import numpy as np
@@ -92,12 +93,19 @@ def wait_for(client, batch_url: str, timeout: float = 60) -> dict:
 
 
 def send(client, session, files: list[tuple[bytes, str]]):
-    from io import BytesIO
+    """Post photos as a phone's browser does (the multipart body built and closed here: the
+    test client leaves its temporary file for large bodies open)."""
+    from werkzeug.datastructures import FileStorage, MultiDict
+    from werkzeug.test import stream_encode_multipart
 
+    fields = MultiDict([("photos", FileStorage(BytesIO(content), name)) for content, name in files])
+    stream, length, boundary = stream_encode_multipart(fields)
+    with stream:
+        body = stream.read()
     return client.post(
         f"/readback/sessions/{session.id}/read",
-        data={"photos": [(BytesIO(content), name) for content, name in files]},
-        content_type="multipart/form-data",
+        data=body,
+        content_type=f'multipart/form-data; boundary="{boundary}"',
     )
 
 

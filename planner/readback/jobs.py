@@ -21,7 +21,7 @@ from planner.errors import PlannerError
 from planner.extensions import db
 from planner.printing.jobs import redis_url
 from planner.readback import retention, storage
-from planner.readback.decoding import decode_upload
+from planner.readback.decoding import decode_upload, sniff
 from planner.readback.locating import SheetNotFound
 from planner.readback.models import BatchStatus, PageOutcome, PageReading, ReadingBatch
 from planner.readback.reading import read_page, sheet_page_finder
@@ -29,7 +29,7 @@ from planner.sessions.models import OutreachSession
 from planner.timezones import now_utc
 
 MAX_FILES = 40
-DEFAULT_MAX_BYTES = 25 * 1024 * 1024
+DEFAULT_MAX_BYTES = 25_000_000
 _EXECUTOR: ThreadPoolExecutor | None = None
 _LOCK = threading.Lock()
 
@@ -67,7 +67,7 @@ def start_reading(user: User, session: OutreachSession, uploads: list[Upload]) -
     limit = max_bytes()
     for upload in uploads:
         # Refused here, so nothing is kept of a batch that cannot be read.
-        if len(upload.content) > limit:
+        if len(upload.content) > limit or not sniff(upload.content):
             decode_upload(upload.content, upload.name, limit)
     batch = ReadingBatch(
         id=secrets.token_hex(16),
@@ -142,6 +142,8 @@ def run_batch(batch_id: str) -> None:
         batch.finished_at = now_utc()
         db.session.commit()
     storage.drop_uploads(batch_id)
+    # Each reading also deletes the photos other batches kept past their office's days.
+    retention.purge()
     return None
 
 

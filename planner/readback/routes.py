@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import abort, flash, jsonify, redirect, render_template, request, send_file, url_for
+from flask import Response, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -107,7 +107,7 @@ def picture(batch_id: str, name: str):
     path = storage.file_path(batch.id, name)
     if path is None:
         abort(404)
-    response = send_file(path, mimetype="image/jpeg", max_age=0)
+    response = Response(path.read_bytes(), mimetype="image/jpeg")
     # Photos of people's names and signatures: never kept by a shared browser or a proxy.
     response.headers["Cache-Control"] = "private, no-store"
     return response

@@ -1,6 +1,6 @@
 """Where a batch's files live: the uploads until read, then the drawn-over photos and crops.
 
-One directory per batch under PLANNER_READBACK_DIR (default: instance/readback), so deleting
+One directory per batch under PLANNER_READBACK_DIR (default: beside the PDF cache), so deleting
 a batch's personal data is deleting one directory.
 """
 
@@ -18,10 +18,14 @@ SAFE_NAME = re.compile(r"^[a-z0-9][a-z0-9\-]{0,60}\.(jpg|bin)$")
 
 
 def root() -> Path:
-    configured = current_app.config.get("PLANNER_READBACK_DIR") or current_app.config.get(
-        "READBACK_DIR"
-    )
-    return Path(configured) if configured else Path(current_app.instance_path) / "readback"
+    """PLANNER_READBACK_DIR, else a `readback` folder beside the PDF cache (instance/)."""
+    config = current_app.config
+    configured = config.get("PLANNER_READBACK_DIR") or config.get("READBACK_DIR")
+    if configured:
+        return Path(configured)
+    cache = config.get("PLANNER_CACHE_DIR") or config.get("CACHE_DIR")
+    base = Path(cache).parent if cache else Path(current_app.instance_path)
+    return base / "readback"
 
 
 def batch_dir(batch_id: str) -> Path:
