@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 import time
-from io import BytesIO
 from datetime import date
+from io import BytesIO
 
 import numpy as np
 import pytest
@@ -23,6 +23,10 @@ CAREFUL = Condition("careful", tilt=10, megapixels=3, jpeg=85)
 
 @pytest.fixture
 def signed_session(officer, places):
+    return meeting_with_invitations(officer, places)
+
+
+def meeting_with_invitations(officer, places):
     """A village meeting that happened, with two invited people printed on a two-page sheet."""
     factories.rates()
     session = factories.session(
@@ -99,7 +103,7 @@ def send(client, session, files: list[tuple[bytes, str]]):
     from werkzeug.test import stream_encode_multipart
 
     fields = MultiDict([("photos", FileStorage(BytesIO(content), name)) for content, name in files])
-    stream, length, boundary = stream_encode_multipart(fields)
+    stream, _length, boundary = stream_encode_multipart(fields)
     with stream:
         body = stream.read()
     return client.post(

@@ -18,10 +18,10 @@ from tests import factories
 from tests.conftest import login
 from tests.test_readback import (
     PAST_DAY,
+    meeting_with_invitations,
     photos_of,
     print_sheet,
     send,
-    signed_session,  # noqa: F401  (fixture)
     wait_for,
 )
 
@@ -42,7 +42,12 @@ def attendance_count(session) -> int:
 
 
 @pytest.fixture
-def sheet(signed_session):  # noqa: F811
+def signed_session(officer, places):
+    return meeting_with_invitations(officer, places)
+
+
+@pytest.fixture
+def sheet(signed_session):
     version, pdf = print_sheet(signed_session)
     return version, pdf
 
@@ -51,7 +56,7 @@ def jpeg(image: np.ndarray) -> bytes:
     return cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, 85])[1].tobytes()
 
 
-def test_a_photo_with_no_sheet_says_so(officer_client, signed_session):  # noqa: F811
+def test_a_photo_with_no_sheet_says_so(officer_client, signed_session):
     table = np.full((1500, 2000), 120, np.uint8)
     cv2.putText(table, "not a sheet", (300, 700), cv2.FONT_HERSHEY_SIMPLEX, 5, 20, 12)
 
@@ -62,7 +67,7 @@ def test_a_photo_with_no_sheet_says_so(officer_client, signed_session):  # noqa:
     assert "Không tìm thấy danh sách tham dự trong ảnh này" in page
 
 
-def test_a_cut_off_corner_names_the_missing_marker(officer_client, signed_session, sheet):  # noqa: F811
+def test_a_cut_off_corner_names_the_missing_marker(officer_client, signed_session, sheet):
     version, pdf = sheet
     photo = cv2.imdecode(
         np.frombuffer(
@@ -81,7 +86,7 @@ def test_a_cut_off_corner_names_the_missing_marker(officer_client, signed_sessio
     assert "không thấy ô đen ở góc dưới bên trái" in page
 
 
-def test_a_blurred_photo_asks_for_another(officer_client, signed_session, sheet):  # noqa: F811
+def test_a_blurred_photo_asks_for_another(officer_client, signed_session, sheet):
     version, pdf = sheet
     blurred = Condition("shaken", tilt=5, megapixels=3, blur=9)
 
@@ -99,7 +104,7 @@ def test_a_page_of_another_session_or_an_old_version_is_refused(
     officer,
     places,
     signed_session,
-    sheet,  # noqa: F811
+    sheet,
 ):
     old_version, old_pdf = sheet
     other = factories.session(officer, places.commune, day=PAST_DAY, title="Buổi khác")
@@ -137,7 +142,7 @@ def test_a_page_of_another_session_or_an_old_version_is_refused(
     assert attendance_count(signed_session) == before
 
 
-def test_the_same_page_twice_in_one_batch_is_read_once(officer_client, signed_session, sheet):  # noqa: F811
+def test_the_same_page_twice_in_one_batch_is_read_once(officer_client, signed_session, sheet):
     version, pdf = sheet
     first = photos_of(pdf, version, plans=ONE_ROW, seed=1)[0]
     second = photos_of(pdf, version, plans=ONE_ROW, seed=2)[0]
@@ -151,7 +156,7 @@ def test_the_same_page_twice_in_one_batch_is_read_once(officer_client, signed_se
 
 def test_a_file_too_large_or_not_a_picture_is_refused_and_nothing_kept(
     officer_client,
-    signed_session,  # noqa: F811
+    signed_session,
 ):
     huge = b"\xff\xd8\xff" + bytes(40 * 1024 * 1024)
     response = send(officer_client, signed_session, [(huge, "huge.jpg")])
@@ -172,7 +177,7 @@ def test_another_offices_page_and_batches_stay_theirs(
     client,
     officer_client,
     signed_session,
-    sheet,  # noqa: F811
+    sheet,
 ):
     other_office = factories.office(name="Bảo hiểm xã hội tỉnh Hà Giang", province="Hà Giang")
     db.session.flush()
@@ -217,7 +222,7 @@ def test_photos_are_deleted_after_the_offices_days(
     runner,
     supervisor_client,
     signed_session,
-    sheet,  # noqa: F811
+    sheet,
 ):
     version, pdf = sheet
     response = supervisor_client.post("/readback/settings", data={"keep_days": "7"})
