@@ -29,6 +29,8 @@ MARKER_DARKNESS = 0.55
 # How far (mm) a marker may sit from where the QR code alone says it should be.
 MARKER_SEARCH_MM = 60
 QR_BORDER_MODULES = 2
+# The page the markers outline must put the QR code within this many mm of where it is printed.
+QR_AGREEMENT_MM = 4.0
 
 CORNER_NAMES = {
     "tl": _l("top-left"),
@@ -172,33 +174,56 @@ def _qr_codes(image: np.ndarray, work: np.ndarray, scale: float) -> list[tuple[s
 def _markers_from_qr(
     blobs: list[_Blob], qr_corners: np.ndarray, geometry: PageGeometry, scale: float
 ) -> dict[str, _Blob | None]:
-    """Each corner's marker: among solid squares of about a marker's size in that corner's
-    region (as the QR code places the page), the one furthest out.
+    """Each corner's marker: a solid square of about a marker's size near where the QR code
+    places it, chosen so that the page they outline puts the QR code where it is printed.
 
     An affine fit of the QR's four corners extrapolates steadily across the page (a
-    perspective fit of a 21 mm square does not), so the regions are generous.
+    perspective fit of a 21 mm square does not), but only roughly: the two nearest squares
+    to each corner are tried, and the set that best agrees with the QR code wins.
     """
-    to_mm, _inliers = cv2.estimateAffine2D(qr_corners * scale, geometry.qr_symbol_corners())
+    qr_work = qr_corners * scale
+    qr_mm = geometry.qr_symbol_corners()
+    to_mm, _inliers = cv2.estimateAffine2D(qr_work, qr_mm)
     found: dict[str, _Blob | None] = dict.fromkeys(geometry.markers)
     if not blobs or to_mm is None:
         return found
     mm_per_px = float(np.sqrt(abs(np.linalg.det(to_mm[:, :2]))))
     centres = np.float32([[b.x, b.y] for b in blobs]).reshape(-1, 1, 2)
     in_mm = cv2.transform(centres, to_mm).reshape(-1, 2)
-    middle_x, middle_y = geometry.width / 2, geometry.height / 2
-    best: dict[str, float] = {}
-    for blob, (x, y) in zip(blobs, in_mm, strict=True):
-        for corner, (cx, cy, size) in geometry.markers.items():
-            if not 0.5 * size <= blob.size * mm_per_px <= 1.8 * size:
-                continue
-            if abs(x - cx) > MARKER_SEARCH_MM or abs(y - cy) > MARKER_SEARCH_MM:
-                continue
-            outward = (x - middle_x) * np.sign(cx - middle_x) + (y - middle_y) * np.sign(
-                cy - middle_y
-            )
-            if outward > best.get(corner, -np.inf):
-                best[corner], found[corner] = outward, blob
-    return found
+    options: dict[str, list[_Blob]] = {}
+    for corner, (cx, cy, size) in geometry.markers.items():
+        near = []
+        for blob, (x, y) in zip(blobs, in_mm, strict=True):
+            distance = float(np.hypot(x - cx, y - cy))
+            if distance <= MARKER_SEARCH_MM and 0.5 * size <= blob.size * mm_per_px <= 1.8 * size:
+                near.append((distance, blob))
+        options[corner] = [blob for _d, blob in sorted(near, key=lambda pair: pair[0])[:2]]
+        found[corner] = options[corner][0] if options[corner] else None
+    if any(blob is None for blob in found.values()):
+        return found
+    corners = list(geometry.markers)
+    paper = np.float32([geometry.markers[c][:2] for c in corners])
+    best, best_error = found, np.inf
+    for choice in itertools.product(*(options[c] for c in corners)):
+        photo = np.float32([[b.x, b.y] for b in choice])
+        if len({(b.x, b.y) for b in choice}) < 4:
+            continue
+        to_page = cv2.getPerspectiveTransform(photo, paper)
+        qr_seen = cv2.perspectiveTransform(qr_work.reshape(-1, 1, 2), to_page).reshape(-1, 2)
+        error = float(np.abs(qr_seen - qr_mm).max())
+        if error < best_error:
+            best, best_error = dict(zip(corners, choice, strict=True)), error
+    if best_error > QR_AGREEMENT_MM:
+        # No four squares put the QR code where it is printed: a corner is hidden.
+        worst = max(
+            corners,
+            key=lambda c: min(
+                (float(np.hypot(*(in_mm[blobs.index(b)] - geometry.markers[c][:2]))) for b in options[c]),
+                default=np.inf,
+            ),
+        )
+        best[worst] = None
+    return best
 
 
 def _outermost_four(blobs: list[_Blob]) -> list[_Blob] | None:
