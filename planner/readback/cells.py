@@ -19,16 +19,16 @@ from planner.enums import LABELS, LabelledEnum
 from planner.readback.locating import PX_PER_MM, LocatedPage, relative_darkness
 
 # A tick box: mean darkness of its inside (the printed border left out).
-BOX_TICKED_AT = 0.050  # at or above: ticked
-BOX_EMPTY_BELOW = 0.022  # below: empty; between the two: uncertain, for the officer to decide
+BOX_TICKED_AT = 0.025  # at or above: ticked
+BOX_EMPTY_BELOW = 0.010  # below: empty; between the two: uncertain, for the officer to decide
 BOX_INSET_MM = 1.0  # the border is 0.4 mm; the rest keeps blur of the border out
 # A signature or thumbprint cell: share of its inside that is inked.
-SIGNED_AT = 0.020
-UNSIGNED_BELOW = 0.006
+SIGNED_AT = 0.008
+UNSIGNED_BELOW = 0.003
 # A name cell on a blank row: share inked above which someone wrote a name.
 HANDWRITTEN_AT = 0.012
 NOISE = 0.10  # darkness below this is grain and noise
-INK = 0.30  # a pixel this much darker than the paper is ink
+INK = 0.25  # a pixel this much darker than the paper is ink
 # How far (mm) a box may have moved from where the page's outline puts it (bent paper).
 SEARCH_MM = 2.5
 

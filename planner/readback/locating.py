@@ -27,7 +27,7 @@ WORK_LONG_SIDE = 1400
 # A marker is this dark relative to the paper around it (0 black, 1 paper).
 MARKER_DARKNESS = 0.55
 # How far (mm) a marker may sit from where the QR code alone says it should be.
-MARKER_SEARCH_MM = 60
+MARKER_SEARCH_MM = 90
 QR_BORDER_MODULES = 2
 # The page the markers outline must put the QR code within this many mm of where it is printed.
 QR_AGREEMENT_MM = 4.0
@@ -197,7 +197,7 @@ def _markers_from_qr(
             distance = float(np.hypot(x - cx, y - cy))
             if distance <= MARKER_SEARCH_MM and 0.5 * size <= blob.size * mm_per_px <= 1.8 * size:
                 near.append((distance, blob))
-        options[corner] = [blob for _d, blob in sorted(near, key=lambda pair: pair[0])[:2]]
+        options[corner] = [blob for _d, blob in sorted(near, key=lambda pair: pair[0])[:3]]
         found[corner] = options[corner][0] if options[corner] else None
     if any(blob is None for blob in found.values()):
         return found
