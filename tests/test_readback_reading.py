@@ -1,0 +1,99 @@
+"""Reading itself: files of every kind a phone or scanner makes, and the decisions' band."""
+
+from __future__ import annotations
+
+from io import BytesIO
+
+import cv2
+import numpy as np
+import pytest
+from PIL import Image
+
+from bench.sheet_photos import RowMarks, apply_marks, render_pages
+from planner.errors import PlannerError
+from planner.extensions import db
+from planner.readback import cells
+from planner.readback.cells import Decision, decide
+from planner.readback.decoding import decode_image, decode_upload
+from planner.readback.models import PageOutcome, PageReading
+from tests.test_readback import meeting_with_invitations, print_sheet, send, wait_for
+
+
+@pytest.fixture
+def signed_session(officer, places):
+    return meeting_with_invitations(officer, places)
+
+
+def test_a_box_between_the_thresholds_is_uncertain_never_guessed():
+    assert decide(cells.BOX_TICKED_AT, cells.BOX_TICKED_AT, cells.BOX_EMPTY_BELOW).decision == (
+        Decision.YES
+    )
+    middle = (cells.BOX_TICKED_AT + cells.BOX_EMPTY_BELOW) / 2
+    uncertain = decide(middle, cells.BOX_TICKED_AT, cells.BOX_EMPTY_BELOW)
+    assert uncertain.decision == Decision.UNCERTAIN and uncertain.confidence == pytest.approx(0.5)
+    empty = decide(0.0, cells.BOX_TICKED_AT, cells.BOX_EMPTY_BELOW)
+    assert empty.decision == Decision.NO and empty.confidence == 1.0
+    sure = decide(0.5, cells.BOX_TICKED_AT, cells.BOX_EMPTY_BELOW)
+    assert sure.decision == Decision.YES and sure.confidence == 1.0
+
+
+def test_an_iphone_heic_photo_is_turned_upright_by_its_exif_orientation():
+    from pillow_heif import register_heif_opener
+
+    register_heif_opener()
+    upright = np.full((300, 400), 255, np.uint8)
+    upright[:50, :] = 0  # a black band at the top
+    # The camera stored it turned a quarter and said so in EXIF (orientation 6: turn 90° right).
+    stored = Image.fromarray(np.rot90(upright, 1).copy())
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    heic = BytesIO()
+    stored.save(heic, format="HEIF", exif=exif.tobytes())
+
+    image = decode_image(heic.getvalue(), "IMG_0001.HEIC")
+
+    assert image.shape == (300, 400)
+    assert image[:40].mean() < 60 and image[60:].mean() > 200
+
+
+def test_a_truncated_photo_is_not_a_picture():
+    with pytest.raises(PlannerError) as error:
+        decode_upload(b"\xff\xd8\xff\xe0 broken", "broken.jpg", 10_000_000)
+    assert error.value.code == "not_image"
+
+
+def test_a_scanned_pdf_of_signed_pages_is_read_page_by_page(officer_client, signed_session):
+    version, pdf = print_sheet(signed_session)
+    rng = np.random.default_rng(3)
+    plans = {
+        1: {1: RowMarks(boxes={"wants_hhi": "cross"}, sign="scribble")},
+        2: {12: RowMarks(boxes={"registered": "fill"}, sign="thumb", name=True)},
+    }
+    scans = []
+    for number, page in enumerate(render_pages(pdf), start=1):
+        layout_page = version.layout["pages"][number - 1]
+        marked, _truth = apply_marks(page, layout_page, plans.get(number, {}), rng)
+        # A 150 dpi office scanner.
+        scans.append(
+            Image.fromarray(cv2.resize(marked, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA))
+        )
+    scanned = BytesIO()
+    scans[0].save(scanned, format="PDF", save_all=True, append_images=scans[1:], resolution=150)
+
+    response = send(officer_client, signed_session, [(scanned.getvalue(), "scan.pdf")])
+
+    assert wait_for(officer_client, response.headers["Location"])["status"] == "done"
+    readings = db.session.scalars(db.select(PageReading).order_by(PageReading.id)).all()
+    assert [(r.outcome, r.page, r.pdf_page) for r in readings] == [
+        (PageOutcome.READ, 1, 1),
+        (PageOutcome.READ, 2, 2),
+    ]
+    first = {row["row"]: row for row in readings[0].rows}
+    assert first[1]["boxes"]["wants_hhi"]["decision"] == "yes"
+    assert first[1]["person_id"] is not None  # Giàng Thị Mỷ, printed on row 1
+    second = {row["row"]: row for row in readings[1].rows}
+    assert second[12]["signature"]["decision"] == "yes"
+    assert second[12]["handwriting"]["decision"] == "yes"
+    assert second[12]["boxes"]["registered"]["decision"] == "yes"
+    review = officer_client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Giàng Thị Mỷ" in review and "Trang 2, dòng 12" in review
