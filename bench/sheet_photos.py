@@ -90,6 +90,8 @@ def _mark_box(image, rng, x, y, style: str) -> None:
         for i in range(9):
             yy = y + 0.9 + i * 0.5
             _stroke(image, [(x + 0.9, yy), (x + w - 0.9, yy + jitter() * 0.3)], pen, 0.6)
+    elif style == "smudge":  # a short faint pencil stroke: neither clearly ticked nor empty
+        _stroke(image, [(x + 2.2, y + 3.0), (x + 4.0, y + 3.2)], 150, 0.35)
     elif style == "pencil":
         grey = int(rng.uniform(140, 175))
         _stroke(image, [(x + 1.3, y + 3.3), (x + 2.6, y + 4.7), (x + 4.9, y + 1.2)], grey, 0.35)
