@@ -215,14 +215,14 @@ def _markers_from_qr(
             best, best_error = dict(zip(corners, choice, strict=True)), error
     if best_error > QR_AGREEMENT_MM:
         # No four squares put the QR code where it is printed: a corner is hidden.
-        worst = max(
-            corners,
-            key=lambda c: min(
-                (float(np.hypot(*(in_mm[blobs.index(b)] - geometry.markers[c][:2]))) for b in options[c]),
-                default=np.inf,
-            ),
-        )
-        best[worst] = None
+        def miss(corner: str) -> float:
+            expected = np.float32(geometry.markers[corner][:2])
+            distances = [
+                float(np.hypot(*(in_mm[blobs.index(b)] - expected))) for b in options[corner]
+            ]
+            return min(distances, default=np.inf)
+
+        best[max(corners, key=miss)] = None
     return best
 
 
