@@ -211,3 +211,29 @@ def test_the_command_prints_what_was_read_as_json(app, runner, signed_session, t
     assert rows[1]["signature"]["decision"] == "yes" and rows[2]["signature"]["decision"] == "no"
     assert rows[1]["boxes"]["wants_vsi"]["decision"] == "yes"
     assert 0 <= rows[1]["boxes"]["wants_vsi"]["confidence"] <= 1
+
+
+def test_with_a_redis_url_photos_are_read_on_rq_workers(app, officer_client, signed_session):
+    from redis import Redis
+    from rq import Queue, SimpleWorker
+
+    url = "redis://127.0.0.1:6379/15"
+    connection = Redis.from_url(url)
+    try:
+        connection.ping()
+    except Exception:  # noqa: BLE001
+        pytest.skip("Redis is not running")
+    queue = Queue("planner-readback", connection=connection)
+    queue.empty()
+    app.config["REDIS_URL"] = url
+    version, pdf = print_sheet(signed_session)
+
+    response = send(officer_client, signed_session, [(photos_of(pdf, version)[0], "p.jpg")])
+    batch_url = response.headers["Location"]
+    assert officer_client.get(batch_url + ".json").get_json()["status"] == "queued"
+
+    SimpleWorker([queue], connection=connection).work(burst=True)
+
+    db.session.expire_all()
+    assert officer_client.get(batch_url + ".json").get_json()["status"] == "done"
+    assert "Giàng Thị Mỷ" in officer_client.get(batch_url).get_data(as_text=True)
