@@ -247,3 +247,15 @@ def test_photos_are_deleted_after_the_offices_days(
     result = runner.invoke(args=["purge-sheet-photos"])
     assert result.exit_code == 0 and "1" in result.output
     assert not storage.batch_dir(batch.id).exists()
+
+
+def test_supervisors_find_how_long_photos_are_kept(supervisor_client, officer, signed_session):
+    page = supervisor_client.get(f"/sessions/{signed_session.id}").get_data(as_text=True)
+    assert "/readback/settings" in page
+    assert "Số ngày giữ ảnh sau khi xác nhận" in supervisor_client.get(
+        "/readback/settings"
+    ).get_data(as_text=True)
+
+
+def test_officers_cannot_change_how_long_photos_are_kept(officer_client):
+    assert officer_client.post("/readback/settings", data={"keep_days": "0"}).status_code == 403
