@@ -6,6 +6,7 @@ The page follows `done`/`total` (files read / files sent) by polling the batch's
 
 from __future__ import annotations
 
+import json
 import secrets
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -25,6 +26,7 @@ from planner.readback.decoding import decode_upload, sniff
 from planner.readback.locating import SheetNotFound
 from planner.readback.models import BatchStatus, PageOutcome, PageReading, ReadingBatch
 from planner.readback.reading import read_page, sheet_page_finder
+from planner.readback.review import confirmed_page_key, page_already_confirmed
 from planner.sessions.models import OutreachSession
 from planner.timezones import now_utc
 
@@ -78,7 +80,6 @@ def start_reading(user: User, session: OutreachSession, uploads: list[Upload]) -
         purge_after=now_utc() + timedelta(days=retention.keep_days(session.office_id)),
     )
     names = [upload.name[:200] for upload in uploads]
-    batch.error = ""
     db.session.add(batch)
     for index, upload in enumerate(uploads):
         storage.save_upload(batch.id, index, upload.content)
@@ -185,8 +186,6 @@ def _add(batch, name, pdf_page, outcome, message="", **values) -> PageReading:
 
 
 def _read_one(batch, image, name, pdf_page, find, seen: dict[str, int]) -> None:
-    from planner.readback.review import confirmed_page_key, page_already_confirmed
-
     try:
         result = read_page(image, find)
     except SheetNotFound as error:
@@ -216,8 +215,6 @@ def _read_one(batch, image, name, pdf_page, find, seen: dict[str, int]) -> None:
         )
         _add(batch, name, pdf_page, PageOutcome.ALREADY_CONFIRMED, message, **common)
         return
-    import json
-
     reading = _add(
         batch,
         name,

@@ -8,6 +8,7 @@ ticked. Its key is "<reading id>-<row>"; the route turns the posted form into `L
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -284,8 +285,6 @@ def confirm_batch(batch: ReadingBatch, choices: dict[str, LineChoice], user: Use
     batch.status = BatchStatus.CONFIRMED
     batch.confirmed_at = now
     batch.confirmed_by_id = user.id
-    from datetime import timedelta
-
     batch.purge_after = now + timedelta(days=retention.keep_days(batch.office_id))
     db.session.flush()
     return Confirmed(walk_ins=len(walk_ins), invited=len(invited))
