@@ -9,13 +9,21 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from bench.sheet_photos import RowMarks, apply_marks, render_pages
+from bench.sheet_photos import (
+    Condition,
+    RowMarks,
+    apply_marks,
+    photograph,
+    random_marks,
+    render_pages,
+)
 from planner.errors import PlannerError
 from planner.extensions import db
 from planner.readback import cells
 from planner.readback.cells import Decision, decide
 from planner.readback.decoding import decode_image, decode_upload
 from planner.readback.models import PageOutcome, PageReading
+from planner.readback.reading import read_page, sheet_page_finder
 from tests.test_readback import meeting_with_invitations, print_sheet, send, wait_for
 
 
@@ -97,3 +105,42 @@ def test_a_scanned_pdf_of_signed_pages_is_read_page_by_page(officer_client, sign
     assert second[12]["boxes"]["registered"]["decision"] == "yes"
     review = officer_client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Giàng Thị Mỷ" in review and "Trang 2, dòng 12" in review
+
+
+@pytest.mark.parametrize(
+    "condition",
+    [
+        Condition("leaning and turned", tilt=18, turns=(1, 2, 3)),
+        Condition("bent, in a shadow", tilt=8, bend_mm=2.5, uneven=0.4, shadow=True),
+        Condition("old phone, heavy JPEG", tilt=10, megapixels=3, jpeg=40, noise=5, blur=0.8),
+    ],
+    ids=lambda c: c.name,
+)
+def test_every_box_and_signature_is_read_right_on_a_difficult_photo(signed_session, condition):
+    version, pdf = print_sheet(signed_session)
+    layout_page = version.layout["pages"][0]
+    rng = np.random.default_rng(11)
+    plan = random_marks(layout_page, rng, prefilled={1, 2}, stray=0.2)
+    marked, truth = apply_marks(render_pages(pdf)[0], layout_page, plan, rng)
+    photo = photograph(marked, condition, rng)
+
+    result = read_page(
+        decode_image(photo), sheet_page_finder(signed_session.office_id, signed_session)
+    )
+
+    assert result.located.code == layout_page["code"]
+    assert result.invited == {1: result.invited[1], 2: result.invited[2]}
+    decided = uncertain = 0
+    for row in result.rows:
+        assert (row.signature.decision == Decision.YES) == (row.row in truth.signed), row.row
+        for column, box in row.boxes.items():
+            if box.mark.decision == Decision.UNCERTAIN:
+                uncertain += 1
+                continue
+            decided += 1
+            assert (box.mark.decision == Decision.YES) == truth.boxes[(row.row, column)], (
+                row.row,
+                column,
+                box.mark,
+            )
+    assert decided >= 42 and uncertain <= 2

@@ -174,56 +174,58 @@ def _qr_codes(image: np.ndarray, work: np.ndarray, scale: float) -> list[tuple[s
 def _markers_from_qr(
     blobs: list[_Blob], qr_corners: np.ndarray, geometry: PageGeometry, scale: float
 ) -> dict[str, _Blob | None]:
-    """Each corner's marker: a solid square of about a marker's size near where the QR code
-    places it, chosen so that the page they outline puts the QR code where it is printed.
+    """Each corner's marker: the solid square of about a marker's size nearest to where the
+    QR code and the markers found so far place it, nearest corner first.
 
-    An affine fit of the QR's four corners extrapolates steadily across the page (a
-    perspective fit of a 21 mm square does not), but only roughly: the two nearest squares
-    to each corner are tried, and the set that best agrees with the QR code wins.
+    The QR code alone extrapolates poorly across a page leaning away (it is 21 mm wide, the
+    page 297 mm), so each marker found joins the fit before the next, further one is looked
+    for: an affine fit while few points span the page, then a perspective one.
     """
     qr_work = qr_corners * scale
     qr_mm = geometry.qr_symbol_corners()
-    to_mm, _inliers = cv2.estimateAffine2D(qr_work, qr_mm)
     found: dict[str, _Blob | None] = dict.fromkeys(geometry.markers)
-    if not blobs or to_mm is None:
+    if not blobs:
         return found
-    mm_per_px = float(np.sqrt(abs(np.linalg.det(to_mm[:, :2]))))
     centres = np.float32([[b.x, b.y] for b in blobs]).reshape(-1, 1, 2)
-    in_mm = cv2.transform(centres, to_mm).reshape(-1, 2)
-    options: dict[str, list[_Blob]] = {}
-    for corner, (cx, cy, size) in geometry.markers.items():
-        near = []
+    qr_centre = qr_mm.mean(axis=0)
+    order = sorted(
+        geometry.markers,
+        key=lambda c: float(np.hypot(*(np.float32(geometry.markers[c][:2]) - qr_centre))),
+    )
+    photo_points, paper_points = list(qr_work), list(qr_mm)
+    for corner in order:
+        cx, cy, size = geometry.markers[corner]
+        source, target = np.float32(photo_points), np.float32(paper_points)
+        if len(source) >= 6:
+            to_mm, _mask = cv2.findHomography(source, target)
+            in_mm = cv2.perspectiveTransform(centres, to_mm).reshape(-1, 2)
+            mm_per_px = float(np.sqrt(abs(np.linalg.det(to_mm[:2, :2] / to_mm[2, 2]))))
+        else:
+            to_mm, _inliers = cv2.estimateAffine2D(source, target)
+            if to_mm is None:
+                return found
+            in_mm = cv2.transform(centres, to_mm).reshape(-1, 2)
+            mm_per_px = float(np.sqrt(abs(np.linalg.det(to_mm[:, :2]))))
+        best, best_distance = None, MARKER_SEARCH_MM
         for blob, (x, y) in zip(blobs, in_mm, strict=True):
             distance = float(np.hypot(x - cx, y - cy))
-            if distance <= MARKER_SEARCH_MM and 0.5 * size <= blob.size * mm_per_px <= 1.8 * size:
-                near.append((distance, blob))
-        options[corner] = [blob for _d, blob in sorted(near, key=lambda pair: pair[0])[:3]]
-        found[corner] = options[corner][0] if options[corner] else None
-    if any(blob is None for blob in found.values()):
-        return found
-    corners = list(geometry.markers)
-    paper = np.float32([geometry.markers[c][:2] for c in corners])
-    best, best_error = found, np.inf
-    for choice in itertools.product(*(options[c] for c in corners)):
-        photo = np.float32([[b.x, b.y] for b in choice])
-        if len({(b.x, b.y) for b in choice}) < 4:
-            continue
+            if distance < best_distance and 0.5 * size <= blob.size * mm_per_px <= 1.8 * size:
+                best, best_distance = blob, distance
+        found[corner] = best
+        if best is not None:
+            photo_points.append(np.float32([best.x, best.y]))
+            paper_points.append(np.float32([cx, cy]))
+    if all(blob is not None for blob in found.values()):
+        corners = list(geometry.markers)
+        photo = np.float32([[found[c].x, found[c].y] for c in corners])
+        paper = np.float32([geometry.markers[c][:2] for c in corners])
         to_page = cv2.getPerspectiveTransform(photo, paper)
         qr_seen = cv2.perspectiveTransform(qr_work.reshape(-1, 1, 2), to_page).reshape(-1, 2)
-        error = float(np.abs(qr_seen - qr_mm).max())
-        if error < best_error:
-            best, best_error = dict(zip(corners, choice, strict=True)), error
-    if best_error > QR_AGREEMENT_MM:
-        # No four squares put the QR code where it is printed: a corner is hidden.
-        def miss(corner: str) -> float:
-            expected = np.float32(geometry.markers[corner][:2])
-            distances = [
-                float(np.hypot(*(in_mm[blobs.index(b)] - expected))) for b in options[corner]
-            ]
-            return min(distances, default=np.inf)
-
-        best[max(corners, key=miss)] = None
-    return best
+        if float(np.abs(qr_seen - qr_mm).max()) > QR_AGREEMENT_MM:
+            # The four squares do not put the QR code where it is printed: the furthest one
+            # found is something else, and the real marker is hidden.
+            found[order[-1]] = None
+    return found
 
 
 def _outermost_four(blobs: list[_Blob]) -> list[_Blob] | None:
