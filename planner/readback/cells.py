@@ -29,9 +29,8 @@ UNSIGNED_BELOW = 0.003
 HANDWRITTEN_AT = 0.012
 NOISE = 0.10  # darkness below this is grain and noise
 INK = 0.25  # a pixel this much darker than the paper is ink
-# How far (mm) a row of boxes may have moved from where the page's outline puts it (bent paper)
+# How far (mm) a box may have moved from where the page's outline puts it (bent paper).
 SEARCH_MM = 4.0
-REFINE_MM = 1.5  # and each box this far from its row's shift (a fold, a crease)
 
 # Columns on every sheet (see printing.services.SHEET_COLUMNS): the number column is 7 mm from
 # the 22 mm margin, the name takes at least 31 mm, the signature is the last 30 mm.
@@ -108,66 +107,41 @@ def _px(mm: float) -> int:
     return round(mm * PX_PER_MM)
 
 
-def _ring_template() -> np.ndarray:
-    """A tick box's printed outline (+1 per ring pixel, 3 px wide) with white expected just
-    outside it (-0.5), inside left out: correlating it with darkness scores the outline's ink
-    less the ink around it, so blank paper scores 0 whatever the noise, and a filled box, a
-    table rule or a stroke cannot look more like a box than the box does."""
+def _ring_template() -> tuple[np.ndarray, np.ndarray]:
+    """A tick box's printed outline as darkness, with a white margin; the inside is masked."""
     size, margin = _px(TICK_MM), _px(1.2)
     full = size + 2 * margin
     template = np.zeros((full, full), np.float32)
-    cv2.rectangle(template, (2, 2), (full - 3, full - 3), -0.5, 3)
     cv2.rectangle(template, (margin, margin), (margin + size - 1, margin + size - 1), 1.0, 3)
-    ring = float((template > 0).sum())
-    return template / ring
+    mask = np.ones_like(template)
+    inner = _px(1.0)
+    mask[margin + inner : margin + size - inner, margin + inner : margin + size - inner] = 0
+    return template, mask
 
 
-_RING = _ring_template()
-BOX_FOUND_AT = 0.25  # mean darkness of the outline less its surroundings: a printed box
+_RING, _RING_MASK = _ring_template()
 
 
-def _box_scores(darkness: np.ndarray, x: float, y: float) -> np.ndarray | None:
-    """How well the printed outline of a box matches at each shift within SEARCH_MM of (x, y)
-    mm: a (2 * search + 1) square of scores, or None too near the page's edge."""
-    margin, search = _px(1.2), _px(SEARCH_MM)
+def _find_box(darkness: np.ndarray, x: float, y: float) -> tuple[float, float, float]:
+    """The box's printed outline near (x, y) mm: its top-left in mm and how well it matched."""
+    margin = _px(1.2)
+    search = _px(SEARCH_MM)
     left, top = _px(x) - margin - search, _px(y) - margin - search
-    size_y, size_x = _RING.shape[0] + 2 * search, _RING.shape[1] + 2 * search
+    _height, _width = darkness.shape
     if left < 0 or top < 0:
-        return None
-    window = darkness[top : top + size_y, left : left + size_x]
-    if window.shape != (size_y, size_x):
-        return None
-    return cv2.matchTemplate(window, _RING, cv2.TM_CCORR)
-
-
-def _find_row(darkness: np.ndarray, boxes: list[dict]) -> dict[str, tuple[float, float, float]]:
-    """Where each box of a row is (top-left mm) and how well it matched.
-
-    Bent paper moves a row by several millimetres but its boxes together: the row's shift is
-    where the summed scores of its boxes peak (a scribbled box cannot pull it away), then
-    each box is placed within REFINE_MM of that shift.
-    """
-    search, refine = _px(SEARCH_MM), _px(REFINE_MM)
-    maps = {box["column"]: _box_scores(darkness, box["x"], box["y"]) for box in boxes}
-    usable = [m for m in maps.values() if m is not None]
-    if not usable:
-        return {box["column"]: (box["x"], box["y"], 0.0) for box in boxes}
-    _low, _high, _where, (row_dx, row_dy) = cv2.minMaxLoc(np.sum(usable, axis=0))
-    placed = {}
-    for box in boxes:
-        scores = maps[box["column"]]
-        dx, dy, best = row_dx, row_dy, 0.0
-        if scores is not None:
-            y0, x0 = max(0, row_dy - refine), max(0, row_dx - refine)
-            near = scores[y0 : row_dy + refine + 1, x0 : row_dx + refine + 1]
-            _low, best, _where, (ndx, ndy) = cv2.minMaxLoc(near)
-            dx, dy = x0 + ndx, y0 + ndy
-        placed[box["column"]] = (
-            box["x"] + (dx - search) / PX_PER_MM,
-            box["y"] + (dy - search) / PX_PER_MM,
-            float(best),
-        )
-    return placed
+        return x, y, 0.0
+    window = darkness[
+        top : top + _RING.shape[0] + 2 * search, left : left + _RING.shape[1] + 2 * search
+    ]
+    if (
+        window.shape[0] < _RING.shape[0] + 2 * search
+        or window.shape[1] < _RING.shape[1] + 2 * search
+    ):
+        return x, y, 0.0
+    scores = cv2.matchTemplate(window, _RING, cv2.TM_CCORR_NORMED, mask=_RING_MASK)
+    scores = np.nan_to_num(scores)
+    _low, best, _where, (dx, dy) = cv2.minMaxLoc(scores)
+    return (left + dx + margin) / PX_PER_MM, (top + dy + margin) / PX_PER_MM, float(best)
 
 
 def _box_ink(darkness: np.ndarray, x: float, y: float) -> float:
@@ -213,10 +187,10 @@ def read_rows(located: LocatedPage, page: dict, prefilled_rows: set[int]) -> lis
     found = {}
     shifts = []
     for row, boxes in by_row.items():
-        placed = _find_row(darkness, boxes)
         for box in boxes:
-            x, y, score = found[(row, box["column"])] = placed[box["column"]]
-            if score > BOX_FOUND_AT:
+            x, y, score = _find_box(darkness, box["x"], box["y"])
+            found[(row, box["column"])] = (x, y, score)
+            if score > 0.6:
                 shifts.append((x - box["x"], y - box["y"]))
     # A box scribbled over beyond recognition follows the page's usual shift instead.
     usual = (
@@ -230,7 +204,7 @@ def read_rows(located: LocatedPage, page: dict, prefilled_rows: set[int]) -> lis
         row_shifts = []
         for box in boxes:
             x, y, score = found[(row, box["column"])]
-            if score <= BOX_FOUND_AT:
+            if score <= 0.6:
                 x, y = box["x"] + usual[0], box["y"] + usual[1]
             else:
                 row_shifts.append((x - box["x"], y - box["y"]))
