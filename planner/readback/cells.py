@@ -31,6 +31,8 @@ NOISE = 0.10  # darkness below this is grain and noise
 INK = 0.25  # a pixel this much darker than the paper is ink
 # How far (mm) a box may have moved from where the page's outline puts it (bent paper).
 SEARCH_MM = 4.0
+# A box further than this from where the page's boxes together put it is looked for again.
+AGREE_MM = 2.0
 
 # Columns on every sheet (see printing.services.SHEET_COLUMNS): the number column is 7 mm from
 # the 22 mm margin, the name takes at least 31 mm, the signature is the last 30 mm.
@@ -122,10 +124,12 @@ def _ring_template() -> tuple[np.ndarray, np.ndarray]:
 _RING, _RING_MASK = _ring_template()
 
 
-def _find_box(darkness: np.ndarray, x: float, y: float) -> tuple[float, float, float]:
+def _find_box(
+    darkness: np.ndarray, x: float, y: float, search_mm: float = SEARCH_MM
+) -> tuple[float, float, float]:
     """The box's printed outline near (x, y) mm: its top-left in mm and how well it matched."""
     margin = _px(1.2)
-    search = _px(SEARCH_MM)
+    search = _px(search_mm)
     left, top = _px(x) - margin - search, _px(y) - margin - search
     _height, _width = darkness.shape
     if left < 0 or top < 0:
@@ -142,6 +146,40 @@ def _find_box(darkness: np.ndarray, x: float, y: float) -> tuple[float, float, f
     scores = np.nan_to_num(scores)
     _low, best, _where, (dx, dy) = cv2.minMaxLoc(scores)
     return (left + dx + margin) / PX_PER_MM, (top + dy + margin) / PX_PER_MM, float(best)
+
+
+def _agree(darkness: np.ndarray, by_row: dict[int, list[dict]], found: dict) -> dict:
+    """Boxes looked for again where the page's boxes together say they are.
+
+    A marker a little off (blur, noise, a stroke touching it) moves every box the same way;
+    a box that matched something else (a neighbouring rule, a stroke) does not agree with the
+    others. An affine fit of the well-matched boxes, robust to those, predicts each box, which
+    is then looked for closely around the prediction.
+    """
+    expected, seen = [], []
+    for row, boxes in by_row.items():
+        for box in boxes:
+            x, y, score = found[(row, box["column"])]
+            if score > 0.6:
+                expected.append((box["x"], box["y"]))
+                seen.append((x, y))
+    if len(expected) < 6:
+        return found
+    fit, _inliers = cv2.estimateAffine2D(
+        np.float32(expected), np.float32(seen), method=cv2.RANSAC, ransacReprojThreshold=1.0
+    )
+    if fit is None:
+        return found
+    again = {}
+    for row, boxes in by_row.items():
+        for box in boxes:
+            px, py = fit @ np.float32([box["x"], box["y"], 1.0])
+            first = found[(row, box["column"])]
+            if np.hypot(first[0] - px, first[1] - py) <= AGREE_MM and first[2] > 0.6:
+                again[(row, box["column"])] = first
+            else:
+                again[(row, box["column"])] = _find_box(darkness, float(px), float(py), AGREE_MM)
+    return again
 
 
 def _box_ink(darkness: np.ndarray, x: float, y: float) -> float:
@@ -185,11 +223,14 @@ def read_rows(located: LocatedPage, page: dict, prefilled_rows: set[int]) -> lis
     for box in page["boxes"]:
         by_row.setdefault(box["row"], []).append(box)
     found = {}
+    for row, boxes in by_row.items():
+        for box in boxes:
+            found[(row, box["column"])] = _find_box(darkness, box["x"], box["y"])
+    found = _agree(darkness, by_row, found)
     shifts = []
     for row, boxes in by_row.items():
         for box in boxes:
-            x, y, score = _find_box(darkness, box["x"], box["y"])
-            found[(row, box["column"])] = (x, y, score)
+            x, y, score = found[(row, box["column"])]
             if score > 0.6:
                 shifts.append((x - box["x"], y - box["y"]))
     # A box scribbled over beyond recognition follows the page's usual shift instead.
