@@ -94,6 +94,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=17)
     parser.add_argument("--only", default="")
     parser.add_argument("--verbose", action="store_true")
+    parser.add_argument("--dump", default="", help="a folder to write photos not read into")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -165,8 +166,10 @@ def main() -> None:
                         image = decode_image(photo)
                         located = locate_page(image, geometry_of)
                         rows = cells.read_rows(located, layout_page, prefilled)
-                    except Exception as error:
+                    except Exception as error:  # a bench counts every failure
                         score.failures.append(f"{index}: {error}")
+                        if args.dump:
+                            Path(args.dump, f"{condition.name[:4]}-{index}.jpg").write_bytes(photo)
                         continue
                     score.ms.append((time.perf_counter() - started) * 1000)
                     if located.code != layout_page["code"]:

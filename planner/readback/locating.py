@@ -196,7 +196,7 @@ def _markers_from_qr(
     for corner in order:
         cx, cy, size = geometry.markers[corner]
         source, target = np.float32(photo_points), np.float32(paper_points)
-        if len(source) >= 6:
+        if len(source) >= 7:  # three markers as well as the QR code: they span the page
             to_mm, _mask = cv2.findHomography(source, target)
             in_mm = cv2.perspectiveTransform(centres, to_mm).reshape(-1, 2)
             mm_per_px = float(np.sqrt(abs(np.linalg.det(to_mm[:2, :2] / to_mm[2, 2]))))
