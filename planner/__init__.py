@@ -15,14 +15,36 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 ROOT_DIR = PACKAGE_DIR.parent
 
 
+def shipped_folder(name: str) -> Path:
+    """templates/, static/ or migrations/: inside the package when installed from a wheel
+    (pyproject.toml maps them there), at the top of the checkout otherwise."""
+    inside = PACKAGE_DIR / name
+    return inside if inside.is_dir() else ROOT_DIR / name
+
+
+TEMPLATES_DIR = shipped_folder("templates")
+STATIC_DIR = shipped_folder("static")
+MIGRATIONS_DIR = shipped_folder("migrations")
+# From a checkout, instance/ sits beside the code; an installed app keeps it where Flask puts an
+# installed package's (<prefix>/var/planner-instance), never inside site-packages.
+INSTALLED = TEMPLATES_DIR.parent == PACKAGE_DIR
+
+
+def instance_folder() -> str | None:
+    """PLANNER_INSTANCE_PATH, else instance/ in a checkout, else Flask's choice (None)."""
+    if os.environ.get("PLANNER_INSTANCE_PATH"):
+        return os.environ["PLANNER_INSTANCE_PATH"]
+    return None if INSTALLED else str(ROOT_DIR / "instance")
+
+
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the app: defaults, then instance/config.py, then the environment (or test_config)."""
     app = Flask(
         __name__,
-        instance_path=str(ROOT_DIR / "instance"),
+        instance_path=instance_folder(),
         instance_relative_config=True,
-        template_folder=str(ROOT_DIR / "templates"),
-        static_folder=str(ROOT_DIR / "static"),
+        template_folder=str(TEMPLATES_DIR),
+        static_folder=str(STATIC_DIR),
     )
     configure(app, test_config)
     register_extensions(app)
@@ -81,7 +103,7 @@ def register_extensions(app: Flask) -> None:
     from planner.database import configure_engine
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(ROOT_DIR / "migrations"))
+    migrate.init_app(app, db, directory=str(MIGRATIONS_DIR))
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)

@@ -24,10 +24,9 @@ from weasyprint import CSS, HTML, Document
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
-from planner import ROOT_DIR
+from planner import PACKAGE_DIR, STATIC_DIR, TEMPLATES_DIR
 
-STATIC_DIR = (ROOT_DIR / "static").resolve()
-PDF_TEMPLATES_DIR = ROOT_DIR / "templates" / "pdf"
+PDF_TEMPLATES_DIR = TEMPLATES_DIR / "pdf"
 # Documents name static files as planner-static:/fonts/NotoSans-Regular.ttf.
 STATIC_SCHEME = "planner-static"
 BASE_URL = f"{STATIC_SCHEME}:/"
@@ -216,7 +215,7 @@ def render_version() -> str:
     templates, CSS and fonts, the translations, and the app's code (filters, formatting)."""
     global _RENDER_VERSION
     if _RENDER_VERSION is None:
-        package = ROOT_DIR / "planner"
+        package = PACKAGE_DIR
         paths = [
             *PDF_TEMPLATES_DIR.iterdir(),
             *(STATIC_DIR / "fonts").iterdir(),
@@ -225,7 +224,7 @@ def render_version() -> str:
         ]
         digest = hashlib.sha256()
         for path in sorted(paths):
-            digest.update(str(path.relative_to(ROOT_DIR)).encode())
+            digest.update(str(path.relative_to(PACKAGE_DIR.parent)).encode())
             digest.update(path.read_bytes())
         _RENDER_VERSION = digest.hexdigest()[:16]
     return _RENDER_VERSION
