@@ -21,16 +21,16 @@ from babel.messages.pofile import read_po, write_po
 TRANSLATIONS = Path(__file__).resolve().parent.parent / "planner" / "translations"
 
 
-def translated_anywhere() -> set:
+def translated_anywhere() -> set[object]:
     """The ids every catalog translates (a message may live in another domain's catalog)."""
-    ids = set()
+    ids: set[object] = set()
     for po in TRANSLATIONS.glob("*/vi/LC_MESSAGES/messages.po"):
         with po.open("rb") as f:
             ids.update(m.id for m in read_po(f) if m.id and m.string and not m.fuzzy)
     return ids
 
 
-def merge(pot: Path, po: Path, known: set) -> tuple[int, list[str]]:
+def merge(pot: Path, po: Path, known: set[object]) -> tuple[int, list[str]]:
     """Append the template's untranslated new messages to the catalog; answer (how many were
     added, the catalog's ids its domain's sources do not mention)."""
     with pot.open("rb") as f:

@@ -10,11 +10,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from planner.enums import Role, enum_column
-from planner.extensions import db
+from planner.extensions import Model
 from planner.timezones import UTCDateTime, now_utc
 
 
-class Office(db.Model):
+class Office(Model):
     """A provincial or grassroots social insurance office; the unit of data scoping."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -28,7 +28,7 @@ class Office(db.Model):
     teams: Mapped[list[Team]] = relationship(back_populates="office", order_by="Team.name")
 
 
-class Team(db.Model):
+class Team(Model):
     """A group of officers in an office who plan together."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -39,7 +39,7 @@ class Team(db.Model):
     members: Mapped[list[User]] = relationship(back_populates="team", order_by="User.full_name")
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     """An officer, supervisor or administrator of one office."""
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from flask_login import current_user
@@ -52,7 +53,7 @@ def _jsonable(value: Any) -> Any:
     return str(value)
 
 
-def entries_for_person(person) -> list[AuditEntry]:
+def entries_for_person(person) -> Sequence[AuditEntry]:
     """The trail about one person and their attendance rows, newest first."""
     import sqlalchemy as sa
     from sqlalchemy.orm import selectinload

@@ -385,15 +385,16 @@ def series_specs(
     `occurrences` are the rows this calendar may show (e.g. only those an officer works at);
     every other date the rule produces between the first and last of them is excluded.
     """
-    dated = sorted(
-        (o for o in occurrences if o.occurrence_date is not None), key=lambda o: o.occurrence_date
+    by_date = sorted(
+        ((o.occurrence_date, o) for o in occurrences if o.occurrence_date is not None),
+        key=lambda pair: pair[0],
     )
-    if not dated:
+    if not by_date:
         return [session_spec(o, texts) for o in occurrences]
-    rule_days = series_rule_dates(series, dated[0].occurrence_date, dated[-1].occurrence_date)
+    rule_days = series_rule_dates(series, by_date[0][0], by_date[-1][0])
     on_rule = set(rule_days)
     stray = [o for o in occurrences if o.occurrence_date not in on_rule]
-    dated = [o for o in dated if o.occurrence_date in on_rule]
+    dated = [o for day, o in by_date if day in on_rule]
     specs = [session_spec(o, texts) for o in stray]
     if not dated:
         return specs
@@ -440,8 +441,9 @@ def series_specs(
             )
         )
 
-    first_start, first_end = _slot(series, dated[0].occurrence_date)
-    last_start, _last_end = _slot(series, dated[-1].occurrence_date)
+    kept_days = [day for day, _o in by_date if day in on_rule]
+    first_start, first_end = _slot(series, kept_days[0])
+    last_start, _last_end = _slot(series, kept_days[-1])
     link = session_link(template)
     master = EventSpec(
         uid=uid,
@@ -504,7 +506,7 @@ def feed_ics(
     series_rows: dict[int, list[OutreachSession]] = {}
     series_by_id: dict[int, SessionSeries] = {}
     for session in sessions:
-        if session.series_id is None:
+        if session.series_id is None or session.series is None:
             specs.append(session_spec(session, texts))
         else:
             series_rows.setdefault(session.series_id, []).append(session)

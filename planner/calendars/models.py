@@ -8,12 +8,12 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from planner.accounts.models import Team, User
-from planner.extensions import db
+from planner.extensions import Model
 from planner.places.models import Commune
 from planner.timezones import UTCDateTime, now_utc
 
 
-class CalendarFeed(db.Model):
+class CalendarFeed(Model):
     """A calendar app subscribes to this feed at a secret URL; only the token's hash is kept."""
 
     __tablename__ = "calendar_feed"
@@ -43,7 +43,7 @@ class CalendarFeed(db.Model):
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
 
 
-class BlockedDay(db.Model):
+class BlockedDay(Model):
     """A day the office does not plan sessions on (a local holiday, a festival, a closure)."""
 
     __tablename__ = "blocked_day"

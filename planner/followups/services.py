@@ -349,7 +349,7 @@ def log_outcome(follow_up: FollowUp, entered: OutcomeInput, by: User | None) -> 
         by_id=by.id if by else None,
     )
     follow_up.outcomes.append(outcome)
-    if kind == OutcomeKind.CALL_BACK:
+    if call_back_on is not None:  # a call-back (every other kind dropped its date above)
         follow_up.due_on = call_back_on
     elif kind in (OutcomeKind.REACHED, OutcomeKind.DECLINED) or (
         kind == OutcomeKind.ENROLLED and entered.product in (None, *follow_up.product.covers)
@@ -390,7 +390,7 @@ def close_for_enrolment(person_id: int, product: Product, by: User | None) -> li
             )
         )
         if remaining:
-            follow_up.product = Product.of(set(remaining))
+            follow_up.product = Product.covering(set(remaining))
         else:
             follow_up.status = FollowUpStatus.DONE
             follow_up.closed_at = now_utc()
@@ -506,7 +506,7 @@ def _drop_duplicate_follow_ups(person: Person) -> None:
             continue
         before = snapshot(follow_up)
         if remaining:
-            follow_up.product = Product.of(set(remaining))
+            follow_up.product = Product.covering(set(remaining))
             covered |= remaining
         else:
             follow_up.status = FollowUpStatus.CANCELLED

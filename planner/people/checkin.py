@@ -78,7 +78,7 @@ def check_in(token: str):
         try:
             self_check_in(
                 session,
-                form.full_name.data,
+                form.full_name.data or "",
                 form.phone.data or "",
                 form.village_id.data or None,
                 Interest(form.interest.data),

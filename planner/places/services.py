@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, timedelta
 
 import sqlalchemy as sa
@@ -65,13 +66,13 @@ def validate_market_schedule(
         )
 
 
-def office_communes(office_id: int) -> list[Commune]:
+def office_communes(office_id: int) -> Sequence[Commune]:
     return db.session.scalars(
         sa.select(Commune).where(Commune.office_id == office_id).order_by(Commune.name)
     ).all()
 
 
-def office_villages(office_id: int) -> list[Village]:
+def office_villages(office_id: int) -> Sequence[Village]:
     return db.session.scalars(
         sa.select(Village)
         .join(Commune)
@@ -81,7 +82,7 @@ def office_villages(office_id: int) -> list[Village]:
     ).all()
 
 
-def office_venues(office_id: int, active_only: bool = True) -> list[Venue]:
+def office_venues(office_id: int, active_only: bool = True) -> Sequence[Venue]:
     query = sa.select(Venue).where(Venue.office_id == office_id)
     if active_only:
         query = query.where(Venue.active)
@@ -92,7 +93,7 @@ def office_venues(office_id: int, active_only: bool = True) -> list[Venue]:
     ).all()
 
 
-def office_partners(office_id: int, active_only: bool = True) -> list[Partner]:
+def office_partners(office_id: int, active_only: bool = True) -> Sequence[Partner]:
     query = sa.select(Partner).where(Partner.office_id == office_id)
     if active_only:
         query = query.where(Partner.active)

@@ -112,7 +112,8 @@ def _prepare_flyers_soon(office_id: int, user_id: int, **_extra) -> None:
 
 def enqueue(job_id: str) -> None:
     """Hand the job to RQ when a Redis URL is set, else to this process's thread pool."""
-    app = current_app._get_current_object()
+    # The app itself, not the proxy, for the worker thread; Flask types the proxy as the app.
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
     url = redis_url(app)
     if url:
         from redis import Redis
@@ -159,7 +160,7 @@ def run_job(job_id: str) -> None:
 
 
 def _fail(job_id: str, message: str) -> None:
-    job = db.session.get(PrintJob, job_id)
+    job = db.session.get_one(PrintJob, job_id)
     job.status = "failed"
     job.error = message[:500]
     job.finished_at = now_utc()
@@ -192,7 +193,7 @@ def _run_flyer_bodies(job: PrintJob) -> None:
 def _run_packet(job: PrintJob) -> None:
     """The week plan, then each session's flyer and attendance sheet, as one PDF."""
     params = job.params
-    office = db.session.get(Office, job.office_id)
+    office = db.session.get_one(Office, job.office_id)
     user = db.session.get(User, job.user_id)
     monday = date.fromisoformat(params["monday"])
     officer_ids = set(params["officer_ids"]) if params["officer_ids"] is not None else None

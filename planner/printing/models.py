@@ -9,11 +9,11 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from planner.enums import Language, Topic, enum_column
-from planner.extensions import db
+from planner.extensions import Model
 from planner.timezones import UTCDateTime, now_utc
 
 
-class TalkingPoint(db.Model):
+class TalkingPoint(Model):
     """What an officer says about one topic in one language (nội dung tuyên truyền).
 
     office_id is empty for the defaults shipped with the app; an office's own text replaces them.
@@ -35,7 +35,7 @@ class TalkingPoint(db.Model):
     )
 
 
-class PrintSettings(db.Model):
+class PrintSettings(Model):
     """How one office prints: the flyer's paper, the sheet columns it hides, spare rows."""
 
     __tablename__ = "print_settings"
@@ -55,7 +55,7 @@ class PrintSettings(db.Model):
         return {key for key in self.hidden_columns.split(",") if key}
 
 
-class SheetVersion(db.Model):
+class SheetVersion(Model):
     """One printed version of a session's attendance sheet and where its boxes are on paper.
 
     The layout (JSON, millimetres from the top-left corner of each page) is what a later reader
@@ -88,7 +88,7 @@ class SheetVersion(db.Model):
         return json.loads(self.layout_json or "{}")
 
 
-class PrintJob(db.Model):
+class PrintJob(Model):
     """A long render (the week's packet) running in the background, with its progress."""
 
     __tablename__ = "print_job"
