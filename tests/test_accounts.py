@@ -35,6 +35,13 @@ def test_a_disabled_account_cannot_log_in(client, officer):
     db.session.commit()
     response = client.post("/login", data={"username": "mai", "password": factories.PASSWORD})
     assert response.status_code == 200
+    assert "Tên đăng nhập hoặc mật khẩu không đúng." in response.get_data(as_text=True)
+    # Still logged out: the pages send her back to the login form.
+    after = client.get("/")
+    assert after.status_code == 302
+    assert "/login" in after.headers["Location"]
+    with client.session_transaction() as session:
+        assert "_user_id" not in session
 
 
 def test_passwords_are_stored_hashed(officer):
