@@ -15,6 +15,10 @@ PERMANENT_SESSION_LIFETIME = 60 * 60 * 12
 WTF_CSRF_TIME_LIMIT = 60 * 60 * 12
 MAX_CONTENT_LENGTH = 10 * 1024 * 1024
 
+# werkzeug's generate_password_hash method; the tests set a cheap one (logins are most of their
+# hashing), production keeps scrypt's cost.
+PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 (a method name, not a password)
+
 RATELIMIT_STORAGE_URI = "memory://"
 RATELIMIT_HEADERS_ENABLED = True
 LOGIN_RATE_LIMIT = "10 per minute;50 per hour"

@@ -85,6 +85,9 @@ def app(database_url, app_config, tmp_path):
         "PLANNER_CACHE_DIR": str(tmp_path / "cache"),
         # Rendering flyers ahead after each change is tested on its own (test_printing_jobs).
         "PLANNER_PREPARE_FLYERS": False,
+        # One round instead of scrypt's cost: the suite hashes a password for every user it
+        # makes and every login (test_accounts checks the real default).
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1",
         **app_config,
     }
     app = create_app(config)
