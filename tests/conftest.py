@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -167,6 +169,37 @@ def places(office):
     data = factories.places(office)
     db.session.commit()
     return data
+
+
+class QueryCounter:
+    """Counts the SQL statements the app runs, for tests that a page's queries stay fixed as its
+    rows grow: `few = count_queries.page(client, url)`, add rows, `== few` again."""
+
+    @contextmanager
+    def __call__(self) -> Iterator[list[str]]:
+        """`with count_queries() as statements:` collects the statements run inside."""
+        statements: list[str] = []
+
+        def record(_conn, _cursor, statement, *_args) -> None:
+            statements.append(statement)
+
+        sa.event.listen(db.engine, "before_cursor_execute", record)
+        try:
+            yield statements
+        finally:
+            sa.event.remove(db.engine, "before_cursor_execute", record)
+
+    def page(self, client: FlaskClient, url: str) -> int:
+        """How many statements one GET of `url` runs; the page must answer 200."""
+        with self() as statements:
+            response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+        return len(statements)
+
+
+@pytest.fixture
+def count_queries(app) -> QueryCounter:
+    return QueryCounter()
 
 
 @pytest.fixture

@@ -331,58 +331,39 @@ def test_the_person_page_shows_the_sessions_attended(officer_client, officer, he
     assert "Cả hai" in page
 
 
-def test_the_person_list_loads_in_a_fixed_number_of_queries(officer_client, officer, held, app):
+def test_the_person_list_loads_in_a_fixed_number_of_queries(
+    officer_client, officer, held, count_queries
+):
     for number in range(12):
         record_attendance(
             held, row(full_name=f"Người {number}", phone=f"09123450{number:02d}"), officer
         )
     db.session.commit()
-    statements = []
-
-    def count(*_args, **_kwargs):
-        statements.append(1)
-
-    sa.event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        officer_client.get("/people")
-        few = len(statements)
-        record_attendance(held, row(full_name="Thêm nữa", phone="0912888888"), officer)
-        db.session.commit()
-        statements.clear()
-        officer_client.get("/people")
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", count)
-    assert len(statements) == few
+    few = count_queries.page(officer_client, "/people")
+    for number in range(12, 30):
+        record_attendance(
+            held, row(full_name=f"Người {number}", phone=f"09123450{number:02d}"), officer
+        )
+    db.session.commit()
+    assert count_queries.page(officer_client, "/people") == few
 
 
 def test_the_session_page_loads_its_attendees_in_a_fixed_number_of_queries(
-    officer_client, officer, held
+    officer_client, officer, held, count_queries
 ):
     for number in range(5):
         record_attendance(
             held, row(full_name=f"Người {number}", phone=f"09123450{number:02d}"), officer
         )
     db.session.commit()
-    statements = []
-
-    def count(*_args, **_kwargs):
-        statements.append(1)
-
-    sa.event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        officer_client.get(f"/sessions/{held.id}")
-        few = len(statements)
-        for number in range(5, 15):
-            record_attendance(
-                held, row(full_name=f"Người {number}", phone=f"09123450{number:02d}"), officer
-            )
-        db.session.commit()
-        statements.clear()
-        page = officer_client.get(f"/sessions/{held.id}").get_data(as_text=True)
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", count)
-    assert "Người 14" in page
-    assert len(statements) == few
+    few = count_queries.page(officer_client, f"/sessions/{held.id}")
+    for number in range(5, 15):
+        record_attendance(
+            held, row(full_name=f"Người {number}", phone=f"09123450{number:02d}"), officer
+        )
+    db.session.commit()
+    assert count_queries.page(officer_client, f"/sessions/{held.id}") == few
+    assert "Người 14" in officer_client.get(f"/sessions/{held.id}").get_data(as_text=True)
 
 
 def test_editing_a_person_checks_the_cccd_too(officer_client, officer, held, places):

@@ -371,6 +371,28 @@ def test_supervisors_read_the_audit_trail_of_their_office_only(supervisor_client
     assert "Lò Văn Páo" not in only_people
 
 
+def test_the_audit_trail_loads_in_a_fixed_number_of_queries(
+    supervisor_client, office, officer, supervisor, held, count_queries
+):
+    from planner.audit.services import record
+
+    add(held, officer, full_name="Lò Văn Páo", phone="0912345678")
+    db.session.commit()
+    few = count_queries.page(supervisor_client, "/audit")
+    # A page of entries by many officers, about people and attendance rows.
+    colleagues = [
+        factories.user(office, username=f"cb{n}", full_name=f"Cán bộ {n}") for n in range(6)
+    ]
+    for n in range(45):
+        by = colleagues[n % len(colleagues)]
+        entity = "person" if n % 2 else "attendance"
+        record(office.id, entity, 1000 + n, "update", {"full_name": f"Người {n}"}, user_id=by.id)
+    db.session.commit()
+    page = supervisor_client.get("/audit").get_data(as_text=True)
+    assert "Cán bộ 5" in page and "Người 44" in page
+    assert count_queries.page(supervisor_client, "/audit") == few
+
+
 def test_officers_cannot_read_the_audit_trail(officer_client):
     assert officer_client.get("/audit").status_code == 403
 

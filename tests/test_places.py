@@ -4,6 +4,7 @@ from datetime import date
 
 import sqlalchemy as sa
 
+from planner.enums import PartnerKind, VenueKind, VillageKind
 from planner.extensions import db
 from planner.places.models import Commune, Partner, Venue, Village
 from planner.places.services import market_days_between, market_held_on
@@ -31,6 +32,33 @@ def test_a_supervisor_adds_a_commune_and_a_village(supervisor_client, office):
     assert "Xã Xuân Quang" in page
     assert "Thôn Bắc Ngầm" in page
     assert "trước đây thuộc Bảo Thắng" in page
+
+
+def test_the_places_list_loads_in_a_fixed_number_of_queries(
+    supervisor_client, office, places, count_queries
+):
+    few = count_queries.page(supervisor_client, "/places/")
+    for n in range(8):
+        commune = Commune(office=office, name=f"Xã {n}", former_district="Bắc Hà")
+        db.session.add_all(
+            [
+                commune,
+                Village(commune=commune, name=f"Thôn {n}a", kind=VillageKind.THON),
+                Village(commune=commune, name=f"Thôn {n}b", kind=VillageKind.BAN),
+                Venue(
+                    office_id=office.id,
+                    commune=commune,
+                    kind=VenueKind.MARKET,
+                    name=f"Chợ {n}",
+                    market_weekdays=str(n % 7),
+                ),
+                Partner(office_id=office.id, name=f"Đối tác {n}", kind=PartnerKind.POST_OFFICE),
+            ]
+        )
+    db.session.commit()
+    page = supervisor_client.get("/places/").get_data(as_text=True)
+    assert "Thôn 7b" in page and "Chợ 7" in page and "Đối tác 7" in page
+    assert count_queries.page(supervisor_client, "/places/") == few
 
 
 def test_a_market_needs_its_market_days(supervisor_client, places):
