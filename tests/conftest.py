@@ -6,6 +6,7 @@ import os
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from jinja2 import BytecodeCache
 
 from planner import create_app
 from planner.extensions import db
+from planner.timezones import today_local
 from tests import factories
 
 # CI sets this to a throwaway PostgreSQL database; by default the suite runs on SQLite.
@@ -200,6 +202,23 @@ class QueryCounter:
 @pytest.fixture
 def count_queries(app) -> QueryCounter:
     return QueryCounter()
+
+
+@pytest.fixture
+def held(officer, places):
+    """A village meeting held yesterday at the cultural house of Na Hối, led by the officer."""
+    session = factories.session(
+        officer, places.commune, day=today_local() - timedelta(days=1), venue=places.house
+    )
+    db.session.commit()
+    return session
+
+
+@pytest.fixture
+def rates(app):
+    """The national contribution rates and state support in force."""
+    factories.rates()
+    db.session.commit()
 
 
 @pytest.fixture

@@ -24,12 +24,6 @@ TODAY = today_local()
 
 
 @pytest.fixture
-def rates(office):
-    factories.rates()
-    db.session.commit()
-
-
-@pytest.fixture
 def sua(office, rates):
     person = ff.person(office, priority_group=PriorityGroup.NEAR_POOR)
     db.session.commit()

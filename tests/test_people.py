@@ -26,16 +26,6 @@ from planner.timezones import today_local
 from tests import factories
 
 
-@pytest.fixture
-def held(officer, places):
-    """A village meeting held yesterday at the cultural house of Na Hối."""
-    session = factories.session(
-        officer, places.commune, day=today_local() - timedelta(days=1), venue=places.house
-    )
-    db.session.commit()
-    return session
-
-
 def row(**values) -> AttendeeInput:
     values.setdefault("full_name", "Lò Văn Páo")
     return clean_attendee(AttendeeInput(**values))

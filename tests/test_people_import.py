@@ -21,15 +21,6 @@ from tests import factories
 HEADERS = template_headers()
 
 
-@pytest.fixture
-def held(officer, places):
-    session = factories.session(
-        officer, places.commune, day=today_local() - timedelta(days=1), venue=places.house
-    )
-    db.session.commit()
-    return session
-
-
 def good_rows() -> list[list]:
     return [
         [

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -32,15 +31,6 @@ from planner.people.signals import (
 from planner.phones import mask_phone
 from planner.timezones import today_local
 from tests import factories
-
-
-@pytest.fixture
-def held(officer, places):
-    session = factories.session(
-        officer, places.commune, day=today_local() - timedelta(days=1), venue=places.house
-    )
-    db.session.commit()
-    return session
 
 
 @pytest.fixture

@@ -15,15 +15,8 @@ from planner.extensions import db
 from planner.printing.services import HouseholdQuoteRequest, household_quote
 from planner.rates.models import RateValue
 from planner.rates.services import add_rate_value, household_hi_quote, voluntary_si_quote
-from tests import factories
 
 ON = date(2026, 1, 15)
-
-
-@pytest.fixture
-def rates(app):
-    factories.rates()
-    db.session.commit()
 
 
 @pytest.mark.parametrize(
