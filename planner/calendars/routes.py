@@ -41,13 +41,13 @@ from planner.calendars.services import (
     regenerate_token,
     update_feed_settings,
     visible_feeds,
-    week_officer_ids,
 )
 from planner.enums import VenueKind
 from planner.errors import PlannerError
 from planner.extensions import csrf, db, limiter
 from planner.places.models import Venue
 from planner.places.services import office_communes
+from planner.scope import requested_scope
 from planner.scoping import get_owned_or_404, supervisor_required
 from planner.sessions.days import monday_of
 from planner.sessions.models import OutreachSession
@@ -92,21 +92,7 @@ def week_ics():
         )
     except ValueError:
         abort(400)
-    scope = request.args.get("scope", "office" if current_user.is_supervisor else "me")
-    if scope not in ("me", "team", "office", "commune"):
-        abort(400)
-    commune_id = None
-    if scope == "commune":
-        communes = {c.id: c for c in office_communes(current_user.office_id)}
-        commune_id = request.args.get("commune", type=int)
-        if commune_id not in communes:
-            abort(404)
-    sessions = week_sessions(
-        current_user.office_id,
-        monday,
-        officer_ids=week_officer_ids(current_user, scope),
-        commune_id=commune_id,
-    )
+    sessions = week_sessions(requested_scope(current_user, request.args), monday)
     name = _(
         "Sessions %(first)s – %(last)s",
         first=monday.strftime("%d/%m"),

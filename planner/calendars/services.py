@@ -24,7 +24,9 @@ from planner.errors import PlannerError
 from planner.extensions import db
 from planner.places.models import Commune, Partner, Venue, Village
 from planner.places.services import format_weekdays
+from planner.scope import Scope, ScopeKind
 from planner.sessions.models import OutreachSession, SessionSeries, session_facilitator
+from planner.sessions.services import in_scope
 from planner.timezones import local_day_bounds, local_to_utc, today_local
 
 # A feed shows the last 60 days and the next 365, so it stays small however old the office is.
@@ -187,26 +189,17 @@ def feed_window(today: date | None = None) -> tuple[date, date]:
     return today - timedelta(days=WINDOW_PAST_DAYS), today + timedelta(days=WINDOW_FUTURE_DAYS)
 
 
-def officers_filter(officer_ids: Iterable[int] | sa.Select) -> sa.ColumnElement[bool]:
-    """Sessions led or co-facilitated by any of these officers."""
-    facilitating = sa.select(session_facilitator.c.session_id).where(
-        session_facilitator.c.user_id.in_(officer_ids)
-    )
-    return sa.or_(
-        OutreachSession.lead_officer_id.in_(officer_ids), OutreachSession.id.in_(facilitating)
-    )
+def feed_scope(feed: CalendarFeed) -> Scope:
+    """Whose sessions a feed holds: one officer's, a team's or a commune's."""
+    if feed.kind == "officer":
+        return Scope(ScopeKind.OFFICER, feed.office_id, officer_ids=frozenset({feed.user_id}))
+    if feed.kind == "team":
+        return Scope(ScopeKind.TEAM, feed.office_id, team_id=feed.team_id)
+    return Scope(ScopeKind.COMMUNE, feed.office_id, commune_id=feed.commune_id)
 
 
 def _feed_filter(feed: CalendarFeed) -> sa.ColumnElement[bool]:
-    scope = OutreachSession.office_id == feed.office_id
-    if feed.kind == "officer":
-        return sa.and_(scope, officers_filter([feed.user_id]))
-    if feed.kind == "team":
-        members = sa.select(User.id).where(
-            User.team_id == feed.team_id, User.office_id == feed.office_id
-        )
-        return sa.and_(scope, officers_filter(members))
-    return sa.and_(scope, OutreachSession.commune_id == feed.commune_id)
+    return in_scope(feed_scope(feed))
 
 
 def _feed_condition(feed: CalendarFeed, first: date, last: date) -> sa.ColumnElement[bool]:
@@ -503,26 +496,6 @@ def build_feed(feed: CalendarFeed, today: date | None = None) -> bytes:
         for source in _sources(feed):
             extra.extend(source.components(feed, first, last))
         return ical.feed_ics(sessions, feed_name(feed), extra)
-
-
-# ---------------------------------------------------------------------------- downloads
-
-
-def week_officer_ids(user: User, scope: str) -> set[int] | None:
-    """Whose sessions the week view shows for a scope (None: everyone's)."""
-    if scope == "me":
-        return {user.id}
-    if scope == "team":
-        if user.team_id is None:
-            return {user.id}
-        return set(
-            db.session.scalars(
-                sa.select(User.id).where(
-                    User.team_id == user.team_id, User.office_id == user.office_id
-                )
-            )
-        )
-    return None
 
 
 # ---------------------------------------------------------------------------- imports

@@ -9,7 +9,6 @@ from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
 from werkzeug.routing import BuildError
 
-from planner.accounts.models import User
 from planner.errors import PlannerError
 from planner.extensions import db
 from planner.followups import bp
@@ -36,11 +35,12 @@ from planner.followups.services import (
     settings_for,
 )
 from planner.people.models import Person
+from planner.scope import ScopeKind, requested_scope
 from planner.scoping import get_owned_or_404, supervisor_required
 from planner.timezones import today_local
 from planner.web import is_safe_next
 
-SCOPES = ("me", "team", "office")
+FOLLOW_UP_KINDS = (ScopeKind.MINE, ScopeKind.TEAM, ScopeKind.OFFICE)
 # Each pile shows this many until the officer asks for all: a phone page stays light.
 PILE_LIMIT = 50
 
@@ -82,26 +82,21 @@ def _back(default: str):
     return redirect(target if is_safe_next(target) else default)
 
 
-def _team_ids() -> set[int]:
-    if current_user.team_id is None:
-        return {current_user.id}
-    return set(db.session.scalars(sa.select(User.id).where(User.team_id == current_user.team_id)))
-
-
 @bp.get("/")
 @login_required
 def index():
-    scope = request.args.get("scope", "me")
-    if scope not in SCOPES:
-        abort(400)
-    if scope != "me" and not current_user.is_supervisor:
-        abort(403)
-    ids = {"me": lambda: {current_user.id}, "team": _team_ids, "office": lambda: None}[scope]()
-    piles = board(current_user.office_id, ids, today_local())
+    scope = requested_scope(
+        current_user,
+        request.args,
+        kinds=FOLLOW_UP_KINDS,
+        default=ScopeKind.MINE,
+        supervisor_kinds=frozenset({ScopeKind.TEAM, ScopeKind.OFFICE}),
+    )
+    piles = board(scope, today_local())
     return render_template(
         "followups/index.html",
         board=piles,
-        scope=scope,
+        scope=scope.kind,
         limit=None if request.args.get("all") == "1" else PILE_LIMIT,
         # Labels translated once for the whole page, not once per follow-up.
         kinds=[(k.value, k.label) for k in OutcomeKind],

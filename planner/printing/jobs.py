@@ -22,6 +22,7 @@ from planner.errors import PlannerError
 from planner.extensions import db
 from planner.printing import render, services
 from planner.printing.models import PrintJob
+from planner.scope import Scope
 from planner.signals import printed_matter_changed
 from planner.timezones import now_utc
 
@@ -46,23 +47,14 @@ def redis_url(app: Flask) -> str | None:
     return app.config.get("REDIS_URL") or app.config.get("PLANNER_REDIS_URL") or None
 
 
-def start_packet_job(
-    user: User, monday: date, officer_ids: set[int] | None, commune_id: int | None, title: str
-) -> PrintJob:
-    """Queue the week's packet for `user`'s office and return the job to follow."""
+def start_packet_job(user: User, monday: date, scope: Scope) -> PrintJob:
+    """Queue the week's packet of `scope` for `user` and return the job to follow."""
     job = PrintJob(
         id=secrets.token_hex(16),
         office_id=user.office_id,
         user_id=user.id,
         kind=PACKET,
-        params_json=json.dumps(
-            {
-                "monday": monday.isoformat(),
-                "officer_ids": sorted(officer_ids) if officer_ids is not None else None,
-                "commune_id": commune_id,
-                "title": title,
-            }
-        ),
+        params_json=json.dumps({"monday": monday.isoformat(), "scope": scope.to_params()}),
         filename=f"tuan-{monday:%Y-%m-%d}.pdf",
     )
     db.session.add(job)
@@ -195,12 +187,12 @@ def _run_packet(job: PrintJob) -> None:
     office = db.session.get(Office, job.office_id)
     user = db.session.get(User, job.user_id)
     monday = date.fromisoformat(params["monday"])
-    officer_ids = set(params["officer_ids"]) if params["officer_ids"] is not None else None
-    sessions = services.packet_sessions(office.id, monday, officer_ids, params["commune_id"])
+    scope = Scope.from_params(params["scope"])
+    sessions = services.packet_sessions(scope, monday)
     to_print = [s for s in sessions if services.printable(s)]
     job.total = 2 + 2 * len(to_print)  # plan, flyers and sheets, then joining them
     _progress(job, 0)
-    plan_html = services.week_plan_html(office, monday, sessions, params.get("title", ""))
+    plan_html = services.week_plan_html(office, monday, sessions, scope.title)
     keys, parts = [], []
     key, pdf = render.cached_pdf(plan_html, services.WEEK_STYLES)
     keys.append(key)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date
 
-import sqlalchemy as sa
 from flask import (
     Response,
     abort,
@@ -18,16 +17,15 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from planner.accounts.models import User
 from planner.enums import Language, Topic
 from planner.errors import PlannerError
 from planner.extensions import db
-from planner.places.services import office_communes
 from planner.printing import bp, jobs, render, services
 from planner.printing.forms import PacketForm, PrintSettingsForm, TalkingPointForm
 from planner.printing.markup import render_markup
 from planner.printing.models import SheetVersion
 from planner.rates.forms import QuoteForm
+from planner.scope import ScopeKind, requested_scope
 from planner.scoping import admin_required, get_owned_or_404
 from planner.sessions.days import monday_of
 from planner.sessions.models import OutreachSession
@@ -96,29 +94,6 @@ def quote_sheet():
     return pdf_response(pdf, "bao-gia-ho-gia-dinh.pdf")
 
 
-def _packet_scope(scope: str, commune_id: int | None) -> tuple[set[int] | None, int | None, str]:
-    """The same scopes as the week view: mine, my team, the whole office, one commune."""
-    if scope == "me":
-        return {current_user.id}, None, current_user.full_name
-    if scope == "team":
-        if current_user.team_id is None:
-            return {current_user.id}, None, current_user.full_name
-        ids = set(
-            db.session.scalars(sa.select(User.id).where(User.team_id == current_user.team_id))
-        )
-        return ids, None, current_user.team.name
-    if scope == "commune":
-        commune = next(
-            (c for c in office_communes(current_user.office_id) if c.id == commune_id), None
-        )
-        if commune is None:
-            abort(400)
-        return None, commune.id, commune.display_name
-    if scope == "office":
-        return None, None, current_user.office.name
-    abort(400)
-
-
 @bp.post("/packet")
 @login_required
 def packet():
@@ -129,9 +104,8 @@ def packet():
         monday = monday_of(date.fromisoformat(form.week.data or ""))
     except ValueError:
         abort(400)
-    commune_id = int(form.commune.data) if (form.commune.data or "").isdigit() else None
-    officer_ids, commune, title = _packet_scope(form.scope.data or "me", commune_id)
-    job = jobs.start_packet_job(current_user, monday, officer_ids, commune, title)
+    scope = requested_scope(current_user, request.form, default=ScopeKind.MINE)
+    job = jobs.start_packet_job(current_user, monday, scope)
     return redirect(url_for("printing.job", job_id=job.id))
 
 

@@ -35,6 +35,7 @@ from planner.rates.services import (
     voluntary_si_limits,
     voluntary_si_quote,
 )
+from planner.scope import Scope
 from planner.sessions.models import OutreachSession
 from planner.sessions.services import week_sessions
 from planner.timezones import now_utc, to_local
@@ -961,11 +962,9 @@ def quote_sheet_pdf(quote: dict, office: Office, officer: User) -> bytes:
 # --- The week's packet ----------------------------------------------------------------------
 
 
-def packet_sessions(
-    office_id: int, monday: date, officer_ids: set[int] | None, commune_id: int | None
-) -> list[OutreachSession]:
+def packet_sessions(scope: Scope, monday: date) -> list[OutreachSession]:
     """The week's sessions the packet covers, in time order."""
-    return week_sessions(office_id, monday, officer_ids=officer_ids, commune_id=commune_id)
+    return week_sessions(scope, monday)
 
 
 def week_plan_html(office: Office, monday: date, sessions: list[OutreachSession], title: str):

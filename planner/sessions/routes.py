@@ -24,6 +24,7 @@ from planner.places.services import (
     office_venues,
     office_villages,
 )
+from planner.scope import WEEK_KINDS, requested_scope
 from planner.scoping import get_owned_or_404
 from planner.sessions import bp
 from planner.sessions.days import monday_of, week_days
@@ -47,8 +48,6 @@ from planner.sessions.services import (
 from planner.signals import printed_matter_changed
 from planner.timezones import to_local, today_local
 
-SCOPES = ("me", "team", "office", "commune")
-
 
 def _parse_day(text: str | None) -> date | None:
     try:
@@ -65,37 +64,10 @@ def week():
     if requested and day is None:
         abort(400)
     monday = monday_of(day or today_local())
-    default_scope = "office" if current_user.is_supervisor else "me"
-    scope = request.args.get("scope", default_scope)
-    if scope not in SCOPES:
-        abort(400)
-    communes = office_communes(current_user.office_id)
-    commune = None
-    officer_ids = None
-    if scope == "me":
-        officer_ids = {current_user.id}
-    elif scope == "team":
-        if current_user.team_id is None:
-            officer_ids = {current_user.id}
-        else:
-            officer_ids = set(
-                db.session.scalars(sa.select(User.id).where(User.team_id == current_user.team_id))
-            )
-    elif scope == "commune":
-        if not communes:
-            scope = "office"
-        else:
-            commune_id = request.args.get("commune", type=int)
-            commune = next((c for c in communes if c.id == commune_id), communes[0])
-    sessions = week_sessions(
-        current_user.office_id,
-        monday,
-        officer_ids=officer_ids,
-        commune_id=commune.id if commune else None,
-    )
+    scope = requested_scope(current_user, request.args)
     days = week_days(monday, str(get_locale()))
     by_day: dict[date, list[OutreachSession]] = {d.day: [] for d in days}
-    for session in sessions:
+    for session in week_sessions(scope, monday):
         by_day.setdefault(to_local(session.starts_at).date(), []).append(session)
     return render_template(
         "sessions/week.html",
@@ -103,8 +75,8 @@ def week():
         days=days,
         by_day=by_day,
         scope=scope,
-        commune=commune,
-        communes=communes,
+        scope_kinds=WEEK_KINDS,
+        communes=office_communes(current_user.office_id),
         today=today_local(),
         previous_week=monday - timedelta(days=7),
         next_week=monday + timedelta(days=7),

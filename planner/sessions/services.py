@@ -17,6 +17,7 @@ from planner.errors import PlannerError
 from planner.extensions import db
 from planner.places.models import Commune, Partner, Venue, Village
 from planner.places.services import market_held_on
+from planner.scope import Scope
 from planner.sessions.days import holiday_name
 from planner.sessions.models import OutreachSession, SessionSeries, session_facilitator
 from planner.timezones import local_day_bounds, local_to_utc, to_local
@@ -554,31 +555,35 @@ def cancel_series(session: OutreachSession, reason: str) -> int:
     return count
 
 
-def week_sessions(
-    office_id: int,
-    monday: date,
-    officer_ids: set[int] | None = None,
-    commune_id: int | None = None,
-) -> list[OutreachSession]:
-    """The sessions of one week (Monday to Sunday, local time), loaded in a fixed few queries."""
+def in_scope(scope: Scope) -> sa.ColumnElement[bool]:
+    """Sessions of the scope's office led or co-facilitated by its officers, or in its commune."""
+    condition = OutreachSession.office_id == scope.office_id
+    if scope.commune_id is not None:
+        condition = sa.and_(condition, OutreachSession.commune_id == scope.commune_id)
+    officers = scope.officers_select()
+    if officers is not None:
+        facilitating = sa.select(session_facilitator.c.session_id).where(
+            session_facilitator.c.user_id.in_(officers)
+        )
+        condition = sa.and_(
+            condition,
+            sa.or_(
+                OutreachSession.lead_officer_id.in_(officers),
+                OutreachSession.id.in_(facilitating),
+            ),
+        )
+    return condition
+
+
+def week_sessions(scope: Scope, monday: date) -> list[OutreachSession]:
+    """The sessions of one week (Monday to Sunday, local time) in a scope, in a fixed few
+    queries."""
     start, end = local_day_bounds(monday, monday + timedelta(days=6))
     query = sa.select(OutreachSession).where(
-        OutreachSession.office_id == office_id,
+        in_scope(scope),
         OutreachSession.starts_at >= start,
         OutreachSession.starts_at < end,
     )
-    if officer_ids is not None:
-        facilitating = sa.select(session_facilitator.c.session_id).where(
-            session_facilitator.c.user_id.in_(officer_ids)
-        )
-        query = query.where(
-            sa.or_(
-                OutreachSession.lead_officer_id.in_(officer_ids),
-                OutreachSession.id.in_(facilitating),
-            )
-        )
-    if commune_id is not None:
-        query = query.where(OutreachSession.commune_id == commune_id)
     return db.session.scalars(
         query.options(
             selectinload(OutreachSession.venue),
