@@ -23,7 +23,7 @@ from flask_babel import gettext as _
 from icalendar import Calendar, Component, Event, Timezone, vRecur, vText
 
 from planner.enums import CommuneKind, Language, SessionKind, SessionStatus, Topic
-from planner.sessions.models import OutreachSession, SessionSeries
+from planner.sessions.models import OutreachSession, RepeatRule, SessionSeries
 from planner.timezones import LOCAL_TZ, to_local
 
 PRODID = "-//BHXH outreach planner//Calendars//VI"
@@ -344,7 +344,7 @@ def session_event(session: OutreachSession) -> Event:
 def series_rule_dates(series: SessionSeries, first: date, last: date) -> list[date]:
     """The dates the series' rule produces between `first` and `last` (inclusive)."""
     days: list[date] = []
-    if series.rule == "interval" and series.interval_days:
+    if series.rule == RepeatRule.INTERVAL and series.interval_days:
         offset = (first - series.first_day).days
         step = series.interval_days
         day = series.first_day + timedelta(days=max(0, -(-offset // step)) * step)
@@ -370,7 +370,7 @@ def _slot(series: SessionSeries, day: date) -> tuple[datetime, datetime]:
 def _rrule(series: SessionSeries, last_start: datetime) -> tuple:
     """The RRULE as (name, values) pairs, ending at the last occurrence given."""
     until = ("UNTIL", (last_start.astimezone(UTC),))
-    if series.rule == "interval" and series.interval_days:
+    if series.rule == RepeatRule.INTERVAL and series.interval_days:
         return (("FREQ", ("DAILY",)), ("INTERVAL", (series.interval_days,)), until)
     weekdays = sorted({int(d) for d in series.weekdays} or {series.first_day.weekday()})
     byday = tuple(ICAL_WEEKDAYS[d] for d in weekdays)

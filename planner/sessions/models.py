@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time
+from enum import StrEnum
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -18,7 +19,15 @@ from planner.enums import (
 )
 from planner.extensions import db
 from planner.places.models import Commune, Partner, Venue, Village
-from planner.timezones import UTCDateTime, now_utc
+from planner.timezones import UTCDateTime, now_utc, to_local
+
+
+class RepeatRule(StrEnum):
+    """How a series repeats: every week on some weekdays, or every N days (a market cycle)."""
+
+    WEEKLY = "weekly"
+    INTERVAL = "interval"
+
 
 session_facilitator = sa.Table(
     "session_facilitator",
@@ -38,7 +47,7 @@ class SessionSeries(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     office_id: Mapped[int] = mapped_column(sa.ForeignKey("office.id"), index=True)
     # "weekly" on `weekdays` (digits, 0 = Monday), or "interval" every `interval_days` days.
-    rule: Mapped[str] = mapped_column(sa.String(10))
+    rule: Mapped[RepeatRule] = mapped_column(enum_column(RepeatRule, length=10))
     weekdays: Mapped[str] = mapped_column(sa.String(7), default="")
     interval_days: Mapped[int | None]
     first_day: Mapped[date]
@@ -112,6 +121,26 @@ class OutreachSession(db.Model):
         secondary=session_facilitator, order_by=User.full_name
     )
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+
+    @property
+    def local_start(self) -> datetime:
+        """When the session starts, in local wall-clock time (aware, in LOCAL_TZ)."""
+        return to_local(self.starts_at)
+
+    @property
+    def local_end(self) -> datetime:
+        """When the session ends, in local wall-clock time (aware, in LOCAL_TZ)."""
+        return to_local(self.ends_at)
+
+    @property
+    def local_day(self) -> date:
+        """The local date the session is held on."""
+        return self.local_start.date()
+
+    @property
+    def label(self) -> str:
+        """What people call the session: its title, or else its kind."""
+        return self.title or self.kind.label
 
     @property
     def is_cancelled(self) -> bool:

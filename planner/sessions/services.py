@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
@@ -19,7 +19,13 @@ from planner.places.models import Commune, Partner, Venue, Village
 from planner.places.services import market_held_on
 from planner.scope import Scope
 from planner.sessions.days import holiday_name
-from planner.sessions.models import OutreachSession, SessionSeries, session_facilitator
+from planner.sessions.models import (
+    OutreachSession,
+    RepeatRule,
+    SessionSeries,
+    session_facilitator,
+)
+from planner.signals import printed_matter_changed
 from planner.timezones import local_day_bounds, local_to_utc, to_local
 
 
@@ -59,7 +65,7 @@ class SessionDraft:
 class Recurrence:
     """Every week on `weekdays`, or every `interval_days` days; ends at `until` or after `count`."""
 
-    rule: str
+    rule: RepeatRule
     weekdays: frozenset[int] = frozenset()
     interval_days: int | None = None
     until: date | None = None
@@ -130,11 +136,11 @@ def occurrence_dates(first_day: date, recurrence: Recurrence) -> list[date]:
     until = min(recurrence.until or last, last)
     wanted = recurrence.count or limit + 1
 
-    if recurrence.rule == "weekly":
+    if recurrence.rule == RepeatRule.WEEKLY:
         weekdays = recurrence.weekdays or frozenset({first_day.weekday()})
         step = 1
         matches = lambda d: d.weekday() in weekdays  # noqa: E731
-    elif recurrence.rule == "interval":
+    elif recurrence.rule == RepeatRule.INTERVAL:
         if not recurrence.interval_days or not 1 <= recurrence.interval_days <= 60:
             raise PlannerError(_("Repeat every 1 to 60 days."), field="interval_days")
         step = recurrence.interval_days
@@ -156,6 +162,25 @@ def occurrence_dates(first_day: date, recurrence: Recurrence) -> list[date]:
     if not days:
         raise PlannerError(_("No date matches this repeat rule."), field="weekdays")
     return days
+
+
+def complete_draft(office_id: int, draft: SessionDraft) -> SessionDraft:
+    """A venue fills in its own commune and village when the draft leaves them blank."""
+    venue = db.session.get(Venue, draft.venue_id) if draft.venue_id else None
+    if venue is not None and venue.office_id != office_id:
+        raise PlannerError(_("Choose a venue of your office."), field="venue_id")
+    commune_id = draft.commune_id or (venue.commune_id if venue else None)
+    if not commune_id:
+        raise PlannerError(_("Choose a commune or a venue."), field="commune_id")
+    village_id = draft.village_id or (
+        venue.village_id if venue and venue.commune_id == commune_id else None
+    )
+    return replace(
+        draft,
+        venue_id=venue.id if venue else None,
+        commune_id=commune_id,
+        village_id=village_id or None,
+    )
 
 
 def validate_draft(office_id: int, draft: SessionDraft) -> None:
@@ -384,16 +409,28 @@ def create_sessions(
     created_by: User,
     recurrence: Recurrence | None = None,
 ) -> list[OutreachSession]:
-    """Plan one session, or every occurrence of a series; the caller commits once."""
+    """Plan one session, or every occurrence of a series, without looking for clashes; the
+    caller commits (demo data and tests use it; people plan through `plan_sessions`)."""
+    draft = complete_draft(office_id, draft)
     validate_draft(office_id, draft)
+    days = occurrence_dates(draft.day, recurrence) if recurrence else [draft.day]
+    return _save_new(office_id, draft, created_by, recurrence, days)
+
+
+def _save_new(
+    office_id: int,
+    draft: SessionDraft,
+    created_by: User,
+    recurrence: Recurrence | None,
+    days: list[date],
+) -> list[OutreachSession]:
+    """Add the sessions of a checked draft on `days` (and their series, if any)."""
     series = None
-    days = [draft.day]
     if recurrence is not None:
-        days = occurrence_dates(draft.day, recurrence)
         start_dt = datetime.combine(draft.day, draft.start)
         series = SessionSeries(
             office_id=office_id,
-            rule=recurrence.rule,
+            rule=RepeatRule(recurrence.rule),
             weekdays="".join(str(d) for d in sorted(recurrence.weekdays)),
             interval_days=recurrence.interval_days,
             first_day=draft.day,
@@ -418,6 +455,81 @@ def create_sessions(
         sessions.append(session)
     db.session.flush()
     return sessions
+
+
+@dataclass(frozen=True)
+class Planning:
+    """What became of a plan or a revision: the sessions saved (none when clashes held it back,
+    `count` of them changed) and the clashes found."""
+
+    sessions: tuple[OutreachSession, ...] = ()
+    clashes: tuple[Clash, ...] = ()
+    count: int = 0
+
+    @property
+    def saved(self) -> bool:
+        return bool(self.sessions)
+
+
+def _announce(office_id: int, user_id: int) -> None:
+    """Commit, then tell printing the office's printed matter changed (receivers start work
+    of their own, so they hear of it only once it is saved)."""
+    db.session.commit()
+    printed_matter_changed.send(office_id, user_id=user_id)
+
+
+def plan_sessions(
+    office_id: int,
+    draft: SessionDraft,
+    planned_by: User,
+    recurrence: Recurrence | None = None,
+    save_anyway: bool = False,
+) -> Planning:
+    """Plan a session or a series: check the draft once, look for clashes, and unless there are
+    some (and the person did not choose to save anyway) save, commit and announce it.
+
+    Raises PlannerError (with the form field at fault) for a draft that cannot be saved.
+    """
+    draft = complete_draft(office_id, draft)
+    validate_draft(office_id, draft)
+    days = occurrence_dates(draft.day, recurrence) if recurrence else [draft.day]
+    clashes = tuple(find_clashes(office_id, draft, days))
+    if clashes and not save_anyway:
+        return Planning(clashes=clashes)
+    sessions = _save_new(office_id, draft, planned_by, recurrence, days)
+    _announce(office_id, planned_by.id)
+    return Planning(sessions=tuple(sessions), clashes=clashes, count=len(sessions))
+
+
+def revise_session(
+    session: OutreachSession,
+    draft: SessionDraft,
+    revised_by: User,
+    base_version: int,
+    base: dict[str, str] | None = None,
+    following: bool = False,
+    save_anyway: bool = False,
+) -> Planning:
+    """Change a session (with `following`, it and every later unchanged occurrence of its
+    series): check the draft once, look for clashes, and unless held back by them save, commit
+    and announce it.
+
+    Raises EditConflict when someone saved the session since `base_version`, PlannerError for
+    a draft that cannot be saved.
+    """
+    draft = complete_draft(session.office_id, draft)
+    validate_draft(session.office_id, draft)
+    clashes = tuple(find_clashes(session.office_id, draft, exclude_ids={session.id}))
+    if clashes and not save_anyway:
+        return Planning(clashes=clashes)
+    check_version(session, base_version, base or {})
+    if following and session.series_id:
+        count = _update_following(session, draft)
+    else:
+        _update_one(session, draft)
+        count = 1
+    _announce(session.office_id, revised_by.id)
+    return Planning(sessions=(session,), clashes=clashes, count=count)
 
 
 def snapshot(session: OutreachSession) -> dict[str, str]:
@@ -466,7 +578,12 @@ def update_session(
 ) -> set[str]:
     """Save one session (one occurrence of a series stays changed on its own from then on)."""
     check_version(session, base_version, base or {})
+    draft = complete_draft(session.office_id, draft)
     validate_draft(session.office_id, draft)
+    return _update_one(session, draft)
+
+
+def _update_one(session: OutreachSession, draft: SessionDraft) -> set[str]:
     changed = _apply(session, draft, draft.day)
     if changed and session.series_id is not None:
         session.detached = True
@@ -482,7 +599,12 @@ def update_series(
 ) -> int:
     """Apply a draft's time, place and people to this and every later, unchanged occurrence."""
     check_version(session, base_version, base or {})
+    draft = complete_draft(session.office_id, draft)
     validate_draft(session.office_id, draft)
+    return _update_following(session, draft)
+
+
+def _update_following(session: OutreachSession, draft: SessionDraft) -> int:
     series = session.series
     if series is None:
         raise PlannerError(_("This session is not part of a series."))
