@@ -64,7 +64,7 @@ class PlannerForm(FlaskForm):
         form goes next to `default` (or above the form, in `form_errors`)."""
         name = error.field if error.field in self._fields else default
         if name is None:
-            self.form_errors.append(error.message)
+            self.form_errors = [*self.form_errors, error.message]
             return
         field = self[name]
         field.errors = [*field.errors, error.message]

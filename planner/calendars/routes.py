@@ -53,16 +53,11 @@ from planner.sessions.days import monday_of
 from planner.sessions.models import OutreachSession
 from planner.sessions.services import session_label, week_sessions
 from planner.timezones import to_local, today_local
+from planner.web import file_response
 
 ICS_MIMETYPE = "text/calendar; charset=utf-8"
 # The token shown once after it was made; kept in the signed session cookie until shown.
 FRESH_TOKEN_KEY = "calendar_fresh_token"  # noqa: S105 (a session key, not a secret)
-
-
-def _ics_download(body: bytes, filename: str) -> Response:
-    response = Response(body, mimetype=ICS_MIMETYPE)
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
 
 
 @bp.get("/sessions/<int:session_id>.ics")
@@ -80,7 +75,7 @@ def session_ics(session_id: int):
         abort(404)
     body = ical.download_ics([record], session_label(record))
     day = to_local(record.starts_at).date().isoformat()
-    return _ics_download(body, f"session-{day}-{record.id}.ics")
+    return file_response(body, f"session-{day}-{record.id}.ics", ICS_MIMETYPE)
 
 
 @bp.get("/week.ics")
@@ -98,7 +93,8 @@ def week_ics():
         first=monday.strftime("%d/%m"),
         last=(monday + timedelta(days=6)).strftime("%d/%m/%Y"),
     )
-    return _ics_download(ical.download_ics(sessions, name), f"week-{monday.isoformat()}.ics")
+    body = ical.download_ics(sessions, name)
+    return file_response(body, f"week-{monday.isoformat()}.ics", ICS_MIMETYPE)
 
 
 @bp.get("/feed/<token>.ics")
@@ -315,8 +311,7 @@ def import_calendar():
                 return redirect(url_for("calendars.import_calendar"))
             except PlannerError as error:
                 db.session.rollback()
-                target = getattr(form, error.field or "file", form.file)
-                target.errors = [*target.errors, error.message]
+                form.add_error(error, default="file")
         status = 400
     return render_template(
         "calendars/import.html",

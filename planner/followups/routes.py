@@ -70,13 +70,6 @@ def template_helpers() -> dict:
     }
 
 
-def _field_error(form, error: PlannerError, fallback: str) -> None:
-    target = getattr(form, error.field, None) if error.field else None
-    if target is None:
-        target = getattr(form, fallback)
-    target.errors = [*target.errors, error.message]
-
-
 def _back(default: str):
     target = request.form.get("next") or request.args.get("next")
     return redirect(target if is_safe_next(target) else default)
@@ -177,7 +170,7 @@ def outcome(follow_up_id: int):
         except PlannerError as error:
             db.session.rollback()
             follow_up = _load(follow_up_id)
-            _field_error(form, error, "kind")
+            form.add_error(error, default="kind")
             return _detail(follow_up, 400, outcome=form)
         flash(
             _(
@@ -208,7 +201,7 @@ def reassign_to(follow_up_id: int):
         except PlannerError as error:
             db.session.rollback()
             follow_up = _load(follow_up_id)
-            _field_error(form, error, "assigned_to_id")
+            form.add_error(error, default="assigned_to_id")
     return _detail(follow_up, 400, reassign=form)
 
 
@@ -226,7 +219,7 @@ def reschedule_to(follow_up_id: int):
         except PlannerError as error:
             db.session.rollback()
             follow_up = _load(follow_up_id)
-            _field_error(form, error, "due_on")
+            form.add_error(error, default="due_on")
     return _detail(follow_up, 400, reschedule=form)
 
 
@@ -244,7 +237,7 @@ def cancel_follow_up(follow_up_id: int):
         except PlannerError as error:
             db.session.rollback()
             follow_up = _load(follow_up_id)
-            _field_error(form, error, "reason")
+            form.add_error(error, default="reason")
     return _detail(follow_up, 400, cancel=form)
 
 
@@ -278,7 +271,7 @@ def new():
             return redirect(url_for("followups.detail", follow_up_id=follow_up.id))
         except PlannerError as error:
             db.session.rollback()
-            _field_error(form, error, "due_on")
+            form.add_error(error, default="due_on")
     if request.method == "POST":
         status = 400
     return render_template("followups/new.html", form=form, person=person), status
@@ -303,7 +296,7 @@ def settings():
             return redirect(url_for("followups.settings"))
         except PlannerError as error:
             db.session.rollback()
-            _field_error(form, error, "follow_up_due_days")
+            form.add_error(error, default="follow_up_due_days")
     if request.method == "POST":
         status = 400
     return render_template("followups/settings.html", form=form, settings=current), status

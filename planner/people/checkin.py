@@ -89,8 +89,7 @@ def check_in(token: str):
             db.session.rollback()
             if error.code == "closed":
                 return render_template("people/check_in_closed.html", day=day), 403
-            target = getattr(form, error.field or "", None) or form.full_name
-            target.errors = [*target.errors, error.message]
+            form.add_error(error, default="full_name")
         else:
             return render_template("people/check_in_done.html", session=session)
     status = 422 if request.method == "POST" else 200

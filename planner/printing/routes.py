@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 
 from flask import (
-    Response,
     abort,
     flash,
     jsonify,
@@ -31,14 +30,9 @@ from planner.sessions.days import monday_of
 from planner.sessions.models import OutreachSession
 from planner.signals import printed_matter_changed
 from planner.timezones import to_local
+from planner.web import file_response
 
-
-def pdf_response(pdf: bytes, filename: str, inline: bool = True) -> Response:
-    response = Response(pdf, mimetype="application/pdf")
-    disposition = "inline" if inline else "attachment"
-    response.headers["Content-Disposition"] = f'{disposition}; filename="{filename}"'
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+PDF = "application/pdf"
 
 
 def _problem(error: PlannerError, back: str):
@@ -56,7 +50,7 @@ def flyer(session_id: int):
     except PlannerError as error:
         return _problem(error, url_for("sessions.detail", session_id=session.id))
     day = to_local(session.starts_at)
-    return pdf_response(pdf, f"to-roi-{day:%Y-%m-%d}-{session.id}.pdf")
+    return file_response(pdf, f"to-roi-{day:%Y-%m-%d}-{session.id}.pdf", PDF, inline=True)
 
 
 @bp.get("/sessions/<int:session_id>/sheet.pdf")
@@ -69,7 +63,9 @@ def sheet(session_id: int):
     except PlannerError as error:
         return _problem(error, url_for("sessions.detail", session_id=session.id))
     day = to_local(session.starts_at)
-    return pdf_response(pdf, f"danh-sach-{day:%Y-%m-%d}-{session.id}-v{version.number}.pdf")
+    return file_response(
+        pdf, f"danh-sach-{day:%Y-%m-%d}-{session.id}-v{version.number}.pdf", PDF, inline=True
+    )
 
 
 @bp.get("/sheets/<int:version_id>/layout.json")
@@ -91,7 +87,7 @@ def quote_sheet():
         pdf = services.quote_sheet_pdf(quote, current_user.office, current_user)
     except PlannerError as error:
         return _problem(error, url_for("rates.quote", **request.args))
-    return pdf_response(pdf, "bao-gia-ho-gia-dinh.pdf")
+    return file_response(pdf, "bao-gia-ho-gia-dinh.pdf", PDF, inline=True)
 
 
 @bp.post("/packet")
@@ -150,7 +146,7 @@ def job_download(job_id: str):
     pdf = render.cached(job.pdf_key) if job.status == "done" and job.pdf_key else None
     if pdf is None:
         abort(404)
-    return pdf_response(pdf, job.filename, inline=False)
+    return file_response(pdf, job.filename, PDF)
 
 
 # --- Administrators: talking points and print settings -------------------------------------
@@ -199,7 +195,7 @@ def edit_talking_point(topic: str, language: str):
             return redirect(url_for("printing.talking_points"))
         except PlannerError as error:
             db.session.rollback()
-            form.body.errors = [*form.body.errors, error.message]
+            form.add_error(error, default="body")
     preview = render_markup(form.body.data or "")
     return render_template(
         "printing/talking_point_form.html",
@@ -236,8 +232,7 @@ def settings():
             return redirect(url_for("printing.settings"))
         except PlannerError as error:
             db.session.rollback()
-            target = getattr(form, error.field or "spare_rows", form.spare_rows)
-            target.errors = [*target.errors, error.message]
+            form.add_error(error, default="spare_rows")
     return render_template("printing/settings.html", form=form), (422 if form.errors else 200)
 
 
