@@ -24,7 +24,7 @@ from icalendar import Calendar, Component, Event, Timezone, vRecur, vText
 
 from planner.enums import CommuneKind, Language, SessionKind, SessionStatus, Topic
 from planner.sessions.models import OutreachSession, RepeatRule, SessionSeries
-from planner.timezones import LOCAL_TZ, to_local
+from planner.timezones import LOCAL_TZ, LOCAL_ZONE_NAME, to_local
 
 PRODID = "-//BHXH outreach planner//Calendars//VI"
 # How often subscribed calendar apps should check for changes.
@@ -50,7 +50,7 @@ def clean(text: str) -> str:
 def local_vtimezone() -> Timezone:
     """The Asia/Ho_Chi_Minh VTIMEZONE, built once from zoneinfo (building it is slow)."""
     component = Timezone.from_tzinfo(
-        LOCAL_TZ, tzid="Asia/Ho_Chi_Minh", first_date=date(2000, 1, 1), last_date=date(2045, 1, 1)
+        LOCAL_TZ, tzid=LOCAL_ZONE_NAME, first_date=date(2000, 1, 1), last_date=date(2045, 1, 1)
     )
     component.pop("COMMENT", None)
     return component
@@ -328,6 +328,7 @@ def session_spec(
         uid=session_uid(session),
         changed=session.updated_at,
         sequence=session.sequence,
+        # Feeds pass SessionView rows, not models, so the conversion is made here.
         start=to_local(session.starts_at),
         end=to_local(session.ends_at),
         face=face or session_face(session, texts),

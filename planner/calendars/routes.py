@@ -51,8 +51,8 @@ from planner.scope import requested_scope
 from planner.scoping import get_owned_or_404, supervisor_required
 from planner.sessions.days import monday_of
 from planner.sessions.models import OutreachSession
-from planner.sessions.services import session_label, week_sessions
-from planner.timezones import to_local, today_local
+from planner.sessions.services import week_sessions
+from planner.timezones import today_local
 from planner.web import file_response
 
 ICS_MIMETYPE = "text/calendar; charset=utf-8"
@@ -73,8 +73,8 @@ def session_ics(session_id: int):
     ).first()
     if record is None:
         abort(404)
-    body = ical.download_ics([record], session_label(record))
-    day = to_local(record.starts_at).date().isoformat()
+    body = ical.download_ics([record], record.label_with_place)
+    day = record.local_day.isoformat()
     return file_response(body, f"session-{day}-{record.id}.ics", ICS_MIMETYPE)
 
 

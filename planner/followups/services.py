@@ -150,7 +150,7 @@ def schedule_from_attendance(attendance: Attendance) -> FollowUp | None:
         session_id=session.id,
         product=product,
         assigned_to_id=session.lead_officer_id,
-        due_on=to_local(session.starts_at).date() + timedelta(days=days),
+        due_on=session.local_day + timedelta(days=days),
         notes="",
     )
     db.session.add(follow_up)

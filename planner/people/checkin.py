@@ -19,7 +19,6 @@ from planner.people.services import check_in_open, self_check_in
 from planner.places.models import Village
 from planner.scoping import get_owned_or_404
 from planner.sessions.models import OutreachSession
-from planner.timezones import to_local
 
 SALT = "self-check-in"
 
@@ -65,7 +64,7 @@ def check_in_code(session_id: int):
 @limiter.limit(_check_in_limit, methods=["POST"])
 def check_in(token: str):
     session = _session_from_token(token)
-    day = to_local(session.starts_at).date()
+    day = session.local_day
     if not check_in_open(session):
         return render_template("people/check_in_closed.html", day=day), 403
     villages = db.session.scalars(

@@ -62,7 +62,7 @@ from planner.phones import display_phone
 from planner.places.services import office_villages
 from planner.scoping import get_owned_or_404, supervisor_required
 from planner.sessions.models import OutreachSession
-from planner.timezones import to_local, today_local
+from planner.timezones import today_local
 from planner.web import file_response
 
 __all__ = ["people_panel", "person_label", "shown_phone"]
@@ -99,7 +99,7 @@ def people_panel(session: OutreachSession) -> dict:
         "attendances": _session_attendances(session.id),
         "counts": session_counts(session.id),
         "mask": request.args.get("mask") == "1",
-        "is_future": to_local(session.starts_at).date() > today_local(),
+        "is_future": session.local_day > today_local(),
     }
 
 
@@ -256,7 +256,7 @@ def export_attendance(session_id: int, fmt: str):
         [neutralise_formula(str(c) if not isinstance(c, int) else c) for c in line]
         for line in lines
     ]
-    day = to_local(session.starts_at).date().isoformat()
+    day = session.local_day.isoformat()
     filename = f"danh-sach-nguoi-tham-du-{day}-{session.id}.{fmt}"
     if fmt == "csv":
         return _csv_response(lines, filename)

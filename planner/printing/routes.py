@@ -29,7 +29,6 @@ from planner.scoping import admin_required, get_owned_or_404
 from planner.sessions.days import monday_of
 from planner.sessions.models import OutreachSession
 from planner.signals import printed_matter_changed
-from planner.timezones import to_local
 from planner.web import file_response
 
 PDF = "application/pdf"
@@ -49,7 +48,7 @@ def flyer(session_id: int):
         _key, pdf = services.flyer_pdf(session)
     except PlannerError as error:
         return _problem(error, url_for("sessions.detail", session_id=session.id))
-    day = to_local(session.starts_at)
+    day = session.local_day
     return file_response(pdf, f"to-roi-{day:%Y-%m-%d}-{session.id}.pdf", PDF, inline=True)
 
 
@@ -62,7 +61,7 @@ def sheet(session_id: int):
         db.session.commit()
     except PlannerError as error:
         return _problem(error, url_for("sessions.detail", session_id=session.id))
-    day = to_local(session.starts_at)
+    day = session.local_day
     return file_response(
         pdf, f"danh-sach-{day:%Y-%m-%d}-{session.id}-v{version.number}.pdf", PDF, inline=True
     )

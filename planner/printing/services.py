@@ -13,6 +13,7 @@ from pathlib import Path
 
 import segno
 import sqlalchemy as sa
+from babel import dates as babel_dates
 from flask import render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -202,10 +203,9 @@ def _place_line(session: OutreachSession) -> str:
 
 def session_facts(session: OutreachSession) -> dict:
     """The details every document prints about a session, as local, ready-to-print text."""
-    starts, ends = to_local(session.starts_at), to_local(session.ends_at)
-    weekday = ["Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật"][
-        starts.weekday()
-    ]
+    starts, ends = session.local_start, session.local_end
+    # In the document's language (printed matter is Vietnamese), whatever the screen's is.
+    weekday = babel_dates.format_date(starts.date(), "EEEE", locale="vi")
     return {
         "day": starts.date(),
         "date_text": f"{weekday}, {starts:%d/%m/%Y}",

@@ -143,6 +143,16 @@ class OutreachSession(db.Model):
         return self.title or self.kind.label
 
     @property
+    def place_name(self) -> str:
+        """Where it is held: the venue's name, else the commune's."""
+        return self.venue.name if self.venue else self.commune.name
+
+    @property
+    def label_with_place(self) -> str:
+        """Its title, or else its kind and place ("Market session – Chợ phiên Bắc Hà")."""
+        return self.title or f"{self.kind.label} – {self.place_name}"
+
+    @property
     def is_cancelled(self) -> bool:
         return self.status == SessionStatus.CANCELLED
 

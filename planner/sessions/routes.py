@@ -41,7 +41,7 @@ from planner.sessions.services import (
     snapshot,
     week_sessions,
 )
-from planner.timezones import to_local, today_local
+from planner.timezones import today_local
 
 
 def _parse_day(text: str | None) -> date | None:
@@ -63,7 +63,7 @@ def week():
     days = week_days(monday, str(get_locale()))
     by_day: dict[date, list[OutreachSession]] = {d.day: [] for d in days}
     for session in week_sessions(scope, monday):
-        by_day.setdefault(to_local(session.starts_at).date(), []).append(session)
+        by_day.setdefault(session.local_day, []).append(session)
     return render_template(
         "sessions/week.html",
         monday=monday,

@@ -26,7 +26,7 @@ from planner.sessions.models import (
     session_facilitator,
 )
 from planner.signals import printed_matter_changed
-from planner.timezones import local_day_bounds, local_to_utc, to_local
+from planner.timezones import local_day_bounds, local_to_utc
 
 
 @dataclass
@@ -269,8 +269,7 @@ def find_clashes(
                 continue
             busy = draft.officer_ids & {o.id for o in other.officers}
             when = (
-                f"{format_time(to_local(other.starts_at), 'HH:mm')}–"
-                f"{format_time(to_local(other.ends_at), 'HH:mm')}"
+                f"{format_time(other.local_start, 'HH:mm')}–{format_time(other.local_end, 'HH:mm')}"
             )
             for officer_id in sorted(busy):
                 clashes.append(
@@ -280,7 +279,7 @@ def find_clashes(
                         _(
                             "%(officer)s already has “%(other)s” on %(day)s, %(when)s.",
                             officer=officers[officer_id].full_name,
-                            other=session_label(other),
+                            other=other.label_with_place,
                             day=format_date(day, "EEEE dd/MM"),
                             when=when,
                         ),
@@ -295,7 +294,7 @@ def find_clashes(
                         _(
                             "%(venue)s is already booked for “%(other)s” on %(day)s, %(when)s.",
                             venue=venue.name,
-                            other=session_label(other),
+                            other=other.label_with_place,
                             day=format_date(day, "EEEE dd/MM"),
                             when=when,
                         ),
@@ -359,14 +358,6 @@ def find_clashes(
             )
         )
     return clashes
-
-
-def session_label(session: OutreachSession) -> str:
-    """A short name for a session: its title, or its kind and place."""
-    if session.title:
-        return session.title
-    place = session.venue.name if session.venue else session.commune.name
-    return f"{session.kind.label} – {place}"
 
 
 def _apply(session: OutreachSession, draft: SessionDraft, day: date) -> set[str]:
@@ -534,11 +525,10 @@ def revise_session(
 
 def snapshot(session: OutreachSession) -> dict[str, str]:
     """The values a person sees on the form, to tell them later what someone else changed."""
-    local_start, local_end = to_local(session.starts_at), to_local(session.ends_at)
     return {
-        "day": local_start.date().isoformat(),
-        "start": local_start.strftime("%H:%M"),
-        "end": local_end.strftime("%H:%M"),
+        "day": session.local_day.isoformat(),
+        "start": session.local_start.strftime("%H:%M"),
+        "end": session.local_end.strftime("%H:%M"),
         "kind": session.kind.value,
         "topic": session.topic.value,
         "title": session.title,
@@ -608,7 +598,7 @@ def _update_following(session: OutreachSession, draft: SessionDraft) -> int:
     series = session.series
     if series is None:
         raise PlannerError(_("This session is not part of a series."))
-    from_day = session.occurrence_date or to_local(session.starts_at).date()
+    from_day = session.occurrence_date or session.local_day
     count = 0
     for occurrence in series.sessions:
         if occurrence.occurrence_date is None or occurrence.occurrence_date < from_day:
@@ -660,7 +650,7 @@ def cancel_series(session: OutreachSession, reason: str) -> int:
         raise PlannerError(_("This session is not part of a series."))
     if not reason.strip():
         raise PlannerError(_("Say why the session is cancelled or postponed."), field="reason")
-    from_day = session.occurrence_date or to_local(session.starts_at).date()
+    from_day = session.occurrence_date or session.local_day
     count = 0
     for occurrence in session.series.sessions:
         if (
