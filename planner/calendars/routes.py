@@ -26,7 +26,7 @@ from werkzeug.http import is_resource_modified
 from planner.accounts.models import Team
 from planner.calendars import bp, ical
 from planner.calendars.forms import ActionForm, FeedSettingsForm, ImportForm, SharedFeedForm
-from planner.calendars.models import BlockedDay, CalendarFeed
+from planner.calendars.models import BlockedDay, CalendarFeed, FeedKind
 from planner.calendars.services import (
     MAX_IMPORT_BYTES,
     SESSION_LOADS,
@@ -134,7 +134,7 @@ def _feed_urls(token: str) -> dict:
 def index():
     fresh = session.pop(FRESH_TOKEN_KEY, None)
     feeds = visible_feeds(current_user)
-    own = next((f for f in feeds if f.kind == "officer"), None)
+    own = next((f for f in feeds if f.kind == FeedKind.OFFICER), None)
     shown = None
     if fresh and any(f.id == fresh.get("feed") for f in feeds):
         shown = {"feed_id": fresh["feed"], **_feed_urls(fresh["token"])}
@@ -173,7 +173,7 @@ def create_own():
     try:
         record, token = create_feed(
             current_user,
-            "officer",
+            FeedKind.OFFICER,
             include_followups=form.include_followups.data,
             language=form.language.data,
         )

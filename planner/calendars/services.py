@@ -18,7 +18,7 @@ from sqlalchemy.orm import selectinload
 
 from planner.accounts.models import Team, User
 from planner.calendars import ical
-from planner.calendars.models import BlockedDay, CalendarFeed
+from planner.calendars.models import BlockedDay, CalendarFeed, FeedKind
 from planner.enums import VenueKind
 from planner.errors import PlannerError
 from planner.extensions import db
@@ -64,7 +64,7 @@ def feed_for_token(token: str) -> CalendarFeed | None:
     ).first()
     if feed is None or not hmac.compare_digest(feed.token_hash, wanted):
         return None
-    if feed.kind == "officer" and (
+    if feed.kind == FeedKind.OFFICER and (
         feed.user is None or not feed.user.active or feed.user.office_id != feed.office_id
     ):
         return None
@@ -76,7 +76,7 @@ def feed_for_token(token: str) -> CalendarFeed | None:
 
 def create_feed(
     creator: User,
-    kind: str,
+    kind: FeedKind | str,
     *,
     team_id: int | None = None,
     commune_id: int | None = None,
@@ -84,6 +84,10 @@ def create_feed(
     language: str = "vi",
 ) -> tuple[CalendarFeed, str]:
     """A new feed and its token (shown once): officers get their own, supervisors team/commune."""
+    try:
+        kind = FeedKind(kind)
+    except ValueError:
+        raise PlannerError(_("Choose what the calendar shows."), field="kind") from None
     if language not in FEED_LANGUAGES:
         raise PlannerError(_("Choose Vietnamese or English."), field="language")
     feed = CalendarFeed(
@@ -93,10 +97,10 @@ def create_feed(
         include_followups=include_followups,
         language=language,
     )
-    if kind == "officer":
+    if kind == FeedKind.OFFICER:
         existing = db.session.scalars(
             sa.select(CalendarFeed).where(
-                CalendarFeed.kind == "officer", CalendarFeed.user_id == creator.id
+                CalendarFeed.kind == FeedKind.OFFICER, CalendarFeed.user_id == creator.id
             )
         ).first()
         if existing is not None:
@@ -105,10 +109,10 @@ def create_feed(
                 code="exists",
             )
         feed.user_id = creator.id
-    elif kind in ("team", "commune"):
+    elif kind in (FeedKind.TEAM, FeedKind.COMMUNE):
         if not creator.is_supervisor:
             raise PlannerError(_("Only supervisors can share team or commune calendars."))
-        if kind == "team":
+        if kind == FeedKind.TEAM:
             team = db.session.get(Team, team_id) if team_id else None
             if team is None or team.office_id != creator.office_id:
                 raise PlannerError(_("Choose a team of your office."), field="team_id")
@@ -140,7 +144,7 @@ def update_feed_settings(feed: CalendarFeed, include_followups: bool, language: 
     """Change what a feed carries and in which language."""
     if language not in FEED_LANGUAGES:
         raise PlannerError(_("Choose Vietnamese or English."), field="language")
-    feed.include_followups = include_followups if feed.kind == "officer" else False
+    feed.include_followups = include_followups if feed.kind == FeedKind.OFFICER else False
     feed.language = language
     db.session.flush()
 
@@ -149,7 +153,7 @@ def may_manage(user: User, feed: CalendarFeed) -> bool:
     """An officer manages their own feed; a supervisor also the team and commune feeds."""
     if feed.office_id != user.office_id:
         return False
-    if feed.kind == "officer":
+    if feed.kind == FeedKind.OFFICER:
         return feed.user_id == user.id
     return user.is_supervisor
 
@@ -158,24 +162,26 @@ def visible_feeds(user: User) -> list[CalendarFeed]:
     """The feeds listed on a user's "My calendars" page."""
     query = sa.select(CalendarFeed).where(CalendarFeed.office_id == user.office_id)
     if user.is_supervisor:
-        query = query.where(sa.or_(CalendarFeed.kind != "officer", CalendarFeed.user_id == user.id))
+        query = query.where(
+            sa.or_(CalendarFeed.kind != FeedKind.OFFICER, CalendarFeed.user_id == user.id)
+        )
     else:
-        query = query.where(CalendarFeed.kind == "officer", CalendarFeed.user_id == user.id)
+        query = query.where(CalendarFeed.kind == FeedKind.OFFICER, CalendarFeed.user_id == user.id)
     return db.session.scalars(
         query.options(
             selectinload(CalendarFeed.team),
             selectinload(CalendarFeed.commune),
             selectinload(CalendarFeed.user),
-        ).order_by(CalendarFeed.kind != "officer", CalendarFeed.id)
+        ).order_by(CalendarFeed.kind != FeedKind.OFFICER, CalendarFeed.id)
     ).all()
 
 
 def feed_name(feed: CalendarFeed) -> str:
     """The calendar's name as a calendar app shows it, in the feed's language."""
     with force_locale(feed.language):
-        if feed.kind == "officer":
+        if feed.kind == FeedKind.OFFICER:
             return _("Sessions of %(name)s", name=feed.user.full_name)
-        if feed.kind == "team":
+        if feed.kind == FeedKind.TEAM:
             return _("Sessions of team %(team)s", team=feed.team.name)
         return _("Sessions in %(commune)s", commune=feed.commune.display_name)
 
@@ -191,9 +197,9 @@ def feed_window(today: date | None = None) -> tuple[date, date]:
 
 def feed_scope(feed: CalendarFeed) -> Scope:
     """Whose sessions a feed holds: one officer's, a team's or a commune's."""
-    if feed.kind == "officer":
+    if feed.kind == FeedKind.OFFICER:
         return Scope(ScopeKind.OFFICER, feed.office_id, officer_ids=frozenset({feed.user_id}))
-    if feed.kind == "team":
+    if feed.kind == FeedKind.TEAM:
         return Scope(ScopeKind.TEAM, feed.office_id, team_id=feed.team_id)
     return Scope(ScopeKind.COMMUNE, feed.office_id, commune_id=feed.commune_id)
 

@@ -21,13 +21,11 @@ from planner.accounts.models import Office, User
 from planner.errors import PlannerError
 from planner.extensions import db
 from planner.printing import render, services
-from planner.printing.models import PrintJob
+from planner.printing.models import JobKind, JobStatus, PrintJob
 from planner.scope import Scope
 from planner.signals import printed_matter_changed
 from planner.timezones import now_utc
 
-PACKET = "packet"
-FLYER_BODIES = "flyer_bodies"
 STALE_QUEUED = timedelta(minutes=10)
 _EXECUTOR: ThreadPoolExecutor | None = None
 _EXECUTOR_LOCK = threading.Lock()
@@ -53,7 +51,7 @@ def start_packet_job(user: User, monday: date, scope: Scope) -> PrintJob:
         id=secrets.token_hex(16),
         office_id=user.office_id,
         user_id=user.id,
-        kind=PACKET,
+        kind=JobKind.PACKET,
         params_json=json.dumps({"monday": monday.isoformat(), "scope": scope.to_params()}),
         filename=f"tuan-{monday:%Y-%m-%d}.pdf",
     )
@@ -75,8 +73,8 @@ def start_flyer_preparation(office_id: int, user_id: int) -> PrintJob | None:
     waiting = db.session.scalar(
         sa.select(PrintJob.id).where(
             PrintJob.office_id == office_id,
-            PrintJob.kind == FLYER_BODIES,
-            PrintJob.status == "queued",
+            PrintJob.kind == JobKind.FLYER_BODIES,
+            PrintJob.status == JobStatus.QUEUED,
             # One left queued by a server that stopped will never run: do not wait on it.
             PrintJob.created_at > now_utc() - STALE_QUEUED,
         )
@@ -87,7 +85,7 @@ def start_flyer_preparation(office_id: int, user_id: int) -> PrintJob | None:
         id=secrets.token_hex(16),
         office_id=office_id,
         user_id=user_id,
-        kind=FLYER_BODIES,
+        kind=JobKind.FLYER_BODIES,
         params_json=json.dumps({"days": services.PREPARE_DAYS}),
         filename="",
     )
@@ -129,13 +127,13 @@ def run_job(job_id: str) -> None:
         with create_app().app_context():
             return run_job(job_id)
     job = db.session.get(PrintJob, job_id)
-    if job is None or job.status in ("done", "failed"):
+    if job is None or job.status in (JobStatus.DONE, JobStatus.FAILED):
         return None
-    job.status = "running"
+    job.status = JobStatus.RUNNING
     db.session.commit()
     try:
         with force_locale("vi"):
-            if job.kind == FLYER_BODIES:
+            if job.kind == JobKind.FLYER_BODIES:
                 _run_flyer_bodies(job)
             else:
                 _run_packet(job)
@@ -152,7 +150,7 @@ def run_job(job_id: str) -> None:
 
 def _fail(job_id: str, message: str) -> None:
     job = db.session.get(PrintJob, job_id)
-    job.status = "failed"
+    job.status = JobStatus.FAILED
     job.error = message[:500]
     job.finished_at = now_utc()
     db.session.commit()
@@ -165,7 +163,7 @@ def _progress(job: PrintJob, done: int) -> None:
 
 def _finish(job: PrintJob) -> None:
     job.done = job.total
-    job.status = "done"
+    job.status = JobStatus.DONE
     job.finished_at = now_utc()
     db.session.commit()
 
@@ -218,6 +216,6 @@ def office_job(job_id: str, office_id: int) -> PrintJob | None:
     """A job of this office, or None (another office's job does not exist for this user)."""
     return db.session.scalar(
         sa.select(PrintJob).where(
-            PrintJob.id == job_id, PrintJob.office_id == office_id, PrintJob.kind == PACKET
+            PrintJob.id == job_id, PrintJob.office_id == office_id, PrintJob.kind == JobKind.PACKET
         )
     )

@@ -22,7 +22,7 @@ from planner.extensions import db
 from planner.printing import bp, jobs, render, services
 from planner.printing.forms import PacketForm, PrintSettingsForm, TalkingPointForm
 from planner.printing.markup import render_markup
-from planner.printing.models import SheetVersion
+from planner.printing.models import JobStatus, SheetVersion
 from planner.rates.forms import QuoteForm
 from planner.scope import ScopeKind, requested_scope
 from planner.scoping import admin_required, get_owned_or_404
@@ -120,7 +120,7 @@ def job_state(job) -> dict:
         "percent": job.percent,
         "error": job.error or None,
         "download_url": url_for("printing.job_download", job_id=job.id)
-        if job.status == "done"
+        if job.status == JobStatus.DONE
         else None,
     }
 
@@ -142,7 +142,7 @@ def job_progress(job_id: str):
 @login_required
 def job_download(job_id: str):
     job = _own_job(job_id)
-    pdf = render.cached(job.pdf_key) if job.status == "done" and job.pdf_key else None
+    pdf = render.cached(job.pdf_key) if job.status == JobStatus.DONE and job.pdf_key else None
     if pdf is None:
         abort(404)
     return file_response(pdf, job.filename, PDF)

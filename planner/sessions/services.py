@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
+from enum import StrEnum
 
 import sqlalchemy as sa
 from flask import current_app
@@ -72,11 +73,22 @@ class Recurrence:
     count: int | None = None
 
 
+class ClashKind(StrEnum):
+    """Why a draft deserves a second look."""
+
+    OFFICER = "officer"  # the same officer is elsewhere at that time
+    VENUE = "venue"  # the venue is booked at that time
+    MARKET_DAY = "market_day"  # the market is not held that day
+    BLOCKED_DAY = "blocked_day"  # the office blocked the day
+    HOLIDAY = "holiday"  # a public holiday
+    VENUE_KIND = "venue_kind"  # a market session away from a market, a home visit not at home
+
+
 @dataclass
 class Clash:
     """A reason to think twice before saving; shown as a warning, never silently ignored."""
 
-    kind: str  # officer, venue, market_day, holiday
+    kind: ClashKind
     day: date
     message: str
     other: OutreachSession | None = None
@@ -274,7 +286,7 @@ def find_clashes(
             for officer_id in sorted(busy):
                 clashes.append(
                     Clash(
-                        "officer",
+                        ClashKind.OFFICER,
                         day,
                         _(
                             "%(officer)s already has “%(other)s” on %(day)s, %(when)s.",
@@ -289,7 +301,7 @@ def find_clashes(
             if venue is not None and other.venue_id == venue.id:
                 clashes.append(
                     Clash(
-                        "venue",
+                        ClashKind.VENUE,
                         day,
                         _(
                             "%(venue)s is already booked for “%(other)s” on %(day)s, %(when)s.",
@@ -309,7 +321,7 @@ def find_clashes(
         ):
             clashes.append(
                 Clash(
-                    "market_day",
+                    ClashKind.MARKET_DAY,
                     day,
                     _(
                         "%(venue)s is not held on %(day)s.",
@@ -321,7 +333,7 @@ def find_clashes(
         if day in blocked:
             clashes.append(
                 Clash(
-                    "blocked_day",
+                    ClashKind.BLOCKED_DAY,
                     day,
                     _(
                         "%(day)s is blocked in your office's calendar: %(name)s.",
@@ -334,7 +346,7 @@ def find_clashes(
         if holiday:
             clashes.append(
                 Clash(
-                    "holiday",
+                    ClashKind.HOLIDAY,
                     day,
                     _(
                         "%(day)s is a public holiday: %(holiday)s.",
@@ -347,7 +359,7 @@ def find_clashes(
     if venue is not None and expected_kind is not None and venue.kind != expected_kind:
         clashes.append(
             Clash(
-                "venue_kind",
+                ClashKind.VENUE_KIND,
                 days[0],
                 _(
                     "%(venue)s is not a place of the kind “%(expected)s”; check the kind of "
