@@ -275,6 +275,26 @@ def _office_markets() -> list[Venue]:
     ).all()
 
 
+def _uploaded(form: ImportForm) -> bytes:
+    """The uploaded file's bytes, read one byte past the limit so the service can tell "too
+    big"; the spooled temporary file is closed at once rather than at garbage collection."""
+    if not form.file.data:
+        return b""
+    with form.file.data.stream as stream:
+        return stream.read(MAX_IMPORT_BYTES + 1)
+
+
+def _import(form: ImportForm) -> str:
+    """Import the uploaded calendar as the form asks; returns what to tell the user."""
+    raw = _uploaded(form)
+    if form.what.data == "market_days":
+        venues = import_market_days(current_user.office_id, raw, form.venue_id.data)
+        return _("Market days were set for %(names)s.", names=", ".join(v.name for v in venues))
+    filename = ((form.file.data and form.file.data.filename) or "").rsplit("/", 1)[-1]
+    count = import_blocked_days(current_user.office_id, raw, filename)
+    return _("%(n)s days without sessions were saved.", n=count)
+
+
 @bp.route("/import", methods=["GET", "POST"])
 @supervisor_required
 def import_calendar():
@@ -282,44 +302,22 @@ def import_calendar():
     form = ImportForm(markets=markets)
     if request.method == "GET":
         form.what.data = "market_days"
-    status = 200
-    if request.method == "POST":
-        if form.validate_on_submit():
-            upload = form.file.data
-            raw = b""
-            if upload:
-                # Read one byte past the limit so the service can tell "too big"; close the
-                # spooled temporary file at once rather than at garbage collection.
-                with upload.stream as stream:
-                    raw = stream.read(MAX_IMPORT_BYTES + 1)
-            try:
-                if form.what.data == "market_days":
-                    venues = import_market_days(current_user.office_id, raw, form.venue_id.data)
-                    db.session.commit()
-                    flash(
-                        _(
-                            "Market days were set for %(names)s.",
-                            names=", ".join(v.name for v in venues),
-                        ),
-                        "success",
-                    )
-                else:
-                    filename = (upload.filename or "").rsplit("/", 1)[-1]
-                    count = import_blocked_days(current_user.office_id, raw, filename)
-                    db.session.commit()
-                    flash(_("%(n)s days without sessions were saved.", n=count), "success")
-                return redirect(url_for("calendars.import_calendar"))
-            except PlannerError as error:
-                db.session.rollback()
-                form.add_error(error, default="file")
-        status = 400
+    if form.validate_on_submit():
+        try:
+            message = _import(form)
+            db.session.commit()
+            flash(message, "success")
+            return redirect(url_for("calendars.import_calendar"))
+        except PlannerError as error:
+            db.session.rollback()
+            form.add_error(error, default="file")
     return render_template(
         "calendars/import.html",
         form=form,
         markets=markets,
         blocked_days=office_blocked_days(current_user.office_id, today_local()),
         action_form=ActionForm(),
-    ), status
+    ), (400 if request.method == "POST" else 200)
 
 
 @bp.post("/blocked-days/<int:blocked_id>/delete")

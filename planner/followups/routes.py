@@ -138,50 +138,54 @@ def detail(follow_up_id: int):
 def outcome(follow_up_id: int):
     follow_up = _load(follow_up_id)
     form = outcome_form(follow_up, request.form)
-    if form.validate_on_submit():
-        kind = OutcomeKind(form.kind.data)
-        if kind == OutcomeKind.ENROLLED:
-            if not follow_up.is_open:
-                form.kind.errors = [*form.kind.errors, _("This follow-up is already closed.")]
-                return _detail(follow_up, 400, outcome=form)
-            # The enrolment form records the outcome together with the enrolment.
-            single = follow_up.product if follow_up.product in Product.single() else None
-            return redirect(
-                url_for(
-                    "enrolments.new",
-                    person=follow_up.person_id,
-                    follow_up=follow_up.id,
-                    product=single.value if single else None,
-                )
-            )
-        try:
-            log_outcome(
-                follow_up,
-                OutcomeInput(
-                    kind=kind,
-                    channel=form.channel.data,
-                    call_back_on=form.call_back_on.data,
-                    reason=form.reason.data or "",
-                    notes=form.notes.data or "",
-                ),
-                current_user,
-            )
-            db.session.commit()
-        except PlannerError as error:
-            db.session.rollback()
-            follow_up = _load(follow_up_id)
-            form.add_error(error, default="kind")
-            return _detail(follow_up, 400, outcome=form)
-        flash(
-            _(
-                "Outcome saved for %(name)s: %(outcome)s.",
-                name=follow_up.person.full_name,
-                outcome=kind.label,
-            ),
-            "success",
+    if not form.validate_on_submit():
+        return _detail(follow_up, 400, outcome=form)
+    kind = OutcomeKind(form.kind.data)
+    if kind == OutcomeKind.ENROLLED:
+        return _to_enrolment(follow_up, form)
+    try:
+        log_outcome(follow_up, _outcome_input(form, kind), current_user)
+        db.session.commit()
+    except PlannerError as error:
+        db.session.rollback()
+        follow_up = _load(follow_up_id)
+        form.add_error(error, default="kind")
+        return _detail(follow_up, 400, outcome=form)
+    flash(
+        _(
+            "Outcome saved for %(name)s: %(outcome)s.",
+            name=follow_up.person.full_name,
+            outcome=kind.label,
+        ),
+        "success",
+    )
+    return _back(url_for("followups.index"))
+
+
+def _outcome_input(form: OutcomeForm, kind: OutcomeKind) -> OutcomeInput:
+    return OutcomeInput(
+        kind=kind,
+        channel=form.channel.data,
+        call_back_on=form.call_back_on.data,
+        reason=form.reason.data or "",
+        notes=form.notes.data or "",
+    )
+
+
+def _to_enrolment(follow_up: FollowUp, form: OutcomeForm):
+    """An "enrolled" outcome is recorded by the enrolment form, with the enrolment itself."""
+    if not follow_up.is_open:
+        form.kind.errors = [*form.kind.errors, _("This follow-up is already closed.")]
+        return _detail(follow_up, 400, outcome=form)
+    single = follow_up.product if follow_up.product in Product.single() else None
+    return redirect(
+        url_for(
+            "enrolments.new",
+            person=follow_up.person_id,
+            follow_up=follow_up.id,
+            product=single.value if single else None,
         )
-        return _back(url_for("followups.index"))
-    return _detail(follow_up, 400, outcome=form)
+    )
 
 
 @bp.post("/<int:follow_up_id>/reassign")
@@ -241,6 +245,14 @@ def cancel_follow_up(follow_up_id: int):
     return _detail(follow_up, 400, cancel=form)
 
 
+def _fill_new(form: FollowUpForm) -> None:
+    """A new follow-up: for the user, due today, about the product the link names."""
+    form.assigned_to_id.data = current_user.id
+    form.due_on.data = today_local()
+    if request.args.get("product") in {p.value for p in Product}:
+        form.product.data = request.args["product"]
+
+
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
 def new():
@@ -248,14 +260,9 @@ def new():
     if person_id is None:
         abort(404)
     person = get_owned_or_404(Person, person_id)
-    officers = office_officers(current_user.office_id)
-    form = FollowUpForm(officers=officers)
+    form = FollowUpForm(officers=office_officers(current_user.office_id))
     if request.method == "GET":
-        form.assigned_to_id.data = current_user.id
-        form.due_on.data = today_local()
-        if request.args.get("product") in {p.value for p in Product}:
-            form.product.data = request.args["product"]
-    status = 200
+        _fill_new(form)
     if form.validate_on_submit():
         try:
             follow_up = add_follow_up(
@@ -272,8 +279,7 @@ def new():
         except PlannerError as error:
             db.session.rollback()
             form.add_error(error, default="due_on")
-    if request.method == "POST":
-        status = 400
+    status = 400 if request.method == "POST" else 200
     return render_template("followups/new.html", form=form, person=person), status
 
 

@@ -170,15 +170,21 @@ def talking_points():
     return render_template("printing/talking_points.html", rows=rows)
 
 
-@bp.route("/talking-points/<topic>/<language>", methods=["GET", "POST"])
-@admin_required
-def edit_talking_point(topic: str, language: str):
+def _talking_point_key(topic: str, language: str) -> tuple[Topic, Language]:
+    """The topic and language in a talking point's address; any other is a 404."""
     try:
         topic_value, language_value = Topic(topic), Language(language)
     except ValueError:
         abort(404)
     if topic_value not in services.TALKING_POINT_TOPICS:
         abort(404)
+    return topic_value, language_value
+
+
+@bp.route("/talking-points/<topic>/<language>", methods=["GET", "POST"])
+@admin_required
+def edit_talking_point(topic: str, language: str):
+    topic_value, language_value = _talking_point_key(topic, language)
     current = services.talking_point(current_user.office_id, topic_value, language_value)
     form = TalkingPointForm()
     if request.method == "GET" and current is not None:
