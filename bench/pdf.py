@@ -69,7 +69,8 @@ def main() -> None:
             from planner.accounts.models import User
             from planner.places.models import Venue
             from planner.printing import jobs, render, services
-            from planner.printing.models import PrintJob
+            from planner.printing.models import JobKind, JobStatus, PrintJob
+            from planner.scope import Scope, ScopeKind
             from planner.sessions.days import monday_of
             from planner.sessions.models import OutreachSession
             from planner.sessions.services import SessionDraft, create_sessions
@@ -199,13 +200,16 @@ def main() -> None:
                         id=jobs.secrets.token_hex(16),
                         office_id=office.id,
                         user_id=officer.id,
-                        kind=jobs.PACKET,
+                        kind=JobKind.PACKET,
                         params_json=json.dumps(
                             {
                                 "monday": monday.isoformat(),
-                                "officer_ids": [officer.id],
-                                "commune_id": None,
-                                "title": "bench",
+                                "scope": Scope(
+                                    ScopeKind.MINE,
+                                    office.id,
+                                    officer_ids=frozenset({officer.id}),
+                                    title="bench",
+                                ).to_params(),
                             }
                         ),
                         filename="bench.pdf",
@@ -214,7 +218,7 @@ def main() -> None:
                     db.session.commit()
                     jobs.run_job(job.id)
                     job = db.session.get(PrintJob, job.id)
-                    assert job.status == "done", job.error
+                    assert job.status == JobStatus.DONE, job.error
                     return job
 
                 def packet_uncached() -> None:

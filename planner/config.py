@@ -1,8 +1,10 @@
 """Default settings; instance/config.py and PLANNER_* environment variables override them."""
 
+from planner import timezones
+
 SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
 BABEL_DEFAULT_LOCALE = "vi"
-BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
+BABEL_DEFAULT_TIMEZONE = timezones.LOCAL_ZONE_NAME
 LANGUAGES = ("vi", "en")
 
 SESSION_COOKIE_HTTPONLY = True

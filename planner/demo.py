@@ -22,6 +22,7 @@ from planner.extensions import db
 from planner.people.demo import add_demo_attendance
 from planner.places.models import Commune, Partner, Venue, Village
 from planner.sessions.days import monday_of
+from planner.sessions.models import RepeatRule
 from planner.sessions.services import Recurrence, SessionDraft, create_sessions
 from planner.timezones import today_local
 
@@ -188,7 +189,7 @@ def load_demo_data(today: date | None = None) -> Office:
         time(11, 0),
         bac_ha_market,
         "mai",
-        recurrence=Recurrence("weekly", frozenset({6}), count=8),
+        recurrence=Recurrence(RepeatRule.WEEKLY, frozenset({6}), count=8),
         partner="women",
         language=Language.HMONG,
         interpreter=True,
@@ -204,7 +205,7 @@ def load_demo_data(today: date | None = None) -> Office:
         time(11, 0),
         can_cau_market,
         "pao",
-        recurrence=Recurrence("weekly", frozenset({5}), count=8),
+        recurrence=Recurrence(RepeatRule.WEEKLY, frozenset({5}), count=8),
         partner="post",
         language=Language.HMONG,
         expected=30,

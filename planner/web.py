@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app, render_template, request
+from flask import Flask, Response, current_app, render_template, request
 from flask_babel import format_date, format_datetime, format_decimal, format_time, get_locale
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
@@ -56,6 +56,16 @@ def is_safe_next(target: str | None) -> bool:
         return False
     parts = urlsplit(target)
     return not parts.scheme and not parts.netloc and target.startswith("/") and "\\" not in target
+
+
+def file_response(content: bytes, filename: str, mimetype: str, inline: bool = False) -> Response:
+    """A file to download (or, `inline`, to open in the browser), never kept by a cache: PDFs,
+    calendar files and exports hold people's names. `filename` must be plain ASCII."""
+    response = Response(content, mimetype=mimetype)
+    disposition = "inline" if inline else "attachment"
+    response.headers["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 MESSAGES = {

@@ -14,7 +14,7 @@ from pypdf import PdfReader
 from planner.enums import Language, SessionStatus, Topic
 from planner.extensions import db
 from planner.printing import jobs, render, services
-from planner.printing.models import PrintJob
+from planner.printing.models import JobKind, PrintJob
 from planner.sessions.models import OutreachSession
 from planner.timezones import today_local
 from tests import factories
@@ -34,7 +34,9 @@ def content(office):
 
 def preparation_jobs() -> list[PrintJob]:
     db.session.rollback()  # see what the job's own thread committed
-    return db.session.scalars(sa.select(PrintJob).where(PrintJob.kind == jobs.FLYER_BODIES)).all()
+    return db.session.scalars(
+        sa.select(PrintJob).where(PrintJob.kind == JobKind.FLYER_BODIES)
+    ).all()
 
 
 def wait_for_preparation(timeout: float = 60) -> list[PrintJob]:

@@ -23,8 +23,8 @@ from flask_babel import gettext as _
 from icalendar import Calendar, Component, Event, Timezone, vRecur, vText
 
 from planner.enums import CommuneKind, Language, SessionKind, SessionStatus, Topic
-from planner.sessions.models import OutreachSession, SessionSeries
-from planner.timezones import LOCAL_TZ, to_local
+from planner.sessions.models import OutreachSession, RepeatRule, SessionSeries
+from planner.timezones import LOCAL_TZ, LOCAL_ZONE_NAME, to_local
 
 PRODID = "-//BHXH outreach planner//Calendars//VI"
 # How often subscribed calendar apps should check for changes.
@@ -50,7 +50,7 @@ def clean(text: str) -> str:
 def local_vtimezone() -> Timezone:
     """The Asia/Ho_Chi_Minh VTIMEZONE, built once from zoneinfo (building it is slow)."""
     component = Timezone.from_tzinfo(
-        LOCAL_TZ, tzid="Asia/Ho_Chi_Minh", first_date=date(2000, 1, 1), last_date=date(2045, 1, 1)
+        LOCAL_TZ, tzid=LOCAL_ZONE_NAME, first_date=date(2000, 1, 1), last_date=date(2045, 1, 1)
     )
     component.pop("COMMENT", None)
     return component
@@ -328,6 +328,7 @@ def session_spec(
         uid=session_uid(session),
         changed=session.updated_at,
         sequence=session.sequence,
+        # Feeds pass SessionView rows, not models, so the conversion is made here.
         start=to_local(session.starts_at),
         end=to_local(session.ends_at),
         face=face or session_face(session, texts),
@@ -344,7 +345,7 @@ def session_event(session: OutreachSession) -> Event:
 def series_rule_dates(series: SessionSeries, first: date, last: date) -> list[date]:
     """The dates the series' rule produces between `first` and `last` (inclusive)."""
     days: list[date] = []
-    if series.rule == "interval" and series.interval_days:
+    if series.rule == RepeatRule.INTERVAL and series.interval_days:
         offset = (first - series.first_day).days
         step = series.interval_days
         day = series.first_day + timedelta(days=max(0, -(-offset // step)) * step)
@@ -370,7 +371,7 @@ def _slot(series: SessionSeries, day: date) -> tuple[datetime, datetime]:
 def _rrule(series: SessionSeries, last_start: datetime) -> tuple:
     """The RRULE as (name, values) pairs, ending at the last occurrence given."""
     until = ("UNTIL", (last_start.astimezone(UTC),))
-    if series.rule == "interval" and series.interval_days:
+    if series.rule == RepeatRule.INTERVAL and series.interval_days:
         return (("FREQ", ("DAILY",)), ("INTERVAL", (series.interval_days,)), until)
     weekdays = sorted({int(d) for d in series.weekdays} or {series.first_day.weekday()})
     byday = tuple(ICAL_WEEKDAYS[d] for d in weekdays)

@@ -3,14 +3,24 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from planner.accounts.models import Team, User
+from planner.enums import enum_column
 from planner.extensions import Model
 from planner.places.models import Commune
 from planner.timezones import UTCDateTime, now_utc
+
+
+class FeedKind(StrEnum):
+    """Whose sessions a subscription feed holds."""
+
+    OFFICER = "officer"
+    TEAM = "team"
+    COMMUNE = "commune"
 
 
 class CalendarFeed(Model):
@@ -20,8 +30,8 @@ class CalendarFeed(Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     office_id: Mapped[int] = mapped_column(sa.ForeignKey("office.id"), index=True)
-    # "officer": the sessions of `user`; "team": of every member of `team`; "commune": in `commune`.
-    kind: Mapped[str] = mapped_column(sa.String(10))
+    # OFFICER: the sessions of `user`; TEAM: of every member of `team`; COMMUNE: in `commune`.
+    kind: Mapped[FeedKind] = mapped_column(enum_column(FeedKind, length=10))
     user_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("user.id", ondelete="CASCADE"), index=True
     )

@@ -18,13 +18,15 @@ from sqlalchemy.orm import selectinload
 
 from planner.accounts.models import Team, User
 from planner.calendars import ical
-from planner.calendars.models import BlockedDay, CalendarFeed
+from planner.calendars.models import BlockedDay, CalendarFeed, FeedKind
 from planner.enums import VenueKind
 from planner.errors import PlannerError
 from planner.extensions import db
 from planner.places.models import Commune, Partner, Venue, Village
 from planner.places.services import format_weekdays
+from planner.scope import Scope, ScopeKind
 from planner.sessions.models import OutreachSession, SessionSeries, session_facilitator
+from planner.sessions.services import in_scope
 from planner.timezones import local_day_bounds, local_to_utc, today_local
 
 # A feed shows the last 60 days and the next 365, so it stays small however old the office is.
@@ -62,7 +64,7 @@ def feed_for_token(token: str) -> CalendarFeed | None:
     ).first()
     if feed is None or not hmac.compare_digest(feed.token_hash, wanted):
         return None
-    if feed.kind == "officer" and (
+    if feed.kind == FeedKind.OFFICER and (
         feed.user is None or not feed.user.active or feed.user.office_id != feed.office_id
     ):
         return None
@@ -74,7 +76,7 @@ def feed_for_token(token: str) -> CalendarFeed | None:
 
 def create_feed(
     creator: User,
-    kind: str,
+    kind: FeedKind | str,
     *,
     team_id: int | None = None,
     commune_id: int | None = None,
@@ -82,6 +84,10 @@ def create_feed(
     language: str = "vi",
 ) -> tuple[CalendarFeed, str]:
     """A new feed and its token (shown once): officers get their own, supervisors team/commune."""
+    try:
+        kind = FeedKind(kind)
+    except ValueError:
+        raise PlannerError(_("Choose what the calendar shows."), field="kind") from None
     if language not in FEED_LANGUAGES:
         raise PlannerError(_("Choose Vietnamese or English."), field="language")
     feed = CalendarFeed(
@@ -91,10 +97,10 @@ def create_feed(
         include_followups=include_followups,
         language=language,
     )
-    if kind == "officer":
+    if kind == FeedKind.OFFICER:
         existing = db.session.scalars(
             sa.select(CalendarFeed).where(
-                CalendarFeed.kind == "officer", CalendarFeed.user_id == creator.id
+                CalendarFeed.kind == FeedKind.OFFICER, CalendarFeed.user_id == creator.id
             )
         ).first()
         if existing is not None:
@@ -103,10 +109,10 @@ def create_feed(
                 code="exists",
             )
         feed.user_id = creator.id
-    elif kind in ("team", "commune"):
+    elif kind in (FeedKind.TEAM, FeedKind.COMMUNE):
         if not creator.is_supervisor:
             raise PlannerError(_("Only supervisors can share team or commune calendars."))
-        if kind == "team":
+        if kind == FeedKind.TEAM:
             team = db.session.get(Team, team_id) if team_id else None
             if team is None or team.office_id != creator.office_id:
                 raise PlannerError(_("Choose a team of your office."), field="team_id")
@@ -138,7 +144,7 @@ def update_feed_settings(feed: CalendarFeed, include_followups: bool, language: 
     """Change what a feed carries and in which language."""
     if language not in FEED_LANGUAGES:
         raise PlannerError(_("Choose Vietnamese or English."), field="language")
-    feed.include_followups = include_followups if feed.kind == "officer" else False
+    feed.include_followups = include_followups if feed.kind == FeedKind.OFFICER else False
     feed.language = language
     db.session.flush()
 
@@ -147,7 +153,7 @@ def may_manage(user: User, feed: CalendarFeed) -> bool:
     """An officer manages their own feed; a supervisor also the team and commune feeds."""
     if feed.office_id != user.office_id:
         return False
-    if feed.kind == "officer":
+    if feed.kind == FeedKind.OFFICER:
         return feed.user_id == user.id
     return user.is_supervisor
 
@@ -156,24 +162,26 @@ def visible_feeds(user: User) -> list[CalendarFeed]:
     """The feeds listed on a user's "My calendars" page."""
     query = sa.select(CalendarFeed).where(CalendarFeed.office_id == user.office_id)
     if user.is_supervisor:
-        query = query.where(sa.or_(CalendarFeed.kind != "officer", CalendarFeed.user_id == user.id))
+        query = query.where(
+            sa.or_(CalendarFeed.kind != FeedKind.OFFICER, CalendarFeed.user_id == user.id)
+        )
     else:
-        query = query.where(CalendarFeed.kind == "officer", CalendarFeed.user_id == user.id)
+        query = query.where(CalendarFeed.kind == FeedKind.OFFICER, CalendarFeed.user_id == user.id)
     return db.session.scalars(
         query.options(
             selectinload(CalendarFeed.team),
             selectinload(CalendarFeed.commune),
             selectinload(CalendarFeed.user),
-        ).order_by(CalendarFeed.kind != "officer", CalendarFeed.id)
+        ).order_by(CalendarFeed.kind != FeedKind.OFFICER, CalendarFeed.id)
     ).all()
 
 
 def feed_name(feed: CalendarFeed) -> str:
     """The calendar's name as a calendar app shows it, in the feed's language."""
     with force_locale(feed.language):
-        if feed.kind == "officer":
+        if feed.kind == FeedKind.OFFICER:
             return _("Sessions of %(name)s", name=feed.user.full_name)
-        if feed.kind == "team":
+        if feed.kind == FeedKind.TEAM:
             return _("Sessions of team %(team)s", team=feed.team.name)
         return _("Sessions in %(commune)s", commune=feed.commune.display_name)
 
@@ -187,26 +195,17 @@ def feed_window(today: date | None = None) -> tuple[date, date]:
     return today - timedelta(days=WINDOW_PAST_DAYS), today + timedelta(days=WINDOW_FUTURE_DAYS)
 
 
-def officers_filter(officer_ids: Iterable[int] | sa.Select) -> sa.ColumnElement[bool]:
-    """Sessions led or co-facilitated by any of these officers."""
-    facilitating = sa.select(session_facilitator.c.session_id).where(
-        session_facilitator.c.user_id.in_(officer_ids)
-    )
-    return sa.or_(
-        OutreachSession.lead_officer_id.in_(officer_ids), OutreachSession.id.in_(facilitating)
-    )
+def feed_scope(feed: CalendarFeed) -> Scope:
+    """Whose sessions a feed holds: one officer's, a team's or a commune's."""
+    if feed.kind == FeedKind.OFFICER:
+        return Scope(ScopeKind.OFFICER, feed.office_id, officer_ids=frozenset({feed.user_id}))
+    if feed.kind == FeedKind.TEAM:
+        return Scope(ScopeKind.TEAM, feed.office_id, team_id=feed.team_id)
+    return Scope(ScopeKind.COMMUNE, feed.office_id, commune_id=feed.commune_id)
 
 
 def _feed_filter(feed: CalendarFeed) -> sa.ColumnElement[bool]:
-    scope = OutreachSession.office_id == feed.office_id
-    if feed.kind == "officer":
-        return sa.and_(scope, officers_filter([feed.user_id]))
-    if feed.kind == "team":
-        members = sa.select(User.id).where(
-            User.team_id == feed.team_id, User.office_id == feed.office_id
-        )
-        return sa.and_(scope, officers_filter(members))
-    return sa.and_(scope, OutreachSession.commune_id == feed.commune_id)
+    return in_scope(feed_scope(feed))
 
 
 def _feed_condition(feed: CalendarFeed, first: date, last: date) -> sa.ColumnElement[bool]:
@@ -503,26 +502,6 @@ def build_feed(feed: CalendarFeed, today: date | None = None) -> bytes:
         for source in _sources(feed):
             extra.extend(source.components(feed, first, last))
         return ical.feed_ics(sessions, feed_name(feed), extra)
-
-
-# ---------------------------------------------------------------------------- downloads
-
-
-def week_officer_ids(user: User, scope: str) -> set[int] | None:
-    """Whose sessions the week view shows for a scope (None: everyone's)."""
-    if scope == "me":
-        return {user.id}
-    if scope == "team":
-        if user.team_id is None:
-            return {user.id}
-        return set(
-            db.session.scalars(
-                sa.select(User.id).where(
-                    User.team_id == user.team_id, User.office_id == user.office_id
-                )
-            )
-        )
-    return None
 
 
 # ---------------------------------------------------------------------------- imports

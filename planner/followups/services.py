@@ -31,6 +31,7 @@ from planner.people.signals import (
     person_exported,
     persons_merged,
 )
+from planner.scope import Scope
 from planner.timezones import now_utc, to_local, today_local
 
 ENTITY = "follow_up"
@@ -149,7 +150,7 @@ def schedule_from_attendance(attendance: Attendance) -> FollowUp | None:
         session_id=session.id,
         product=product,
         assigned_to_id=session.lead_officer_id,
-        due_on=to_local(session.starts_at).date() + timedelta(days=days),
+        due_on=session.local_day + timedelta(days=days),
         notes="",
     )
     db.session.add(follow_up)
@@ -426,12 +427,12 @@ class Board:
         return len(self.overdue) + len(self.due_today) + len(self.upcoming)
 
 
-def board(office_id: int, assigned_to_ids: set[int] | None, today: date | None = None) -> Board:
-    """Open follow-ups of the office (or of some officers), loaded in a fixed number of queries."""
+def board(scope: Scope, today: date | None = None) -> Board:
+    """Open follow-ups assigned to the scope's officers, loaded in a fixed number of queries."""
     today = today or today_local()
     query = (
         sa.select(FollowUp)
-        .where(FollowUp.office_id == office_id, FollowUp.status == FollowUpStatus.OPEN)
+        .where(FollowUp.office_id == scope.office_id, FollowUp.status == FollowUpStatus.OPEN)
         .options(
             selectinload(FollowUp.person).selectinload(Person.village),
             selectinload(FollowUp.session),
@@ -440,8 +441,9 @@ def board(office_id: int, assigned_to_ids: set[int] | None, today: date | None =
         )
         .order_by(FollowUp.due_on, FollowUp.id)
     )
-    if assigned_to_ids is not None:
-        query = query.where(FollowUp.assigned_to_id.in_(assigned_to_ids))
+    officers = scope.officers_select()
+    if officers is not None:
+        query = query.where(FollowUp.assigned_to_id.in_(officers))
     rows = db.session.scalars(query).all()
     return Board(
         today=today,

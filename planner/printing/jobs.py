@@ -21,12 +21,11 @@ from planner.accounts.models import Office, User
 from planner.errors import PlannerError
 from planner.extensions import db
 from planner.printing import render, services
-from planner.printing.models import PrintJob
+from planner.printing.models import JobKind, JobStatus, PrintJob
+from planner.scope import Scope
 from planner.signals import printed_matter_changed
 from planner.timezones import now_utc
 
-PACKET = "packet"
-FLYER_BODIES = "flyer_bodies"
 STALE_QUEUED = timedelta(minutes=10)
 _EXECUTOR: ThreadPoolExecutor | None = None
 _EXECUTOR_LOCK = threading.Lock()
@@ -46,23 +45,14 @@ def redis_url(app: Flask) -> str | None:
     return app.config.get("REDIS_URL") or app.config.get("PLANNER_REDIS_URL") or None
 
 
-def start_packet_job(
-    user: User, monday: date, officer_ids: set[int] | None, commune_id: int | None, title: str
-) -> PrintJob:
-    """Queue the week's packet for `user`'s office and return the job to follow."""
+def start_packet_job(user: User, monday: date, scope: Scope) -> PrintJob:
+    """Queue the week's packet of `scope` for `user` and return the job to follow."""
     job = PrintJob(
         id=secrets.token_hex(16),
         office_id=user.office_id,
         user_id=user.id,
-        kind=PACKET,
-        params_json=json.dumps(
-            {
-                "monday": monday.isoformat(),
-                "officer_ids": sorted(officer_ids) if officer_ids is not None else None,
-                "commune_id": commune_id,
-                "title": title,
-            }
-        ),
+        kind=JobKind.PACKET,
+        params_json=json.dumps({"monday": monday.isoformat(), "scope": scope.to_params()}),
         filename=f"tuan-{monday:%Y-%m-%d}.pdf",
     )
     db.session.add(job)
@@ -83,8 +73,8 @@ def start_flyer_preparation(office_id: int, user_id: int) -> PrintJob | None:
     waiting = db.session.scalar(
         sa.select(PrintJob.id).where(
             PrintJob.office_id == office_id,
-            PrintJob.kind == FLYER_BODIES,
-            PrintJob.status == "queued",
+            PrintJob.kind == JobKind.FLYER_BODIES,
+            PrintJob.status == JobStatus.QUEUED,
             # One left queued by a server that stopped will never run: do not wait on it.
             PrintJob.created_at > now_utc() - STALE_QUEUED,
         )
@@ -95,7 +85,7 @@ def start_flyer_preparation(office_id: int, user_id: int) -> PrintJob | None:
         id=secrets.token_hex(16),
         office_id=office_id,
         user_id=user_id,
-        kind=FLYER_BODIES,
+        kind=JobKind.FLYER_BODIES,
         params_json=json.dumps({"days": services.PREPARE_DAYS}),
         filename="",
     )
@@ -138,13 +128,13 @@ def run_job(job_id: str) -> None:
         with create_app().app_context():
             return run_job(job_id)
     job = db.session.get(PrintJob, job_id)
-    if job is None or job.status in ("done", "failed"):
+    if job is None or job.status in (JobStatus.DONE, JobStatus.FAILED):
         return None
-    job.status = "running"
+    job.status = JobStatus.RUNNING
     db.session.commit()
     try:
         with force_locale("vi"):
-            if job.kind == FLYER_BODIES:
+            if job.kind == JobKind.FLYER_BODIES:
                 _run_flyer_bodies(job)
             else:
                 _run_packet(job)
@@ -161,7 +151,7 @@ def run_job(job_id: str) -> None:
 
 def _fail(job_id: str, message: str) -> None:
     job = db.session.get_one(PrintJob, job_id)
-    job.status = "failed"
+    job.status = JobStatus.FAILED
     job.error = message[:500]
     job.finished_at = now_utc()
     db.session.commit()
@@ -174,7 +164,7 @@ def _progress(job: PrintJob, done: int) -> None:
 
 def _finish(job: PrintJob) -> None:
     job.done = job.total
-    job.status = "done"
+    job.status = JobStatus.DONE
     job.finished_at = now_utc()
     db.session.commit()
 
@@ -196,12 +186,12 @@ def _run_packet(job: PrintJob) -> None:
     office = db.session.get_one(Office, job.office_id)
     user = db.session.get(User, job.user_id)
     monday = date.fromisoformat(params["monday"])
-    officer_ids = set(params["officer_ids"]) if params["officer_ids"] is not None else None
-    sessions = services.packet_sessions(office.id, monday, officer_ids, params["commune_id"])
+    scope = Scope.from_params(params["scope"])
+    sessions = services.packet_sessions(scope, monday)
     to_print = [s for s in sessions if services.printable(s)]
     job.total = 2 + 2 * len(to_print)  # plan, flyers and sheets, then joining them
     _progress(job, 0)
-    plan_html = services.week_plan_html(office, monday, sessions, params.get("title", ""))
+    plan_html = services.week_plan_html(office, monday, sessions, scope.title)
     keys, parts = [], []
     key, pdf = render.cached_pdf(plan_html, services.WEEK_STYLES)
     keys.append(key)
@@ -227,6 +217,6 @@ def office_job(job_id: str, office_id: int) -> PrintJob | None:
     """A job of this office, or None (another office's job does not exist for this user)."""
     return db.session.scalar(
         sa.select(PrintJob).where(
-            PrintJob.id == job_id, PrintJob.office_id == office_id, PrintJob.kind == PACKET
+            PrintJob.id == job_id, PrintJob.office_id == office_id, PrintJob.kind == JobKind.PACKET
         )
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from enum import StrEnum
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
@@ -88,6 +89,22 @@ class SheetVersion(Model):
         return json.loads(self.layout_json or "{}")
 
 
+class JobKind(StrEnum):
+    """What a print job renders: the week's packet, or flyer bodies ahead of need."""
+
+    PACKET = "packet"
+    FLYER_BODIES = "flyer_bodies"
+
+
+class JobStatus(StrEnum):
+    """Where a print job is; the job page's script reads the same values."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
 class PrintJob(Model):
     """A long render (the week's packet) running in the background, with its progress."""
 
@@ -97,10 +114,11 @@ class PrintJob(Model):
     id: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
     office_id: Mapped[int] = mapped_column(sa.ForeignKey("office.id"), index=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"), index=True)
-    kind: Mapped[str] = mapped_column(sa.String(20))
+    kind: Mapped[JobKind] = mapped_column(enum_column(JobKind, length=20))
     params_json: Mapped[str] = mapped_column(sa.Text, default="{}")
-    # queued, running, done or failed
-    status: Mapped[str] = mapped_column(sa.String(10), default="queued")
+    status: Mapped[JobStatus] = mapped_column(
+        enum_column(JobStatus, length=10), default=JobStatus.QUEUED
+    )
     done: Mapped[int] = mapped_column(default=0)
     total: Mapped[int] = mapped_column(default=1)
     pdf_key: Mapped[str] = mapped_column(sa.String(64), default="")
@@ -115,6 +133,6 @@ class PrintJob(Model):
 
     @property
     def percent(self) -> int:
-        if self.status == "done":
+        if self.status == JobStatus.DONE:
             return 100
         return min(99, int(100 * self.done / self.total)) if self.total else 0

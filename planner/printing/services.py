@@ -13,6 +13,7 @@ from pathlib import Path
 
 import segno
 import sqlalchemy as sa
+from babel import dates as babel_dates
 from flask import render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -35,6 +36,7 @@ from planner.rates.services import (
     voluntary_si_limits,
     voluntary_si_quote,
 )
+from planner.scope import Scope
 from planner.sessions.models import OutreachSession
 from planner.sessions.services import week_sessions
 from planner.timezones import now_utc, to_local
@@ -201,10 +203,9 @@ def _place_line(session: OutreachSession) -> str:
 
 def session_facts(session: OutreachSession) -> dict:
     """The details every document prints about a session, as local, ready-to-print text."""
-    starts, ends = to_local(session.starts_at), to_local(session.ends_at)
-    weekday = ["Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật"][
-        starts.weekday()
-    ]
+    starts, ends = session.local_start, session.local_end
+    # In the document's language (printed matter is Vietnamese), whatever the screen's is.
+    weekday = babel_dates.format_date(starts.date(), "EEEE", locale="vi")
     return {
         "day": starts.date(),
         "date_text": f"{weekday}, {starts:%d/%m/%Y}",
@@ -961,11 +962,9 @@ def quote_sheet_pdf(quote: dict, office: Office, officer: User) -> bytes:
 # --- The week's packet ----------------------------------------------------------------------
 
 
-def packet_sessions(
-    office_id: int, monday: date, officer_ids: set[int] | None, commune_id: int | None
-) -> list[OutreachSession]:
+def packet_sessions(scope: Scope, monday: date) -> list[OutreachSession]:
     """The week's sessions the packet covers, in time order."""
-    return week_sessions(office_id, monday, officer_ids=officer_ids, commune_id=commune_id)
+    return week_sessions(scope, monday)
 
 
 def week_plan_html(office: Office, monday: date, sessions: list[OutreachSession], title: str):

@@ -36,8 +36,7 @@ def index():
             return redirect(url_for("rates.index"))
         except PlannerError as error:
             db.session.rollback()
-            target = getattr(form, error.field or "valid_from")
-            target.errors = [*target.errors, error.message]
+            form.add_error(error, default="valid_from")
     values = db.session.scalars(
         sa.select(RateValue)
         .where(RateValue.office_id.is_(None))
@@ -78,8 +77,7 @@ def quote():
         try:
             result = household_quote(form.quote_request(), current_user.office_id)
         except PlannerError as error:
-            target = getattr(form, error.field or "income", form.income)
-            target.errors = [*target.errors, error.message]
+            form.add_error(error, default="income")
             status = 422
     elif request.args:
         status = 422
