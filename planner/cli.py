@@ -12,11 +12,8 @@ from planner.accounts.services import create_user
 from planner.enums import Role
 from planner.errors import PlannerError
 from planner.extensions import db
-from planner.printing.services import (
-    flyer_bodies_to_prepare,
-    prepare_flyer_body,
-    seed_talking_points,
-)
+from planner.printing.flyer import flyer_bodies_to_prepare, prepare_flyer_body
+from planner.printing.talking_points import seed_talking_points
 from planner.rates.services import seed_national_rates
 
 

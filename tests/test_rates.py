@@ -12,8 +12,8 @@ from pypdf import PdfReader
 from planner.enums import PriorityGroup
 from planner.errors import PlannerError
 from planner.extensions import db
-from planner.printing.services import HouseholdQuoteRequest, household_quote
 from planner.rates.models import RateValue
+from planner.rates.quotes import HouseholdQuoteRequest, household_quote
 from planner.rates.services import add_rate_value, household_hi_quote, voluntary_si_quote
 from tests import factories
 

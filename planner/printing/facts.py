@@ -1,0 +1,46 @@
+"""What every printed document says about a session, as local, ready-to-print text."""
+
+from __future__ import annotations
+
+from planner.accounts.models import User
+from planner.phones import display_phone
+from planner.sessions.models import OutreachSession
+from planner.timezones import to_local
+
+
+def officer_line(user: User) -> str:
+    """The officer as printed: name and phone, or only the name."""
+    phone = display_phone(user.phone) if user.phone else ""
+    return f"{user.full_name} – {phone}" if phone else user.full_name
+
+
+def _place_line(session: OutreachSession) -> str:
+    parts = []
+    if session.venue is not None:
+        parts.append(session.venue.name)
+        if session.venue.address:
+            parts.append(session.venue.address)
+    if session.village is not None:
+        parts.append(session.village.display_name)
+    parts.append(session.commune.display_name)
+    return ", ".join(dict.fromkeys(parts))
+
+
+def session_facts(session: OutreachSession) -> dict:
+    """The details every document prints about a session, as local, ready-to-print text."""
+    starts, ends = to_local(session.starts_at), to_local(session.ends_at)
+    weekday = ["Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật"][
+        starts.weekday()
+    ]
+    return {
+        "day": starts.date(),
+        "date_text": f"{weekday}, {starts:%d/%m/%Y}",
+        "time_text": f"{starts:%H:%M} – {ends:%H:%M}",
+        "place": _place_line(session),
+        "officer": officer_line(session.lead_officer),
+        "officers": ", ".join(u.full_name for u in session.officers),
+        "partner": session.partner.name if session.partner else "",
+        "kind": session.kind.label,
+        "topic": session.topic.label,
+        "title": session.title,
+    }
