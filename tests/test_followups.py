@@ -102,7 +102,7 @@ def test_a_second_session_does_not_duplicate_an_open_follow_up(held, office, off
 
 
 def test_removing_a_mistyped_attendance_cancels_its_untouched_follow_up(held, office, officer):
-    from planner.people.services import remove_attendance
+    from planner.people.attendance import remove_attendance
 
     wrong = ff.attend(held, ff.person(office), vsi=True)
     called = ff.attend(held, ff.person(office, full_name="Lò Văn Xuân"), hhi=True)

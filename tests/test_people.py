@@ -11,15 +11,9 @@ from planner.audit.models import AuditEntry
 from planner.enums import PriorityGroup, SessionStatus
 from planner.errors import PlannerError
 from planner.extensions import db
+from planner.people.attendance import office_reach, record_attendance, session_counts
+from planner.people.identity import AttendeeInput, check_cccd, clean_attendee
 from planner.people.models import Attendance, Gender, Interest, Person
-from planner.people.services import (
-    AttendeeInput,
-    check_cccd,
-    clean_attendee,
-    office_reach,
-    record_attendance,
-    session_counts,
-)
 from planner.people.signals import attendance_recorded
 from planner.sessions.services import set_status
 from planner.timezones import today_local
@@ -406,7 +400,7 @@ def test_editing_a_person_checks_the_cccd_too(officer_client, officer, held, pla
 
 def test_demo_attendance_fills_past_sessions_once(officer, held):
     from planner.people.demo import DEMO_ATTENDEES, add_demo_attendance
-    from planner.people.services import likely_duplicates
+    from planner.people.duplicates import likely_duplicates
 
     assert add_demo_attendance(held.lead_officer.office) == len(DEMO_ATTENDEES)
     assert add_demo_attendance(held.lead_officer.office) == 0

@@ -11,9 +11,10 @@ import sqlalchemy as sa
 from openpyxl import Workbook, load_workbook
 
 from planner.extensions import db
+from planner.people.attendance import record_attendance
+from planner.people.identity import AttendeeInput, clean_attendee
 from planner.people.importing import ImportRefused, import_sheet, template_headers
 from planner.people.models import Attendance, AttendanceSource, Interest, Person
-from planner.people.services import AttendeeInput, clean_attendee, record_attendance
 from planner.people.signals import attendance_recorded
 from planner.timezones import today_local
 from tests import factories

@@ -12,17 +12,11 @@ import sqlalchemy as sa
 
 from planner.audit.models import AuditEntry
 from planner.extensions import db
+from planner.people.attendance import office_reach, record_attendance, session_counts
 from planner.people.checkin import check_in_token
+from planner.people.duplicates import likely_duplicates, merge_people
+from planner.people.identity import AttendeeInput, clean_attendee
 from planner.people.models import Attendance, DistinctPeople, Interest, Person
-from planner.people.services import (
-    AttendeeInput,
-    clean_attendee,
-    likely_duplicates,
-    merge_people,
-    office_reach,
-    record_attendance,
-    session_counts,
-)
 from planner.people.signals import (
     attendance_recorded,
     person_erased,

@@ -6,6 +6,7 @@ from typing import Any
 
 from flask_login import current_user
 
+from planner.accounts.models import User
 from planner.audit.models import AuditEntry
 from planner.extensions import db
 
@@ -31,6 +32,11 @@ def record(
     )
     db.session.add(entry)
     return entry
+
+
+def actor_id(user: User | None) -> int | None:
+    """The id the trail records for whoever acted; None for the public check-in form."""
+    return user.id if user is not None else None
 
 
 def diff(record_before: dict[str, Any], record_after: dict[str, Any]) -> dict[str, list[Any]]:
