@@ -217,12 +217,12 @@ def test_people_without_consent_are_marked_do_not_call(officer_client, held, pla
 def test_recording_sends_attendance_recorded_inside_the_transaction(officer, held):
     seen = []
 
-    def receiver(attendance):
-        seen.append((attendance.person.full_name, attendance.interest, attendance.id))
+    def receiver(attendance, user):
+        seen.append((attendance.person.full_name, attendance.interest, attendance.id, user))
 
     with attendance_recorded.connected_to(receiver):
         record_attendance(held, row(interest=Interest.HOUSEHOLD_HI), officer)
-    assert seen == [("Lò Văn Páo", Interest.HOUSEHOLD_HI, seen[0][2])]
+    assert seen == [("Lò Văn Páo", Interest.HOUSEHOLD_HI, seen[0][2], officer)]
     assert seen[0][2] is not None
 
 
@@ -230,7 +230,7 @@ def test_changing_interest_sends_the_signal_again(officer_client, officer, held,
     attendance = record_attendance(held, row(), officer)
     db.session.commit()
     seen = []
-    with attendance_recorded.connected_to(lambda a: seen.append(a.interest)):
+    with attendance_recorded.connected_to(lambda a, **_kwargs: seen.append(a.interest)):
         officer_client.post(
             f"/attendance/{attendance.id}/edit", data={"interest": "both", "notes": "Hẹn gọi lại"}
         )

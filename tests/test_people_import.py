@@ -98,7 +98,7 @@ def people_count() -> int:
 def test_a_good_sheet_is_imported_whole(officer, held, places, kind):
     content = as_csv(good_rows()) if kind == "csv" else as_xlsx(good_rows())
     recorded = []
-    with attendance_recorded.connected_to(lambda a: recorded.append(a.interest)):
+    with attendance_recorded.connected_to(lambda a, **_kwargs: recorded.append(a.interest)):
         result = import_sheet(held, f"danh-sach.{kind}", content, officer)
     db.session.commit()
     assert (result.rows, result.new_people, result.known_people) == (3, 3, 0)

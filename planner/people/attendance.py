@@ -28,7 +28,7 @@ from planner.people.signals import (
 from planner.people.snapshots import attendance_snapshot, person_snapshot
 from planner.places.models import Commune, Village
 from planner.sessions.models import OutreachSession
-from planner.timezones import now_utc, to_local, today_local
+from planner.timezones import local_day_bounds, now_utc, to_local, today_local
 
 
 def check_session_open(session: OutreachSession) -> None:
@@ -152,7 +152,7 @@ def record_attendances(
     # One multi-row insert: a 1,000-row sheet makes 2,000 entries.
     record_many(trail)
     for attendance in attendances:
-        attendance_recorded.send(attendance)
+        attendance_recorded.send(attendance, user=user)
     return attendances
 
 
@@ -192,7 +192,7 @@ def update_attendance(
     if changes:
         record(attendance.office_id, "attendance", attendance.id, "update", changes, actor_id(user))
     if attendance.confirmed and attendance.interest != interest_before:
-        attendance_recorded.send(attendance)
+        attendance_recorded.send(attendance, user=user)
 
 
 def remove_attendance(attendance: Attendance, user: User | None) -> None:
@@ -258,8 +258,6 @@ def office_reach(office_id: int, since: date | None = None) -> tuple[int, int]:
         Attendance.office_id == office_id, Attendance.confirmed
     )
     if since is not None:
-        from planner.timezones import local_day_bounds
-
         start, _end = local_day_bounds(since, since)
         query = query.join(OutreachSession).where(OutreachSession.starts_at >= start)
     people, rows = db.session.execute(query).one()

@@ -122,7 +122,7 @@ def merge_people(kept: Person, removed: Person, user: User | None) -> Person:
     office_id, uid = kept.office_id, actor_id(user)
     before = person_snapshot(kept)
     # Other domains (follow-ups, enrolments) move their rows first, in this transaction.
-    persons_merged.send(kept, merged=removed)
+    persons_merged.send(kept, merged=removed, user=user)
     kept_rows = {
         a.session_id: a
         for a in db.session.scalars(sa.select(Attendance).where(Attendance.person_id == kept.id))
@@ -166,7 +166,7 @@ def merge_people(kept: Person, removed: Person, user: User | None) -> Person:
         db.session.delete(attendance)
         if twin.interest != interest_before:
             db.session.flush()
-            attendance_recorded.send(twin)
+            attendance_recorded.send(twin, user=user)
     for name in (
         "birth_year",
         "gender",

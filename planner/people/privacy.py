@@ -6,6 +6,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from sqlalchemy.orm import selectinload
 
 from planner.accounts.models import User
 from planner.audit.models import AuditEntry
@@ -36,7 +37,8 @@ def neutralise_formula(value: Any) -> Any:
     return value
 
 
-def _audit_rows(person: Person) -> list[AuditEntry]:
+def person_trail(person: Person) -> list[AuditEntry]:
+    """The audit trail about one person and their attendance rows, oldest first."""
     attendance_ids = sa.select(Attendance.id).where(Attendance.person_id == person.id)
     return db.session.scalars(
         sa.select(AuditEntry)
@@ -49,6 +51,7 @@ def _audit_rows(person: Person) -> list[AuditEntry]:
                 ),
             ),
         )
+        .options(selectinload(AuditEntry.user))
         .order_by(AuditEntry.at, AuditEntry.id)
     ).all()
 
@@ -93,7 +96,7 @@ def export_person(person: Person, user: User | None) -> dict[str, Any]:
                 "action": e.action,
                 "changes": e.changes,
             }
-            for e in _audit_rows(person)
+            for e in person_trail(person)
         ],
     }
     for _receiver, section in person_exported.send(person):
@@ -130,7 +133,7 @@ def erase_person(person: Person, user: User | None) -> None:
     """Erase a person's personal data; their attendance rows stay, anonymous, so counts hold."""
     if person.erased_at is not None:
         raise PlannerError(_("This person's data was already erased."))
-    person_erased.send(person)
+    person_erased.send(person, user=user)
     cleared = [name for name in PERSON_FIELDS if name not in ("commune_id", "village_id")]
     person.full_name = f"#{person.id}"
     person.birth_year = None
@@ -148,7 +151,7 @@ def erase_person(person: Person, user: User | None) -> None:
     for attendance in attendances:
         attendance.notes = ""
     # The trail keeps who did what and when, but not the erased values themselves.
-    for entry in _audit_rows(person):
+    for entry in person_trail(person):
         entry.changes = {key: "—" for key in (entry.changes or {})}
     db.session.execute(
         sa.delete(DistinctPeople).where(

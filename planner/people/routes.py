@@ -46,7 +46,13 @@ from planner.people.forms import (
 from planner.people.identity import clean_attendee, person_label, shown_phone, update_person
 from planner.people.importing import ImportRefused, import_sheet, template_csv, template_xlsx
 from planner.people.models import Attendance, Interest, Person, fold_name
-from planner.people.privacy import erase_person, export_person, export_rows, neutralise_formula
+from planner.people.privacy import (
+    erase_person,
+    export_person,
+    export_rows,
+    neutralise_formula,
+    person_trail,
+)
 from planner.people.self_check_in import confirm_check_in, reject_check_in
 from planner.people.snapshots import person_snapshot
 from planner.phones import display_phone
@@ -56,6 +62,13 @@ from planner.sessions.models import OutreachSession
 from planner.timezones import to_local, today_local
 
 __all__ = ["people_panel", "person_label", "shown_phone"]
+
+
+@bp.app_context_processor
+def _panel_helpers() -> dict:
+    """The session page's people panel and how a person is shown, for every template."""
+    return {"people_panel": people_panel, "person_label": person_label, "shown_phone": shown_phone}
+
 
 PAGE_SIZE = 50
 
@@ -398,9 +411,7 @@ def detail(person_id: int):
     person = _person(person_id)
     audit = []
     if current_user.is_supervisor:
-        from planner.audit.services import entries_for_person
-
-        audit = entries_for_person(person)
+        audit = person_trail(person)[::-1]
     return render_template(
         "people/detail.html",
         person=person,

@@ -159,7 +159,7 @@ def confirm_check_in(attendance: Attendance, user: User | None) -> Attendance:
     attendance.recorded_by_id = uid
     record(office_id, "attendance", attendance.id, "update", {"confirmed": [False, True]}, uid)
     db.session.flush()
-    attendance_recorded.send(attendance)
+    attendance_recorded.send(attendance, user=user)
     return attendance
 
 
