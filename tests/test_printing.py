@@ -394,7 +394,7 @@ def test_sheet_keeps_where_its_markers_qr_and_boxes_are(officer, market_session)
         rows.setdefault(box["row"], []).append(box)
     assert len(rows) == sheet.FIRST_PAGE_ROWS
     for boxes in rows.values():
-        assert [b["column"] for b in boxes] == list(columns.TICK_COLUMNS)
+        assert [b["column"] for b in boxes] == [c.key for c in columns.SHEET_COLUMNS if c.tick]
         gaps = [b["x"] - (a["x"] + a["w"]) for a, b in pairwise(boxes)]
         assert min(gaps) >= 15 - 0.01
     # The signature column starts after the notes column, well right of the last box.

@@ -36,4 +36,3 @@ SHEET_COLUMNS = (
     SheetColumn("notes", _l("Notes"), 11),
     SheetColumn("signature", _l("Signature or thumbprint"), 30, hideable=False),
 )
-TICK_COLUMNS = tuple(c.key for c in SHEET_COLUMNS if c.tick)

@@ -22,6 +22,7 @@ from planner.errors import PlannerError
 from planner.extensions import db
 from planner.printing import flyer, packet, render, sheet
 from planner.printing.models import PrintJob
+from planner.sessions.services import week_sessions
 from planner.signals import printed_matter_changed
 from planner.timezones import now_utc
 
@@ -196,7 +197,9 @@ def _run_packet(job: PrintJob) -> None:
     user = db.session.get(User, job.user_id)
     monday = date.fromisoformat(params["monday"])
     officer_ids = set(params["officer_ids"]) if params["officer_ids"] is not None else None
-    sessions = packet.packet_sessions(office.id, monday, officer_ids, params["commune_id"])
+    sessions = week_sessions(
+        office.id, monday, officer_ids=officer_ids, commune_id=params["commune_id"]
+    )
     to_print = [s for s in sessions if packet.printable(s)]
     job.total = 2 + 2 * len(to_print)  # plan, flyers and sheets, then joining them
     _progress(job, 0)

@@ -10,16 +10,8 @@ from planner.enums import SessionStatus
 from planner.printing import render
 from planner.printing.facts import session_facts
 from planner.sessions.models import OutreachSession
-from planner.sessions.services import week_sessions
 
 WEEK_STYLES = ("base", "week_plan")
-
-
-def packet_sessions(
-    office_id: int, monday: date, officer_ids: set[int] | None, commune_id: int | None
-) -> list[OutreachSession]:
-    """The week's sessions the packet covers, in time order."""
-    return week_sessions(office_id, monday, officer_ids=officer_ids, commune_id=commune_id)
 
 
 def week_plan_html(office: Office, monday: date, sessions: list[OutreachSession], title: str):
