@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
+
 from planner.accounts.models import User
 from planner.phones import display_phone
 from planner.sessions.models import OutreachSession
@@ -26,21 +29,37 @@ def _place_line(session: OutreachSession) -> str:
     return ", ".join(dict.fromkeys(parts))
 
 
-def session_facts(session: OutreachSession) -> dict:
+@dataclass(frozen=True)
+class SessionFacts:
+    """A session's details as printed: local date and time, place, officers, labels."""
+
+    day: date  # the local day
+    date_text: str  # "Thứ Hai, 07/12/2026"
+    time_text: str  # "08:00 – 10:00", local
+    place: str  # venue, its address, village and commune, each once
+    officer: str  # the lead officer and their phone
+    officers: str  # everyone's names
+    partner: str
+    kind: str
+    topic: str
+    title: str
+
+
+def session_facts(session: OutreachSession) -> SessionFacts:
     """The details every document prints about a session, as local, ready-to-print text."""
     starts, ends = to_local(session.starts_at), to_local(session.ends_at)
     weekday = ["Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật"][
         starts.weekday()
     ]
-    return {
-        "day": starts.date(),
-        "date_text": f"{weekday}, {starts:%d/%m/%Y}",
-        "time_text": f"{starts:%H:%M} – {ends:%H:%M}",
-        "place": _place_line(session),
-        "officer": officer_line(session.lead_officer),
-        "officers": ", ".join(u.full_name for u in session.officers),
-        "partner": session.partner.name if session.partner else "",
-        "kind": session.kind.label,
-        "topic": session.topic.label,
-        "title": session.title,
-    }
+    return SessionFacts(
+        day=starts.date(),
+        date_text=f"{weekday}, {starts:%d/%m/%Y}",
+        time_text=f"{starts:%H:%M} – {ends:%H:%M}",
+        place=_place_line(session),
+        officer=officer_line(session.lead_officer),
+        officers=", ".join(u.full_name for u in session.officers),
+        partner=session.partner.name if session.partner else "",
+        kind=session.kind.label,
+        topic=session.topic.label,
+        title=session.title,
+    )

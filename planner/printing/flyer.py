@@ -54,7 +54,27 @@ class GroupCost:
     support_pct: str
 
 
-def flyer_costs(on: date, office_id: int) -> dict:
+@dataclass(frozen=True)
+class MemberCost:
+    """Household HI for the n-th member, in dong: their own month and year, the household's year."""
+
+    number: int
+    monthly: int
+    yearly: int
+    household_yearly: int
+
+
+@dataclass(frozen=True)
+class FlyerCosts:
+    """What the flyer prints about money: the lowest income to contribute on (dong a month),
+    voluntary SI there for each priority group, household HI for 1 to 5 members."""
+
+    min_income: int
+    groups: tuple[GroupCost, ...]
+    members: tuple[MemberCost, ...]
+
+
+def flyer_costs(on: date, office_id: int) -> FlyerCosts:
     """Voluntary SI at the minimum income for each group, and household HI for 1 to 5 members."""
     low, _high = voluntary_si_limits(on)
     groups = []
@@ -72,16 +92,16 @@ def flyer_costs(on: date, office_id: int) -> dict:
                 )
             )
     household = household_hi_quote(on, HI_MEMBERS_ON_FLYER, 12)
-    members = [
-        {
-            "number": n,
-            "monthly": amount,
-            "yearly": amount * 12,
-            "household_yearly": sum(household.monthly_by_member[:n]) * 12,
-        }
+    members = tuple(
+        MemberCost(
+            number=n,
+            monthly=amount,
+            yearly=amount * 12,
+            household_yearly=sum(household.monthly_by_member[:n]) * 12,
+        )
         for n, amount in enumerate(household.monthly_by_member, start=1)
-    ]
-    return {"min_income": low, "groups": groups, "members": members}
+    )
+    return FlyerCosts(min_income=low, groups=tuple(groups), members=members)
 
 
 def _talking_texts(session: OutreachSession) -> list[dict]:

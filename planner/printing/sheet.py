@@ -355,7 +355,7 @@ def _sheet_content_hash(session: OutreachSession, people: list, hidden: set[str]
     content = {
         "session": session.id,
         "office": office.name,
-        "facts": session_facts(session),
+        "facts": dataclasses.asdict(session_facts(session)),
         "hidden": sorted(hidden),
         "people": [dataclasses.asdict(p) if p is not None else None for p in people],
     }

@@ -13,6 +13,8 @@ from planner.enums import PriorityGroup
 from planner.errors import PlannerError
 from planner.rates.services import (
     PAYMENT_MONTHS,
+    HouseholdQuote,
+    VoluntaryQuote,
     household_hi_quote,
     voluntary_si_quote,
 )
@@ -35,17 +37,29 @@ class HouseholdQuoteRequest:
     members: int
 
 
-def household_quote(request: HouseholdQuoteRequest, office_id: int) -> dict:
+@dataclass(frozen=True)
+class HouseholdQuoteResult:
+    """A household's quote: voluntary SI and household HI for the request, in dong."""
+
+    request: HouseholdQuoteRequest
+    vsi: VoluntaryQuote
+    hi: HouseholdQuote
+    support_pct: str  # state and province support together, as printed: "30%"
+    total_period: int  # what the household pays each payment, both products
+    hi_yearly: int
+
+
+def household_quote(request: HouseholdQuoteRequest, office_id: int) -> HouseholdQuoteResult:
     """Voluntary SI per payment with and without state support, and household HI for members."""
     if request.months not in PAYMENT_MONTHS:
         raise PlannerError(_("Choose to pay monthly or every 3, 6 or 12 months."), field="months")
     vsi = voluntary_si_quote(request.on, request.income, request.group, request.months, office_id)
     hi = household_hi_quote(request.on, request.members, request.months)
-    return {
-        "request": request,
-        "vsi": vsi,
-        "hi": hi,
-        "support_pct": percent_text(vsi.support_pct + vsi.province_support_pct),
-        "total_period": vsi.period_person_pays + hi.period_total,
-        "hi_yearly": hi.monthly_total * 12,
-    }
+    return HouseholdQuoteResult(
+        request=request,
+        vsi=vsi,
+        hi=hi,
+        support_pct=percent_text(vsi.support_pct + vsi.province_support_pct),
+        total_period=vsi.period_person_pays + hi.period_total,
+        hi_yearly=hi.monthly_total * 12,
+    )
