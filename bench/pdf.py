@@ -68,7 +68,7 @@ def main() -> None:
 
             from planner.accounts.models import User
             from planner.places.models import Venue
-            from planner.printing import jobs, render, services
+            from planner.printing import flyer, jobs, render, settings, sheet, talking_points
             from planner.printing.models import JobKind, JobStatus, PrintJob
             from planner.scope import Scope, ScopeKind
             from planner.sessions.days import monday_of
@@ -79,14 +79,14 @@ def main() -> None:
             upgrade(directory=app.extensions["migrate"].directory)
             seed_national_rates()
             office = load_demo_data()
-            services.seed_talking_points()
+            talking_points.seed_talking_points()
             db.session.commit()
 
             officer = db.session.scalar(db.select(User).where(User.username == "mai"))
             venue = db.session.scalars(db.select(Venue).where(Venue.office_id == office.id)).first()
             # A Monday with nothing planned yet, so the packet holds exactly 15 sessions.
             monday = monday_of(today_local()) + timedelta(weeks=8)
-            spare = services.print_settings(office.id).spare_rows
+            spare = settings.print_settings(office.id).spare_rows
 
             def plan(kind: str, day, start: clock, hours: int, title: str, **extra):
                 draft = SessionDraft(
@@ -152,18 +152,18 @@ def main() -> None:
 
                 def flyer_uncached() -> None:
                     clear_cache()
-                    services.flyer_pdf(session)
+                    flyer.flyer_pdf(session)
 
                 def body_only() -> None:
                     clear_cache()
-                    services.prepare_flyer_body(session)
+                    flyer.prepare_flyer_body(session)
 
                 def sheet_uncached() -> None:
                     clear_cache()
-                    version, _pdf = services.attendance_sheet(session)
+                    version, _pdf = sheet.attendance_sheet(session)
                     assert version.page_count >= 1
 
-                flyer = median_ms(flyer_uncached, runs, warm=True)
+                flyer_ms = median_ms(flyer_uncached, runs, warm=True)
                 body = median_ms(body_only, runs, warm=True)
                 # Sessions nobody printed yet, on the topics of one prepared body, a month on.
                 later = [
@@ -182,17 +182,17 @@ def main() -> None:
                 def flyer_new_session() -> None:
                     # As a request prints it: its own app context, database session and lookups.
                     with app.app_context():
-                        services.flyer_pdf(db.get_or_404(OutreachSession, next(unprinted)))
+                        flyer.flyer_pdf(db.get_or_404(OutreachSession, next(unprinted)))
 
-                services.prepare_flyer_body(later[0])
+                flyer.prepare_flyer_body(later[0])
                 # In turns with the blank page: the ratio is the target, and both meet the
                 # same noise.
                 flyer_layer, blank_in_turns = medians_in_turns_ms(
                     [flyer_new_session, blank_page], runs * 3
                 )
                 db.session.rollback()
-                sheet = median_ms(sheet_uncached, runs, warm=True)
-                _version, sheet_pdf = services.attendance_sheet(session)
+                sheet_ms = median_ms(sheet_uncached, runs, warm=True)
+                _version, sheet_pdf = sheet.attendance_sheet(session)
                 db.session.commit()
 
                 def packet() -> PrintJob:
@@ -257,11 +257,12 @@ def main() -> None:
             "(once per topics, language and rates)"
         )
         print(
-            f"flyer, nothing prepared ......... {flyer:8.1f} ms = {flyer / blank:.2f}x blank "
+            f"flyer, nothing prepared ......... {flyer_ms:8.1f} ms = {flyer_ms / blank:.2f}x blank "
             "(the first of its kind with preparation off)"
         )
         print(
-            f"attendance sheet, 40 rows ....... {sheet:8.1f} ms = {sheet / table:.2f}x bare table "
+            f"attendance sheet, 40 rows ....... {sheet_ms:8.1f} ms = "
+            f"{sheet_ms / table:.2f}x bare table "
             f"(target <= 1.5x, < 500 ms); {sheet_pages} pages"
         )
         print(

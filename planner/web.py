@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from planner.extensions import db
 from planner.phones import display_phone
 
 CSP = (
@@ -91,8 +92,6 @@ def csrf_error(_error: CSRFError):
 
 
 def server_error(error: Exception):
-    from planner.extensions import db
-
     db.session.rollback()
     if isinstance(error, HTTPException):
         return http_error(error)

@@ -565,17 +565,16 @@ def test_building_a_feed_takes_a_fixed_number_of_queries(
     assert count_queries.page(client, url) == few
 
 
-def test_blocked_day_name_is_scoped_to_the_office(office):
+def test_blocked_day_names_are_scoped_to_the_office(office):
+    from planner.calendars.blocked_days import blocked_day_names
     from planner.calendars.models import BlockedDay
-    from planner.calendars.services import blocked_day_name
 
     other = factories.office(name="BHXH Lai Châu", province="Lai Châu")
     day = next_monday()
     db.session.add(BlockedDay(office_id=office.id, day=day, name="Lễ hội Gầu Tào", source="t"))
     db.session.commit()
-    assert blocked_day_name(office.id, day) == "Lễ hội Gầu Tào"
-    assert blocked_day_name(other.id, day) is None
-    assert blocked_day_name(office.id, day + timedelta(days=1)) is None
+    assert blocked_day_names(office.id, [day, day + timedelta(days=1)]) == {day: "Lễ hội Gầu Tào"}
+    assert blocked_day_names(other.id, [day]) == {}
 
 
 @pytest.fixture(autouse=True)

@@ -11,15 +11,9 @@ from planner.audit.models import AuditEntry
 from planner.enums import PriorityGroup, SessionStatus
 from planner.errors import PlannerError
 from planner.extensions import db
+from planner.people.attendance import office_reach, record_attendance, session_counts
+from planner.people.identity import AttendeeInput, check_cccd, clean_attendee
 from planner.people.models import Attendance, Gender, Interest, Person
-from planner.people.services import (
-    AttendeeInput,
-    check_cccd,
-    clean_attendee,
-    office_reach,
-    record_attendance,
-    session_counts,
-)
 from planner.people.signals import attendance_recorded
 from planner.sessions.services import set_status
 from planner.timezones import today_local
@@ -213,12 +207,12 @@ def test_people_without_consent_are_marked_do_not_call(officer_client, held, pla
 def test_recording_sends_attendance_recorded_inside_the_transaction(officer, held):
     seen = []
 
-    def receiver(attendance):
-        seen.append((attendance.person.full_name, attendance.interest, attendance.id))
+    def receiver(attendance, user):
+        seen.append((attendance.person.full_name, attendance.interest, attendance.id, user))
 
     with attendance_recorded.connected_to(receiver):
         record_attendance(held, row(interest=Interest.HOUSEHOLD_HI), officer)
-    assert seen == [("Lò Văn Páo", Interest.HOUSEHOLD_HI, seen[0][2])]
+    assert seen == [("Lò Văn Páo", Interest.HOUSEHOLD_HI, seen[0][2], officer)]
     assert seen[0][2] is not None
 
 
@@ -226,7 +220,7 @@ def test_changing_interest_sends_the_signal_again(officer_client, officer, held,
     attendance = record_attendance(held, row(), officer)
     db.session.commit()
     seen = []
-    with attendance_recorded.connected_to(lambda a: seen.append(a.interest)):
+    with attendance_recorded.connected_to(lambda a, **_kwargs: seen.append(a.interest)):
         officer_client.post(
             f"/attendance/{attendance.id}/edit", data={"interest": "both", "notes": "Hẹn gọi lại"}
         )
@@ -377,7 +371,7 @@ def test_editing_a_person_checks_the_cccd_too(officer_client, officer, held, pla
 
 def test_demo_attendance_fills_past_sessions_once(officer, held):
     from planner.people.demo import DEMO_ATTENDEES, add_demo_attendance
-    from planner.people.services import likely_duplicates
+    from planner.people.duplicates import likely_duplicates
 
     assert add_demo_attendance(held.lead_officer.office) == len(DEMO_ATTENDEES)
     assert add_demo_attendance(held.lead_officer.office) == 0

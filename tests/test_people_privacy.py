@@ -11,17 +11,11 @@ import sqlalchemy as sa
 
 from planner.audit.models import AuditEntry
 from planner.extensions import db
+from planner.people.attendance import office_reach, record_attendance, session_counts
 from planner.people.checkin import check_in_token
+from planner.people.duplicates import likely_duplicates, merge_people
+from planner.people.identity import AttendeeInput, clean_attendee
 from planner.people.models import Attendance, DistinctPeople, Interest, Person
-from planner.people.services import (
-    AttendeeInput,
-    clean_attendee,
-    likely_duplicates,
-    merge_people,
-    office_reach,
-    record_attendance,
-    session_counts,
-)
 from planner.people.signals import (
     attendance_recorded,
     person_erased,
@@ -98,8 +92,12 @@ def test_merging_moves_attendance_and_tells_other_domains(officer_client, office
     removed_id = twin_later.person_id
     seen = []
     with (
-        persons_merged.connected_to(lambda sender, merged: seen.append((sender.id, merged.id))),
-        attendance_recorded.connected_to(lambda a: seen.append(("recorded", a.interest))),
+        persons_merged.connected_to(
+            lambda sender, merged, **_kwargs: seen.append((sender.id, merged.id))
+        ),
+        attendance_recorded.connected_to(
+            lambda a, **_kwargs: seen.append(("recorded", a.interest))
+        ),
     ):
         response = officer_client.post(
             "/people/merge",
@@ -187,7 +185,7 @@ def test_erasing_keeps_the_counts_and_removes_the_personal_data(supervisor_clien
     db.session.commit()
     before = session_counts(held.id)
     erased = []
-    with person_erased.connected_to(lambda sender: erased.append(sender.id)):
+    with person_erased.connected_to(lambda sender, **_kwargs: erased.append(sender.id)):
         refused = supervisor_client.post(f"/people/{person.id}/erase", data={})
         assert refused.status_code == 422
         response = supervisor_client.post(f"/people/{person.id}/erase", data={"confirm": "y"})
@@ -302,7 +300,7 @@ def test_confirming_a_check_in_of_a_known_person_uses_their_record(
     )
     waiting = db.session.scalars(sa.select(Attendance).where(Attendance.confirmed.is_(False))).one()
     signals = []
-    with attendance_recorded.connected_to(lambda a: signals.append(a.person_id)):
+    with attendance_recorded.connected_to(lambda a, **_kwargs: signals.append(a.person_id)):
         officer_client.post(f"/attendance/{waiting.id}/confirm")
     assert signals == [known.id]
     assert db.session.scalar(sa.select(sa.func.count(Person.id))) == 1
@@ -351,7 +349,7 @@ def test_supervisors_read_the_audit_trail_of_their_office_only(supervisor_client
     other = factories.office(name="Bảo hiểm xã hội tỉnh Lai Châu", province="Lai Châu")
     from planner.audit.services import record
 
-    record(other.id, "person", 999, "create", {"full_name": "Người tỉnh khác"})
+    record(other.id, "person", 999, "create", {"full_name": "Người tỉnh khác"}, None)
     db.session.commit()
     page = supervisor_client.get("/audit").get_data(as_text=True)
     assert "Lý Thị Mai" in page  # who

@@ -5,7 +5,7 @@ from datetime import date, time
 from flask_babel import force_locale
 
 from planner.enums import SessionKind
-from planner.printing.services import session_facts
+from planner.printing.facts import session_facts
 from tests import factories
 
 
@@ -38,4 +38,4 @@ def test_a_session_without_title_is_called_by_its_kind(app, officer, places):
 def test_printed_weekdays_are_vietnamese_even_on_an_english_screen(app, officer, places):
     session = factories.session(officer, places.commune, day=date(2026, 12, 6))
     with app.test_request_context(), force_locale("en"):
-        assert session_facts(session)["date_text"] == "Chủ Nhật, 06/12/2026"
+        assert session_facts(session).date_text == "Chủ Nhật, 06/12/2026"

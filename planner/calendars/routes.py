@@ -25,19 +25,17 @@ from werkzeug.http import is_resource_modified
 
 from planner.accounts.models import Team
 from planner.calendars import bp, ical
+from planner.calendars.blocked_days import office_blocked_days
 from planner.calendars.forms import ActionForm, FeedSettingsForm, ImportForm, SharedFeedForm
+from planner.calendars.importing import MAX_IMPORT_BYTES, import_blocked_days, import_market_days
 from planner.calendars.models import BlockedDay, CalendarFeed, FeedKind
 from planner.calendars.services import (
-    MAX_IMPORT_BYTES,
     SESSION_LOADS,
     create_feed,
     feed_body,
     feed_for_token,
     feed_version,
-    import_blocked_days,
-    import_market_days,
     may_manage,
-    office_blocked_days,
     regenerate_token,
     update_feed_settings,
     visible_feeds,

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
 from planner.accounts.models import User
-from planner.audit.services import diff, record
+from planner.audit.services import actor_id, diff, record
 from planner.errors import PlannerError
 from planner.extensions import db
 from planner.followups.models import (
@@ -127,8 +127,9 @@ def interest_of(attendance: Attendance) -> set[Product]:
     return wanted
 
 
-def schedule_from_attendance(attendance: Attendance) -> FollowUp | None:
-    """Interest shown at a session, with consent, becomes a follow-up for the lead officer."""
+def schedule_from_attendance(attendance: Attendance, user: User | None) -> FollowUp | None:
+    """Interest shown at a session, with consent, becomes a follow-up for the lead officer
+    (`user` recorded the attendance; None for the public check-in form)."""
     if attendance.id is None:
         db.session.flush()
     person = attendance.person or db.session.get(Person, attendance.person_id)
@@ -161,13 +162,14 @@ def schedule_from_attendance(attendance: Attendance) -> FollowUp | None:
         follow_up.id,
         "create",
         {**snapshot(follow_up), "session_id": session.id, "from": "attendance"},
+        actor_id(user),
     )
     return follow_up
 
 
 @attendance_recorded.connect
-def _on_attendance_recorded(attendance: Attendance, **_kwargs) -> None:
-    schedule_from_attendance(attendance)
+def _on_attendance_recorded(attendance: Attendance, user: User | None, **_kwargs) -> None:
+    schedule_from_attendance(attendance, user)
 
 
 @attendance_removed.connect
@@ -482,7 +484,7 @@ def office_officers(office_id: int) -> list[User]:
 
 
 @persons_merged.connect
-def _on_persons_merged(kept: Person, merged: Person, **_kwargs) -> None:
+def _on_persons_merged(kept: Person, merged: Person, user: User | None, **_kwargs) -> None:
     """Move the merged person's follow-ups to the person kept."""
     for follow_up in db.session.scalars(sa.select(FollowUp).where(FollowUp.person_id == merged.id)):
         follow_up.person_id = kept.id
@@ -493,12 +495,13 @@ def _on_persons_merged(kept: Person, merged: Person, **_kwargs) -> None:
             follow_up.id,
             "merge",
             {"person_id": [merged.id, kept.id]},
+            actor_id(user),
         )
     db.session.flush()
-    _drop_duplicate_follow_ups(kept)
+    _drop_duplicate_follow_ups(kept, user)
 
 
-def _drop_duplicate_follow_ups(person: Person) -> None:
+def _drop_duplicate_follow_ups(person: Person, user: User | None) -> None:
     """After a merge, one open follow-up per product: nobody should be called twice."""
     covered: set[Product] = set()
     for follow_up in open_follow_ups(person.id):
@@ -519,12 +522,13 @@ def _drop_duplicate_follow_ups(person: Person) -> None:
             follow_up.id,
             "merge_duplicate",
             diff(before, snapshot(follow_up)),
+            actor_id(user),
         )
     db.session.flush()
 
 
 @person_erased.connect
-def _on_person_erased(person: Person, **_kwargs) -> None:
+def _on_person_erased(person: Person, user: User | None, **_kwargs) -> None:
     """Clear what officers wrote about the person; dates, outcomes and credits stay for counts."""
     follow_ups = db.session.scalars(
         sa.select(FollowUp)
@@ -540,7 +544,9 @@ def _on_person_erased(person: Person, **_kwargs) -> None:
             # Nobody should call someone whose data was erased.
             follow_up.status = FollowUpStatus.CANCELLED
             follow_up.closed_at = now_utc()
-        record(follow_up.office_id, ENTITY, follow_up.id, "erase", {"notes": "cleared"})
+        record(
+            follow_up.office_id, ENTITY, follow_up.id, "erase", {"notes": "cleared"}, actor_id(user)
+        )
     db.session.flush()
 
 

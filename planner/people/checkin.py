@@ -15,7 +15,7 @@ from planner.extensions import db, limiter
 from planner.people import bp
 from planner.people.forms import CheckInForm
 from planner.people.models import Interest
-from planner.people.services import check_in_open, self_check_in
+from planner.people.self_check_in import check_in_open, self_check_in
 from planner.places.models import Village
 from planner.scoping import get_owned_or_404
 from planner.sessions.models import OutreachSession

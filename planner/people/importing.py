@@ -26,14 +26,9 @@ from planner.accounts.models import User
 from planner.enums import PriorityGroup
 from planner.errors import PlannerError
 from planner.extensions import db
+from planner.people.attendance import check_session_open, record_attendances
+from planner.people.identity import AttendeeInput, clean_attendee, match_people
 from planner.people.models import Attendance, AttendanceSource, Gender, Interest, fold_name
-from planner.people.services import (
-    AttendeeInput,
-    check_session_open,
-    clean_attendee,
-    match_people,
-    record_attendances,
-)
 from planner.places.models import Commune, Village
 from planner.sessions.models import OutreachSession
 

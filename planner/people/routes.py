@@ -27,6 +27,15 @@ from sqlalchemy.orm import selectinload
 from planner.errors import PlannerError
 from planner.extensions import db
 from planner.people import bp
+from planner.people.attendance import (
+    office_reach,
+    person_attendances,
+    record_attendance,
+    remove_attendance,
+    session_counts,
+    update_attendance,
+)
+from planner.people.duplicates import likely_duplicates, mark_distinct, merge_people
 from planner.people.forms import (
     AttendanceForm,
     AttendeeForm,
@@ -34,30 +43,18 @@ from planner.people.forms import (
     ImportForm,
     PersonForm,
 )
+from planner.people.identity import clean_attendee, person_label, shown_phone, update_person
 from planner.people.importing import ImportRefused, import_sheet, template_csv, template_xlsx
 from planner.people.models import Attendance, Interest, Person, fold_name
-from planner.people.services import (
-    clean_attendee,
-    confirm_check_in,
+from planner.people.privacy import (
     erase_person,
     export_person,
     export_rows,
-    likely_duplicates,
-    mark_distinct,
-    merge_people,
     neutralise_formula,
-    office_reach,
-    person_attendances,
-    person_label,
-    person_snapshot,
-    record_attendance,
-    reject_check_in,
-    remove_attendance,
-    session_counts,
-    shown_phone,
-    update_attendance,
-    update_person,
+    person_trail,
 )
+from planner.people.self_check_in import confirm_check_in, reject_check_in
+from planner.people.snapshots import person_snapshot
 from planner.phones import display_phone
 from planner.places.services import office_villages
 from planner.scoping import get_owned_or_404, supervisor_required
@@ -66,6 +63,13 @@ from planner.timezones import today_local
 from planner.web import file_response
 
 __all__ = ["people_panel", "person_label", "shown_phone"]
+
+
+@bp.app_context_processor
+def _panel_helpers() -> dict:
+    """The session page's people panel and how a person is shown, for every template."""
+    return {"people_panel": people_panel, "person_label": person_label, "shown_phone": shown_phone}
+
 
 PAGE_SIZE = 50
 
@@ -396,9 +400,7 @@ def detail(person_id: int):
     person = _person(person_id)
     audit = []
     if current_user.is_supervisor:
-        from planner.audit.services import entries_for_person
-
-        audit = entries_for_person(person)
+        audit = person_trail(person)[::-1]
     return render_template(
         "people/detail.html",
         person=person,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import date
 
 import sqlalchemy as sa
 from flask_babel import format_date
@@ -25,10 +25,6 @@ def format_weekdays(days: set[int] | list[int]) -> str:
     return "".join(str(d) for d in sorted(set(days)))
 
 
-def has_market_schedule(venue: Venue) -> bool:
-    return bool(venue.market_weekdays) or bool(venue.market_cycle_days and venue.market_anchor_date)
-
-
 def market_held_on(venue: Venue, day: date) -> bool:
     """Whether the market at `venue` meets on `day` (by weekday, or every N days from an anchor)."""
     if day.weekday() in parse_weekdays(venue.market_weekdays):
@@ -36,16 +32,6 @@ def market_held_on(venue: Venue, day: date) -> bool:
     if venue.market_cycle_days and venue.market_anchor_date:
         return (day - venue.market_anchor_date).days % venue.market_cycle_days == 0
     return False
-
-
-def market_days_between(venue: Venue, first: date, last: date) -> list[date]:
-    """Every market day of `venue` from `first` to `last` inclusive."""
-    days, day = [], first
-    while day <= last:
-        if market_held_on(venue, day):
-            days.append(day)
-        day += timedelta(days=1)
-    return days
 
 
 def validate_market_schedule(

@@ -20,9 +20,10 @@ from flask_babel import gettext as _
 from planner.accounts.models import Office, User
 from planner.errors import PlannerError
 from planner.extensions import db
-from planner.printing import render, services
+from planner.printing import flyer, packet, render, sheet
 from planner.printing.models import JobKind, JobStatus, PrintJob
 from planner.scope import Scope
+from planner.sessions.services import week_sessions
 from planner.signals import printed_matter_changed
 from planner.timezones import now_utc
 
@@ -86,7 +87,7 @@ def start_flyer_preparation(office_id: int, user_id: int) -> PrintJob | None:
         office_id=office_id,
         user_id=user_id,
         kind=JobKind.FLYER_BODIES,
-        params_json=json.dumps({"days": services.PREPARE_DAYS}),
+        params_json=json.dumps({"days": flyer.PREPARE_DAYS}),
         filename="",
     )
     db.session.add(job)
@@ -171,11 +172,11 @@ def _finish(job: PrintJob) -> None:
 
 def _run_flyer_bodies(job: PrintJob) -> None:
     """Each flyer body the coming sessions need, rendered into the cache."""
-    sessions = services.flyer_bodies_to_prepare(job.office_id, job.params["days"])
+    sessions = flyer.flyer_bodies_to_prepare(job.office_id, job.params["days"])
     job.total = len(sessions)
     _progress(job, 0)
     for session in sessions:
-        services.prepare_flyer_body(session)
+        flyer.prepare_flyer_body(session)
         _progress(job, job.done + 1)
     _finish(job)
 
@@ -187,26 +188,26 @@ def _run_packet(job: PrintJob) -> None:
     user = db.session.get(User, job.user_id)
     monday = date.fromisoformat(params["monday"])
     scope = Scope.from_params(params["scope"])
-    sessions = services.packet_sessions(scope, monday)
-    to_print = [s for s in sessions if services.printable(s)]
+    sessions = week_sessions(scope, monday)
+    to_print = [s for s in sessions if packet.printable(s)]
     job.total = 2 + 2 * len(to_print)  # plan, flyers and sheets, then joining them
     _progress(job, 0)
-    plan_html = services.week_plan_html(office, monday, sessions, scope.title)
+    plan_html = packet.week_plan_html(office, monday, sessions, scope.title)
     keys, parts = [], []
-    key, pdf = render.cached_pdf(plan_html, services.WEEK_STYLES)
+    key, pdf = render.cached_pdf(plan_html, packet.WEEK_STYLES)
     keys.append(key)
     parts.append(pdf)
     _progress(job, 1)
     for session in to_print:
-        key, pdf = services.flyer_pdf(session)
+        key, pdf = flyer.flyer_pdf(session)
         keys.append(key)
         parts.append(pdf)
         _progress(job, job.done + 1)
-        version, pdf = services.attendance_sheet(session, user=user)
+        version, pdf = sheet.attendance_sheet(session, user=user)
         keys.append(version.pdf_key)
         parts.append(pdf)
         _progress(job, job.done + 1)
-    packet_key = services.packet_key(keys)
+    packet_key = packet.packet_key(keys)
     if render.cached(packet_key) is None:
         render.store(packet_key, render.merge(parts))
     job.pdf_key = packet_key

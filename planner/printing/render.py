@@ -19,7 +19,8 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pikepdf
-from flask import current_app
+from flask import current_app, render_template
+from flask_babel import force_locale
 from weasyprint import CSS, HTML, Document
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
@@ -116,6 +117,13 @@ def stylesheet(name: str) -> CSS:
                 )
                 _STYLESHEETS[name] = css
     return css
+
+
+def template_html(template: str, **context) -> str:
+    """A document's HTML from templates/pdf/<template>.html, always in Vietnamese: printed
+    matter is in Vietnamese whatever language the screen is in."""
+    with force_locale("vi"):
+        return render_template(f"pdf/{template}.html", **context)
 
 
 def layout(html: str, styles: Sequence[str]) -> Document:

@@ -19,11 +19,18 @@ from flask_login import current_user, login_required
 from planner.enums import Language, Topic
 from planner.errors import PlannerError
 from planner.extensions import db
-from planner.printing import bp, jobs, render, services
+from planner.printing import bp, jobs, render
+from planner.printing.columns import SHEET_COLUMNS
+from planner.printing.flyer import flyer_pdf
 from planner.printing.forms import PacketForm, PrintSettingsForm, TalkingPointForm
 from planner.printing.markup import render_markup
 from planner.printing.models import JobStatus, SheetVersion
+from planner.printing.quote_sheet import quote_sheet_pdf
+from planner.printing.settings import print_settings, save_print_settings
+from planner.printing.sheet import attendance_sheet
+from planner.printing.talking_points import TALKING_POINT_TOPICS, save_talking_point, talking_point
 from planner.rates.forms import QuoteForm
+from planner.rates.quotes import household_quote
 from planner.scope import ScopeKind, requested_scope
 from planner.scoping import admin_required, get_owned_or_404
 from planner.sessions.days import monday_of
@@ -45,7 +52,7 @@ def _problem(error: PlannerError, back: str):
 def flyer(session_id: int):
     session = get_owned_or_404(OutreachSession, session_id)
     try:
-        _key, pdf = services.flyer_pdf(session)
+        _key, pdf = flyer_pdf(session)
     except PlannerError as error:
         return _problem(error, url_for("sessions.detail", session_id=session.id))
     day = session.local_day
@@ -57,7 +64,7 @@ def flyer(session_id: int):
 def sheet(session_id: int):
     session = get_owned_or_404(OutreachSession, session_id)
     try:
-        version, pdf = services.attendance_sheet(session, user=current_user)
+        version, pdf = attendance_sheet(session, user=current_user)
         db.session.commit()
     except PlannerError as error:
         return _problem(error, url_for("sessions.detail", session_id=session.id))
@@ -82,8 +89,8 @@ def quote_sheet():
     if not form.validate():
         return redirect(url_for("rates.quote", **request.args))
     try:
-        quote = services.household_quote(form.quote_request(), current_user.office_id)
-        pdf = services.quote_sheet_pdf(quote, current_user.office, current_user)
+        quote = household_quote(form.quote_request(), current_user.office_id)
+        pdf = quote_sheet_pdf(quote, current_user.office, current_user)
     except PlannerError as error:
         return _problem(error, url_for("rates.quote", **request.args))
     return file_response(pdf, "bao-gia-ho-gia-dinh.pdf", PDF, inline=True)
@@ -156,9 +163,9 @@ def job_download(job_id: str):
 def talking_points():
     office_id = current_user.office_id
     rows = []
-    for topic in services.TALKING_POINT_TOPICS:
+    for topic in TALKING_POINT_TOPICS:
         for language in Language:
-            point = services.talking_point(office_id, topic, language)
+            point = talking_point(office_id, topic, language)
             rows.append(
                 {
                     "topic": topic,
@@ -176,7 +183,7 @@ def _talking_point_key(topic: str, language: str) -> tuple[Topic, Language]:
         topic_value, language_value = Topic(topic), Language(language)
     except ValueError:
         abort(404)
-    if topic_value not in services.TALKING_POINT_TOPICS:
+    if topic_value not in TALKING_POINT_TOPICS:
         abort(404)
     return topic_value, language_value
 
@@ -185,13 +192,13 @@ def _talking_point_key(topic: str, language: str) -> tuple[Topic, Language]:
 @admin_required
 def edit_talking_point(topic: str, language: str):
     topic_value, language_value = _talking_point_key(topic, language)
-    current = services.talking_point(current_user.office_id, topic_value, language_value)
+    current = talking_point(current_user.office_id, topic_value, language_value)
     form = TalkingPointForm()
     if request.method == "GET" and current is not None:
         form.body.data = current.body
     if form.validate_on_submit():
         try:
-            services.save_talking_point(
+            save_talking_point(
                 current_user.office_id, topic_value, language_value, form.body.data, current_user
             )
             db.session.commit()
@@ -215,8 +222,8 @@ def edit_talking_point(topic: str, language: str):
 @bp.route("/settings", methods=["GET", "POST"])
 @admin_required
 def settings():
-    current = services.print_settings(current_user.office_id)
-    form = PrintSettingsForm(columns=services.SHEET_COLUMNS)
+    current = print_settings(current_user.office_id)
+    form = PrintSettingsForm(columns=SHEET_COLUMNS)
     if request.method == "GET":
         form.flyer_layout.data = current.flyer_layout
         form.hidden_columns.data = sorted(current.hidden)
@@ -224,7 +231,7 @@ def settings():
         form.mask_phones.data = current.mask_phones
     if form.validate_on_submit():
         try:
-            services.save_print_settings(
+            save_print_settings(
                 current_user.office_id,
                 form.flyer_layout.data,
                 list(form.hidden_columns.data or []),
@@ -244,4 +251,4 @@ def settings():
 @bp.app_template_global("printing_spare_rows")
 def printing_spare_rows(office_id: int) -> int:
     """Spare rows an office adds to its attendance sheets (shown on the session page)."""
-    return services.print_settings(office_id).spare_rows
+    return print_settings(office_id).spare_rows

@@ -13,6 +13,7 @@ from planner.extensions import db
 from planner.rates import bp
 from planner.rates.forms import QuoteForm, RateValueForm
 from planner.rates.models import RateValue
+from planner.rates.quotes import household_quote
 from planner.rates.services import RATE_KEYS, add_rate_value, voluntary_si_limits
 from planner.scoping import admin_required
 from planner.signals import printed_matter_changed
@@ -63,8 +64,6 @@ def index():
 @login_required
 def quote():
     """The household quote: fill in, see what they pay, print it as a quote sheet."""
-    from planner.printing.services import household_quote
-
     form = QuoteForm(request.args, meta={"csrf": False})
     result = None
     status = 200

@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
 from planner.accounts.models import User
+from planner.calendars.blocked_days import blocked_day_names
 from planner.enums import Language, SessionKind, SessionStatus, TargetGroup, Topic, VenueKind
 from planner.errors import PlannerError
 from planner.extensions import db
@@ -264,16 +265,7 @@ def find_clashes(
         u.id: u for u in db.session.scalars(sa.select(User).where(User.id.in_(draft.officer_ids)))
     }
 
-    # Imported here: the calendars package imports this module for its feeds.
-    from planner.calendars.models import BlockedDay
-
-    blocked = dict(
-        db.session.execute(
-            sa.select(BlockedDay.day, BlockedDay.name).where(
-                BlockedDay.office_id == office_id, BlockedDay.day.in_(list(windows))
-            )
-        ).all()
-    )
+    blocked = blocked_day_names(office_id, windows)
     clashes: list[Clash] = []
     for day, (start, end) in windows.items():
         for other in others:
