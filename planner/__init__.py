@@ -47,6 +47,8 @@ def configure(app: Flask, test_config: dict | None) -> None:
     )
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = instance_secret_key(Path(app.instance_path))
+        # Fine for one laptop; `flask check` refuses it for production (each server its own key).
+        app.config["SECRET_KEY_GENERATED"] = True
     if app.config.get("REDIS_URL") and not test_config:
         app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"])
     # Later catalogs override earlier ones; the core catalog goes last so shared words read the
@@ -96,6 +98,7 @@ def register_blueprints(app: Flask) -> None:
     from planner.calendars import bp as calendars_bp
     from planner.enrolments import bp as enrolments_bp
     from planner.followups import bp as followups_bp
+    from planner.operations import bp as operations_bp
     from planner.people import bp as people_bp
     from planner.places import bp as places_bp
     from planner.printing import bp as printing_bp
@@ -113,14 +116,17 @@ def register_blueprints(app: Flask) -> None:
         followups_bp,
         enrolments_bp,
         audit_bp,
+        operations_bp,
     ):
         app.register_blueprint(blueprint)
 
 
 def register_hooks(app: Flask) -> None:
     from planner import web
+    from planner.operations import requestlog
 
     web.init_app(app)
+    requestlog.init_app(app)
 
 
 def register_commands(app: Flask) -> None:
