@@ -122,11 +122,10 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_hooks(app: Flask) -> None:
-    from planner import web
-    from planner.operations import requestlog
+    from planner import operations, web
 
     web.init_app(app)
-    requestlog.init_app(app)
+    operations.init_app(app)
 
 
 def register_commands(app: Flask) -> None:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import subprocess
+import sys
 import threading
 import time
 import uuid
@@ -89,6 +92,13 @@ def test_one_log_line_per_request_without_the_query_string(client, caplog):
     assert "0912345678" not in lines[0]
 
 
+@pytest.mark.parametrize("app_config", [{"TRUSTED_PROXIES": 1}])
+def test_behind_a_proxy_the_client_address_comes_from_x_forwarded_for(client):
+    outside = {"X-Forwarded-For": "203.0.113.9"}
+    assert client.get("/metrics", headers=outside).status_code == 404
+    assert client.get("/metrics", headers={"X-Forwarded-For": "127.0.0.1"}).status_code == 200
+
+
 # --- The production check -------------------------------------------------------------------
 
 
@@ -127,6 +137,36 @@ def test_check_command_exits_1_and_says_what_to_change(runner):
     result = runner.invoke(args=["check", "--workers", "4"])
     assert result.exit_code == 1
     assert "PLANNER_SESSION_COOKIE_SECURE" in result.output
+
+
+def _gunicorn(tmp_path, env: dict, *args: str) -> subprocess.Popen:
+    gunicorn = Path(sys.executable).parent / "gunicorn"
+    return subprocess.Popen(
+        [
+            str(gunicorn),
+            "-c",
+            "python:planner.operations.gunicorn_conf",
+            *args,
+            "planner:create_app()",
+        ],
+        env={**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "metrics"), **env},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+
+def test_the_deploy_configuration_refuses_to_start_with_unsafe_settings(tmp_path):
+    server = _gunicorn(
+        tmp_path,
+        {"DATABASE_URL": f"sqlite:///{tmp_path / 'p.db'}", "WEB_CONCURRENCY": "2"},
+        "--bind",
+        "127.0.0.1:0",
+    )
+    output, _ = server.communicate(timeout=60)
+    assert server.returncode != 0
+    assert "refusing to start [sqlite-workers]" in output
+    assert "refusing to start [secret-key]" in output
 
 
 # --- Backups --------------------------------------------------------------------------------

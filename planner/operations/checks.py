@@ -37,7 +37,7 @@ def production_findings(app: Flask, workers: int = 1) -> list[Finding]:
                 "sessions with its own. Set PLANNER_SECRET_KEY to one long random value for all.",
             )
         )
-    if not config.get("SESSION_COOKIE_SECURE") or not config.get("REMEMBER_COOKIE_SECURE"):
+    if not config.get("SESSION_COOKIE_SECURE"):
         found.append(
             Finding(
                 "insecure-cookie",
