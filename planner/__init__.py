@@ -19,7 +19,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     """Build the app: defaults, then instance/config.py, then the environment (or test_config)."""
     app = Flask(
         __name__,
-        instance_path=str(ROOT_DIR / "instance"),
+        # Each server of a deployment may keep its own instance folder (PLANNER_INSTANCE_PATH);
+        # nothing another server needs is kept there (see planner/storage.py).
+        instance_path=os.environ.get("PLANNER_INSTANCE_PATH") or str(ROOT_DIR / "instance"),
         instance_relative_config=True,
         template_folder=str(ROOT_DIR / "templates"),
         static_folder=str(ROOT_DIR / "static"),
