@@ -51,8 +51,10 @@ def configure(app: Flask, test_config: dict | None) -> None:
         app.config["SECRET_KEY"] = instance_secret_key(Path(app.instance_path))
         # Fine for one laptop; `flask check` refuses it for production (each server its own key).
         app.config["SECRET_KEY_GENERATED"] = True
-    if app.config.get("REDIS_URL") and not test_config:
-        app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"])
+    # With Redis, every server counts login attempts in one place. (A setdefault here never
+    # took effect: the defaults already name memory://, so each process counted alone.)
+    if app.config.get("REDIS_URL") and app.config["RATELIMIT_STORAGE_URI"] == "memory://":
+        app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"]
     # Later catalogs override earlier ones; the core catalog goes last so shared words read the
     # same everywhere (a test also keeps one translation per message across catalogs).
     catalogs = sorted(p for p in (PACKAGE_DIR / "translations").iterdir() if p.is_dir())
