@@ -59,6 +59,19 @@ def test_metrics_count_requests_by_endpoint(officer_client):
     assert "planner_jobs" in body
 
 
+def test_metrics_time_each_job_by_kind_and_outcome(officer_client, officer, app):
+    from planner.printing import jobs
+    from planner.printing.models import PrintJob
+
+    job = PrintJob(id="a" * 32, office_id=officer.office_id, user_id=officer.id, kind="packet")
+    job.params_json = '{"monday": "not a date"}'
+    db.session.add(job)
+    db.session.commit()
+    jobs.run_job(job.id)
+    body = officer_client.get("/metrics").get_data(as_text=True)
+    assert 'planner_job_duration_seconds_count{kind="packet",outcome="failed"}' in body
+
+
 def test_metrics_are_hidden_from_other_addresses(client):
     response = client.get("/metrics", environ_base={"REMOTE_ADDR": "203.0.113.9"})
     assert response.status_code == 404
