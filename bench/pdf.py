@@ -228,7 +228,7 @@ def main() -> None:
                 packet_runs = max(3, runs // 2)
                 packet_cold = median_ms(packet_uncached, packet_runs, warm=True)
                 job = packet()
-                packet_pages = len(PdfReader(render.cache_path(job.pdf_key)).pages)
+                packet_pages = len(PdfReader(BytesIO(render.cached(job.pdf_key))).pages)
                 packet_warm = median_ms(packet, runs, warm=True)
 
             # Cached re-prints as an officer gets them: through the app, logged in.

@@ -69,8 +69,12 @@ def configure(app: Flask, test_config: dict | None) -> None:
     )
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = instance_secret_key(Path(app.instance_path))
-    if app.config.get("REDIS_URL") and not test_config:
-        app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"])
+        # Fine for one laptop; `flask check` refuses it for production (each server its own key).
+        app.config["SECRET_KEY_GENERATED"] = True
+    # With Redis, every server counts login attempts in one place. (A setdefault here never
+    # took effect: the defaults already name memory://, so each process counted alone.)
+    if app.config.get("REDIS_URL") and app.config["RATELIMIT_STORAGE_URI"] == "memory://":
+        app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"]
     # Later catalogs override earlier ones; the core catalog goes last so shared words read the
     # same everywhere (a test also keeps one translation per message across catalogs).
     catalogs = sorted(p for p in (PACKAGE_DIR / "translations").iterdir() if p.is_dir())
@@ -121,6 +125,7 @@ def register_blueprints(app: Flask) -> None:
     from planner.enrolments.routes import bp as enrolments_bp
     from planner.followups import calendar  # noqa: F401  follow-ups join the calendar feeds
     from planner.followups.routes import bp as followups_bp
+    from planner.operations import bp as operations_bp
     from planner.people import checkin  # noqa: F401  the public check-in form's views
     from planner.people.routes import bp as people_bp
     from planner.places.routes import bp as places_bp
@@ -139,14 +144,16 @@ def register_blueprints(app: Flask) -> None:
         followups_bp,
         enrolments_bp,
         audit_bp,
+        operations_bp,
     ):
         app.register_blueprint(blueprint)
 
 
 def register_hooks(app: Flask) -> None:
-    from planner import web
+    from planner import operations, web
 
     web.init_app(app)
+    operations.init_app(app)
 
 
 def register_commands(app: Flask) -> None:

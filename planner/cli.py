@@ -19,6 +19,9 @@ from planner.rates.services import seed_national_rates
 
 
 def init_app(app: Flask) -> None:
+    from planner.operations import cli as operations_cli
+
+    operations_cli.init_app(app)
     app.cli.add_command(prepare)
     app.cli.add_command(create_user_command)
     app.cli.add_command(demo_data_command)

@@ -10,6 +10,7 @@ from planner.places.models import Commune, Partner, Venue, Village
 from planner.printing.models import PrintJob, PrintSettings, SheetVersion, TalkingPoint
 from planner.rates.models import RateValue
 from planner.sessions.models import OutreachSession, SessionSeries
+from planner.storage import StoredFile
 
 __all__ = [
     "Attendance",
@@ -32,6 +33,7 @@ __all__ = [
     "RateValue",
     "SessionSeries",
     "SheetVersion",
+    "StoredFile",
     "TalkingPoint",
     "Team",
     "User",

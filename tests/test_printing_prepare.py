@@ -6,9 +6,11 @@ from __future__ import annotations
 import time
 from datetime import timedelta
 from io import BytesIO
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from flask import current_app
 from pypdf import PdfReader
 
 from planner.enums import Language, SessionStatus, Topic
@@ -175,7 +177,7 @@ def test_a_flyer_prints_the_same_from_a_prepared_body_as_from_nothing(officer, p
     first_pages = [page.extract_text() for page in PdfReader(BytesIO(cold)).pages]
 
     # The same cache, emptied: the body is prepared first, then the flyer printed over it.
-    for path in render.cache_dir().rglob("*"):
+    for path in Path(current_app.config["PLANNER_CACHE_DIR"]).rglob("*"):
         if path.is_file():
             path.unlink()
     flyer.prepare_flyer_body(session)

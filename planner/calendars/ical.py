@@ -483,7 +483,8 @@ def new_calendar(name: str, *, feed: bool) -> Calendar:
 
 def _render(calendar: Calendar, specs: Iterable[EventSpec], extra: Iterable[Component]) -> bytes:
     head = calendar.to_ical()
-    assert head.endswith(CALENDAR_END)
+    if not head.endswith(CALENDAR_END):  # events are spliced in before the end: it must be there
+        raise ValueError("icalendar wrote a calendar that does not end with END:VCALENDAR")
     parts = [head[: -len(CALENDAR_END)]]
     parts.extend(event_bytes(spec) for spec in specs)
     parts.extend(component.to_ical() for component in extra)

@@ -276,7 +276,7 @@ def _session_body_key(session: OutreachSession) -> str:
 
 
 def _body_ready(key: str) -> bool:
-    return render.cached_meta(key) is not None and render.cache_path(key).exists()
+    return render.cached_meta(key) is not None and render.is_cached(key)
 
 
 def flyer_body_ready(session: OutreachSession) -> bool:

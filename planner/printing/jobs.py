@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import secrets
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 
@@ -20,6 +21,7 @@ from flask_babel import gettext as _
 from planner.accounts.models import Office, User
 from planner.errors import PlannerError
 from planner.extensions import db
+from planner.operations import metrics
 from planner.printing import flyer, packet, render, sheet
 from planner.printing.models import JobKind, JobStatus, PrintJob
 from planner.scope import Scope
@@ -133,6 +135,7 @@ def run_job(job_id: str) -> None:
         return None
     job.status = JobStatus.RUNNING
     db.session.commit()
+    kind, started = job.kind, time.perf_counter()
     try:
         with force_locale("vi"):
             if job.kind == JobKind.FLYER_BODIES:
@@ -147,6 +150,11 @@ def run_job(job_id: str) -> None:
         current_app.logger.exception("Print job %s failed", job_id, exc_info=error)
         with force_locale("vi"):
             _fail(job_id, _("The packet could not be printed. Try again, or ask an administrator."))
+    finally:
+        outcome = db.session.scalar(sa.select(PrintJob.status).where(PrintJob.id == job_id))
+        metrics.JOB_SECONDS.labels(kind, outcome or "unknown").observe(
+            time.perf_counter() - started
+        )
     return None
 
 
