@@ -9,6 +9,7 @@ from planner.people.models import Attendance, DistinctPeople, Person
 from planner.places.models import Commune, Partner, Venue, Village
 from planner.printing.models import PrintJob, PrintSettings, SheetVersion, TalkingPoint
 from planner.rates.models import RateValue
+from planner.results.models import Campaign, CommuneCoverage, Target
 from planner.sessions.models import OutreachSession, SessionSeries
 
 __all__ = [
@@ -16,7 +17,9 @@ __all__ = [
     "AuditEntry",
     "BlockedDay",
     "CalendarFeed",
+    "Campaign",
     "Commune",
+    "CommuneCoverage",
     "DistinctPeople",
     "Enrolment",
     "EnrolmentCredit",
@@ -33,6 +36,7 @@ __all__ = [
     "SessionSeries",
     "SheetVersion",
     "TalkingPoint",
+    "Target",
     "Team",
     "User",
     "Venue",
