@@ -100,6 +100,7 @@ def register_blueprints(app: Flask) -> None:
     from planner.places import bp as places_bp
     from planner.printing import bp as printing_bp
     from planner.rates import bp as rates_bp
+    from planner.results import bp as results_bp
     from planner.sessions import bp as sessions_bp
 
     for blueprint in (
@@ -113,6 +114,7 @@ def register_blueprints(app: Flask) -> None:
         followups_bp,
         enrolments_bp,
         audit_bp,
+        results_bp,
     ):
         app.register_blueprint(blueprint)
 

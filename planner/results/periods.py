@@ -61,8 +61,12 @@ class Period:
             last = self.first - timedelta(days=1)
             return Period(date(last.year, last.month - 2, 1), last, self.kind)
         if self.kind == PeriodKind.YEAR:
-            return Period(date(self.first.year - 1, 1, 1), date(self.first.year - 1, 12, 31), self.kind)
-        return Period(self.first - timedelta(days=self.days), self.first - timedelta(days=1), self.kind)
+            return Period(
+                date(self.first.year - 1, 1, 1), date(self.first.year - 1, 12, 31), self.kind
+            )
+        return Period(
+            self.first - timedelta(days=self.days), self.first - timedelta(days=1), self.kind
+        )
 
     def contains(self, day: date) -> bool:
         return self.first <= day <= self.last

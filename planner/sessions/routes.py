@@ -191,6 +191,10 @@ def new():
         form.start.data = time(8, 0)
         form.end.data = time(10, 0)
         form.weekdays.data = [str(form.day.data.weekday())]
+        # "Plan a session there" links from results/where-next preselect the place.
+        for name in ("commune", "venue"):
+            if request.args.get(name, type=int):
+                getattr(form, f"{name}_id").data = request.args.get(name, type=int)
     clashes = []
     if form.validate_on_submit():
         try:
