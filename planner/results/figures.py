@@ -88,6 +88,10 @@ def interested_clause():
     )
 
 
+_MAIN_CREDIT = aliased(EnrolmentCredit, name="main_credit")
+_MAIN_SESSION = aliased(OutreachSession, name="main_session")
+
+
 class EnrolmentJoin:
     """An enrolment with its main credited session (aliased, maybe missing) and its person.
 
@@ -95,8 +99,10 @@ class EnrolmentJoin:
     """
 
     def __init__(self) -> None:
-        self.credit = aliased(EnrolmentCredit)
-        self.session = aliased(OutreachSession)
+        # The aliases are made once: building an aliased class per query cost more than the
+        # queries themselves (SQLAlchemy adapts every column on first use).
+        self.credit = _MAIN_CREDIT
+        self.session = _MAIN_SESSION
         self.officer = sa.func.coalesce(self.session.lead_officer_id, Enrolment.recorded_by_id)
         self.commune = sa.func.coalesce(self.session.commune_id, Person.commune_id)
 
