@@ -403,12 +403,55 @@ def test_the_monthly_report_is_a_pdf_made_as_a_job(supervisor_client, office, st
 
     started = supervisor_client.post("/results/report", query_string=OCTOBER_ARGS)
     assert started.status_code == 302
-    job = db.session.scalar(sa.select(PrintJob).where(PrintJob.kind == jobs.REPORT))
-    jobs.run_job(job.id)  # the pool may have done it already; running twice is harmless
-    db.session.expire_all()
-    assert db.session.get(PrintJob, job.id).status == "done"
-    pdf = supervisor_client.get(f"/results/jobs/{job.id}/download")
+    job_id = db.session.scalar(sa.select(PrintJob.id).where(PrintJob.kind == jobs.REPORT))
+    assert started.headers["Location"].endswith(f"/results/jobs/{job_id}")
+    wait_for_job(job_id)
+    page = supervisor_client.get(f"/results/jobs/{job_id}").get_data(as_text=True)
+    assert f"/results/jobs/{job_id}/download" in page
+    pdf = supervisor_client.get(f"/results/jobs/{job_id}/download")
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+
+
+def test_every_table_of_the_period_is_one_workbook_made_as_a_job(supervisor_client, story):
+    from planner.printing.models import PrintJob
+    from planner.results import jobs
+
+    supervisor_client.post("/results/workbook", query_string=OCTOBER_ARGS)
+    job_id = db.session.scalar(sa.select(PrintJob.id).where(PrintJob.kind == jobs.EXPORT))
+    wait_for_job(job_id)
+    book = load_workbook(io.BytesIO(supervisor_client.get(f"/results/jobs/{job_id}/download").data))
+    assert len(book.worksheets) > 10
+    names = [row[0].value for row in book["Người được tiếp cận"].iter_rows()]
+    assert "Giàng Thị Sua" in names
+
+
+def test_another_offices_job_is_a_404(client, story):
+    from planner.printing.models import PrintJob
+    from planner.results import jobs
+
+    other = factories.office("Bảo hiểm xã hội tỉnh Lai Châu", "Lai Châu")
+    theirs = PrintJob(id="a" * 32, office_id=other.id, user_id=story["pao"].id, kind=jobs.REPORT)
+    db.session.add(theirs)
+    db.session.commit()
+    login(client, story["pao"])
+    assert client.get(f"/results/jobs/{'a' * 32}").status_code == 404
+    assert client.get(f"/results/jobs/{'a' * 32}/download").status_code == 404
+
+
+def wait_for_job(job_id: str, timeout: float = 60) -> None:
+    import time as clock
+
+    from planner.printing.models import PrintJob
+
+    deadline = clock.monotonic() + timeout
+    while clock.monotonic() < deadline:
+        db.session.expire_all()
+        status = db.session.get(PrintJob, job_id).status
+        if status in ("done", "failed"):
+            assert status == "done", db.session.get(PrintJob, job_id).error
+            return
+        clock.sleep(0.1)
+    raise AssertionError("the job did not finish")
 
 
 # --- Coverage -------------------------------------------------------------------------------
