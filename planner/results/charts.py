@@ -9,8 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from flask_babel import format_decimal
 from markupsafe import Markup, escape
+
+from planner.results.tables import Kind, shown
 
 WIDTH = 400
 ROW = 44
@@ -30,7 +31,7 @@ class Bar:
 
 
 def _number(value: int) -> str:
-    return format_decimal(value)
+    return shown(value, Kind.COUNT)
 
 
 def bar_chart(title: str, bars: list[Bar], *, legend: tuple[str, str] | None = None) -> Markup:
@@ -81,4 +82,4 @@ def bar_chart(title: str, bars: list[Bar], *, legend: tuple[str, str] | None = N
 
 
 def percent_note(value: Decimal | None) -> str:
-    return f"{format_decimal(value, '#,##0.0')} %" if value is not None else ""
+    return shown(value, Kind.PERCENT) if value is not None else ""
