@@ -197,6 +197,15 @@ def test_an_officer_sees_the_sessions_they_lead_and_the_enrolments_credited_to_t
     assert mine.follow_ups_due == 2  # F2 and F3
 
 
+def test_a_supervisor_picking_an_officer_sees_that_officers_results(supervisor_client, story):
+    pao = story["pao"]
+    page = supervisor_client.get(
+        "/results/records/sessions_held", query_string={**OCTOBER_ARGS, "officer": pao.id}
+    ).get_data(as_text=True)
+    assert "Giàng Seo Pao" in page
+    assert "Lý Thị Mai</td>" not in page
+
+
 def test_comparisons_by_week_sex_and_officer_add_up(office, officer, story):
     weeks = comparisons.breakdown(office_filter(office), "week").rows
     assert [r.key for r in weeks if r.sessions_held] == ["2026-09-28", "2026-10-05", "2026-10-12"]
@@ -322,6 +331,8 @@ def test_an_officer_cannot_set_targets(officer_client, story):
         {"period": "custom", "first": "not a day", "last": "2026-01-01"},
         {"period": "decade"},
         {"scope": "everyone"},
+        {"scope": "officer"},
+        {"commune": "Bắc Hà"},
     ],
 )
 def test_a_bad_period_or_scope_is_a_clear_400(supervisor_client, story, args):

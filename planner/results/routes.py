@@ -89,6 +89,14 @@ def _day_arg(name: str) -> date | None:
         raise FilterRefused(_("%(text)s is not a date.", text=text)) from None
 
 
+def _scope() -> str:
+    """me, team, office or officer; choosing an officer in the office view shows theirs."""
+    scope = request.args.get("scope") or ("office" if current_user.is_supervisor else "me")
+    if scope == "office" and (request.args.get("officer") or "").strip() not in ("", "0"):
+        return "officer"
+    return scope
+
+
 def resolve_filter() -> ResultsFilter:
     """The filter from the address: period (week, month, quarter, year, or from/to), scope (me,
     team, office, one officer) and commune. Officers see their own by default, supervisors the
@@ -106,7 +114,7 @@ def resolve_filter() -> ResultsFilter:
             period = period_of(kind, _day_arg("day") or today_local())
     except PlannerError as error:
         raise FilterRefused(error.message) from None
-    scope = request.args.get("scope") or ("office" if current_user.is_supervisor else "me")
+    scope = _scope()
     if scope not in SCOPES:
         raise FilterRefused(
             _("Choose whose results: mine, my team's, the office's or an officer's.")
@@ -128,7 +136,9 @@ def resolve_filter() -> ResultsFilter:
         )
     elif scope == "officer":
         officer_id = _int_arg("officer")
-        if officer_id is None or not db.session.scalar(
+        if officer_id is None:
+            raise FilterRefused(_("Choose the officer whose results to show."))
+        if not db.session.scalar(
             sa.select(User.id).where(User.id == officer_id, User.office_id == office_id)
         ):
             raise FilterRefused(_("This officer is not in your office."), 404)
@@ -177,7 +187,7 @@ def _filter_context(f: ResultsFilter) -> dict:
         "communes": office_communes(f.office_id),
         "officers": officers,
         "period_kinds": list(PeriodKind),
-        "scope": request.args.get("scope") or ("office" if current_user.is_supervisor else "me"),
+        "scope": _scope(),
     }
 
 
