@@ -12,6 +12,7 @@ import json
 import secrets
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from datetime import date
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -53,8 +54,7 @@ def _params(f: ResultsFilter) -> dict:
 
 
 def filter_of(job: PrintJob) -> ResultsFilter:
-    from datetime import date
-
+    """The filter the job was started with (ids were checked when it was started)."""
     p = job.params
     return ResultsFilter(
         job.office_id,
