@@ -272,10 +272,24 @@ def figures(f: ResultsFilter, now: datetime | None = None) -> Figures:
     )
 
 
+def before_end_of_local_day(moment, day):
+    """SQL: `moment` (an aware UTC column) comes before the end of local day `day` (a date
+    column), worked out by the database so counting needs no row in Python."""
+    if db.engine.dialect.name == "postgresql":
+        return moment < sa.func.timezone(
+            LOCAL_TZ.key, sa.cast(day, sa.DateTime) + sa.text("interval '1 day'")
+        )
+    # SQLite keeps naive UTC text; Vietnam has had one offset (UTC+7) since 1975, no DST.
+    offset_days = LOCAL_TZ.utcoffset(datetime(2026, 1, 1)).total_seconds() / 86400
+    return sa.func.julianday(moment) < sa.func.julianday(day) + 1 - offset_days
+
+
 def follow_up_figures(f: ResultsFilter) -> tuple[int, int]:
-    """(due in the period, first contacted on or before the due day), in one grouped query."""
-    rows = db.session.execute(
-        follow_up_query(f, FollowUp.due_on, sa.func.min(FollowUpOutcome.at))
+    """(due in the period, first contacted on or before the due day), in one query."""
+    first = (
+        follow_up_query(
+            f, FollowUp.due_on.label("due_on"), sa.func.min(FollowUpOutcome.at).label("first_at")
+        )
         .outerjoin(FollowUpOutcome, FollowUpOutcome.follow_up_id == FollowUp.id)
         .where(
             FollowUp.due_on >= f.period.first,
@@ -283,9 +297,15 @@ def follow_up_figures(f: ResultsFilter) -> tuple[int, int]:
             FollowUp.status != FollowUpStatus.CANCELLED,
         )
         .group_by(FollowUp.id, FollowUp.due_on)
-    ).all()
-    on_time = sum(1 for due_on, first in rows if first and first < end_of_local_day(due_on))
-    return len(rows), on_time
+        .subquery()
+    )
+    on_time = sa.and_(
+        first.c.first_at.is_not(None), before_end_of_local_day(first.c.first_at, first.c.due_on)
+    )
+    due, done = db.session.execute(
+        sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(sa.case((on_time, 1), else_=0)), 0))
+    ).one()
+    return due, int(done)
 
 
 @dataclass(frozen=True)
