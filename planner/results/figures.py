@@ -155,6 +155,32 @@ def follow_up_query(f: ResultsFilter, *columns) -> sa.Select:
     return query
 
 
+def followed_up_query(f: ResultsFilter) -> sa.Select:
+    """Distinct people with a contact logged in the period; joins people and sessions only
+    when a commune narrows it."""
+    start, end = f.period.utc_bounds
+    query = (
+        sa.select(sa.func.count(sa.distinct(FollowUp.person_id)))
+        .select_from(FollowUpOutcome)
+        .join(FollowUp, FollowUp.id == FollowUpOutcome.follow_up_id)
+        .where(
+            FollowUpOutcome.office_id == f.office_id,
+            FollowUpOutcome.at >= start,
+            FollowUpOutcome.at < end,
+            FollowUpOutcome.kind != OutcomeKind.ENROLLED,
+        )
+    )
+    if f.officer_ids is not None:
+        query = query.where(FollowUp.assigned_to_id.in_(f.officer_ids))
+    if f.commune_id is not None:
+        query = (
+            query.join(Person, Person.id == FollowUp.person_id)
+            .outerjoin(OutreachSession, OutreachSession.id == FollowUp.session_id)
+            .where(sa.func.coalesce(OutreachSession.commune_id, Person.commune_id) == f.commune_id)
+        )
+    return query
+
+
 def end_of_local_day(day: date) -> datetime:
     """The first UTC moment after `day` ends in Vietnam."""
     return datetime.combine(day + timedelta(days=1), datetime.min.time(), tzinfo=LOCAL_TZ)
@@ -226,15 +252,7 @@ def figures(f: ResultsFilter, now: datetime | None = None) -> Figures:
         )
     ).one()
     due, on_time = follow_up_figures(f)
-    followed_up = db.session.scalar(
-        follow_up_query(f, sa.func.count(sa.distinct(FollowUp.person_id)))
-        .join(FollowUpOutcome, FollowUpOutcome.follow_up_id == FollowUp.id)
-        .where(
-            FollowUpOutcome.at >= f.period.utc_bounds[0],
-            FollowUpOutcome.at < f.period.utc_bounds[1],
-            FollowUpOutcome.kind != OutcomeKind.ENROLLED,
-        )
-    )
+    followed_up = db.session.scalar(followed_up_query(f))
     joined = EnrolmentJoin()
     enrolled, members, contributions, support = {}, 0, 0, 0
     for product, number, member_sum, paid, supported in db.session.execute(
