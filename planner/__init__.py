@@ -131,6 +131,7 @@ def register_blueprints(app: Flask) -> None:
     from planner.places.routes import bp as places_bp
     from planner.printing.routes import bp as printing_bp
     from planner.rates.routes import bp as rates_bp
+    from planner.results.routes import bp as results_bp
     from planner.sessions.routes import bp as sessions_bp
 
     for blueprint in (
@@ -145,6 +146,7 @@ def register_blueprints(app: Flask) -> None:
         enrolments_bp,
         audit_bp,
         operations_bp,
+        results_bp,
     ):
         app.register_blueprint(blueprint)
 

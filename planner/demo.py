@@ -21,6 +21,7 @@ from planner.enums import (
 from planner.extensions import db
 from planner.people.demo import add_demo_attendance
 from planner.places.models import Commune, Partner, Venue, Village
+from planner.results.demo import add_demo_history
 from planner.sessions.days import monday_of
 from planner.sessions.models import RepeatRule
 from planner.sessions.services import Recurrence, SessionDraft, create_sessions
@@ -330,4 +331,5 @@ def load_demo_data(today: date | None = None) -> Office:
     held[0].status = SessionStatus.HELD
     db.session.flush()
     add_demo_attendance(lao_cai)
+    add_demo_history(lao_cai, today or today_local())
     return lao_cai

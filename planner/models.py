@@ -9,6 +9,7 @@ from planner.people.models import Attendance, DistinctPeople, Person
 from planner.places.models import Commune, Partner, Venue, Village
 from planner.printing.models import PrintJob, PrintSettings, SheetVersion, TalkingPoint
 from planner.rates.models import RateValue
+from planner.results.models import Campaign, CommuneCoverage, Target
 from planner.sessions.models import OutreachSession, SessionSeries
 from planner.storage import StoredFile
 
@@ -17,7 +18,9 @@ __all__ = [
     "AuditEntry",
     "BlockedDay",
     "CalendarFeed",
+    "Campaign",
     "Commune",
+    "CommuneCoverage",
     "DistinctPeople",
     "Enrolment",
     "EnrolmentCredit",
@@ -35,6 +38,7 @@ __all__ = [
     "SheetVersion",
     "StoredFile",
     "TalkingPoint",
+    "Target",
     "Team",
     "User",
     "Venue",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 from flask_babel import format_date
@@ -32,6 +32,17 @@ def market_held_on(venue: Venue, day: date) -> bool:
     if venue.market_cycle_days and venue.market_anchor_date:
         return (day - venue.market_anchor_date).days % venue.market_cycle_days == 0
     return False
+
+
+def market_days_between(venue: Venue, first: date, last: date) -> list[date]:
+    """Every market day of `venue` from `first` to `last` inclusive (results: where next)."""
+    days: list[date] = []
+    day = first
+    while day <= last:
+        if market_held_on(venue, day):
+            days.append(day)
+        day += timedelta(days=1)
+    return days
 
 
 def validate_market_schedule(

@@ -90,10 +90,13 @@ class SheetVersion(Model):
 
 
 class JobKind(StrEnum):
-    """What a print job renders: the week's packet, or flyer bodies ahead of need."""
+    """What a job renders: the week's packet, flyer bodies ahead of need, results reports."""
 
     PACKET = "packet"
     FLYER_BODIES = "flyer_bodies"
+    # The results domain runs its long exports on the same job rows (planner/results/jobs.py).
+    RESULTS_REPORT = "results_report"
+    RESULTS_EXPORT = "results_export"
 
 
 class JobStatus(StrEnum):

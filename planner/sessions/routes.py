@@ -138,6 +138,10 @@ def _fill_new(form: SessionForm) -> None:
     form.start.data = time(8, 0)
     form.end.data = time(10, 0)
     form.weekdays.data = [str(form.day.data.weekday())]
+    # "Plan a session there" links from results/where-next preselect the place.
+    for name in ("commune", "venue"):
+        if request.args.get(name, type=int):
+            getattr(form, f"{name}_id").data = request.args.get(name, type=int)
 
 
 @bp.route("/sessions/new", methods=["GET", "POST"])
