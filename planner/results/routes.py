@@ -16,7 +16,6 @@ from planner.errors import PlannerError
 from planner.extensions import db
 from planner.followups.models import Product
 from planner.people.importing import ImportRefused
-from planner.places.models import Commune
 from planner.places.services import office_communes
 from planner.results import (
     bp,
@@ -33,11 +32,13 @@ from planner.results import (
 )
 from planner.results.forms import CampaignForm, CoverageForm, CoverageImportForm, TargetForm
 from planner.results.periods import (
+    Period,
     PeriodKind,
     ResultsFilter,
     custom_period,
     period_of,
 )
+from planner.scope import ScopeError, ScopeKind, default_kind, resolve_scope
 from planner.scoping import supervisor_required
 from planner.timezones import today_local
 from planner.web import file_response
@@ -66,18 +67,9 @@ def _filter_refused(error: FilterRefused):
 
 
 # --- The one place a request becomes a ResultsFilter ----------------------------------------
-# The shared Scope resolver replaces this function when it lands; services take only the filter.
 
-SCOPES = ("me", "team", "office", "officer")
-
-
-def _int_arg(name: str) -> int | None:
-    text = (request.args.get(name) or "").strip()
-    if not text or text == "0":
-        return None
-    if not text.isdigit():
-        raise FilterRefused(_("The address has a value that is not a number: %(name)s.", name=name))
-    return int(text)
+# Whose results: the shared scope kinds (planner/scope.py); a commune narrows any of them.
+RESULTS_KINDS = (ScopeKind.MINE, ScopeKind.TEAM, ScopeKind.OFFICE, ScopeKind.OFFICER)
 
 
 def _day_arg(name: str) -> date | None:
@@ -90,19 +82,16 @@ def _day_arg(name: str) -> date | None:
         raise FilterRefused(_("%(text)s is not a date.", text=text)) from None
 
 
-def _scope() -> str:
-    """me, team, office or officer; choosing an officer in the office view shows theirs."""
-    scope = request.args.get("scope") or ("office" if current_user.is_supervisor else "me")
-    if scope == "office" and (request.args.get("officer") or "").strip() not in ("", "0"):
-        return "officer"
-    return scope
+def _scope_args() -> dict[str, str]:
+    """The scope arguments; choosing an officer in the office view shows that officer's."""
+    args = {name: request.args.get(name, "") for name in ("scope", "officer")}
+    args["scope"] = args["scope"] or default_kind(current_user).value
+    if args["scope"] == ScopeKind.OFFICE and args["officer"].strip() not in ("", "0"):
+        args["scope"] = ScopeKind.OFFICER.value
+    return args
 
 
-def resolve_filter() -> ResultsFilter:
-    """The filter from the address: period (week, month, quarter, year, or from/to), scope (me,
-    team, office, one officer) and commune. Officers see their own by default, supervisors the
-    office. Unknown or another office's ids are a 404; a bad period is a 400."""
-    office_id = current_user.office_id
+def _period() -> Period:
     kind = request.args.get("period") or PeriodKind.MONTH.value
     try:
         kind = PeriodKind(kind)
@@ -110,48 +99,37 @@ def resolve_filter() -> ResultsFilter:
         raise FilterRefused(_("Choose a period: week, month, quarter, year or from/to.")) from None
     try:
         if kind == PeriodKind.CUSTOM:
-            period = custom_period(_day_arg("first"), _day_arg("last"))
-        else:
-            period = period_of(kind, _day_arg("day") or today_local())
+            return custom_period(_day_arg("first"), _day_arg("last"))
+        return period_of(kind, _day_arg("day") or today_local())
     except PlannerError as error:
         raise FilterRefused(error.message) from None
-    scope = _scope()
-    if scope not in SCOPES:
-        raise FilterRefused(
-            _("Choose whose results: mine, my team's, the office's or an officer's.")
-        )
-    officer_ids: frozenset[int] | None
-    if scope == "me":
-        officer_ids = frozenset({current_user.id})
-    elif scope == "team":
-        officer_ids = (
-            frozenset(
-                db.session.scalars(
-                    sa.select(User.id).where(
-                        User.office_id == office_id, User.team_id == current_user.team_id
-                    )
-                )
+
+
+def resolve_filter() -> ResultsFilter:
+    """The filter from the address: period (week, month, quarter, year, or from/to), scope (me,
+    team, office, one officer; resolved by planner.scope like every other page) and commune.
+    Officers see their own by default, supervisors the office. Another office's ids are a 404;
+    an unknown kind, a malformed id or a bad period is a 400."""
+    period = _period()
+    commune = (request.args.get("commune") or "").strip()
+    try:
+        scope = resolve_scope(current_user, _scope_args(), kinds=RESULTS_KINDS)
+        narrowed = (
+            resolve_scope(
+                current_user, {"scope": "commune", "commune": commune}, kinds=(ScopeKind.COMMUNE,)
             )
-            if current_user.team_id
-            else frozenset({current_user.id})
+            if commune not in ("", "0")
+            else None
         )
-    elif scope == "officer":
-        officer_id = _int_arg("officer")
-        if officer_id is None:
-            raise FilterRefused(_("Choose the officer whose results to show."))
-        if not db.session.scalar(
-            sa.select(User.id).where(User.id == officer_id, User.office_id == office_id)
-        ):
-            raise FilterRefused(_("This officer is not in your office."), 404)
-        officer_ids = frozenset({officer_id})
-    else:
-        officer_ids = None
-    commune_id = _int_arg("commune")
-    if commune_id is not None and not db.session.scalar(
-        sa.select(Commune.id).where(Commune.id == commune_id, Commune.office_id == office_id)
-    ):
-        raise FilterRefused(_("This commune is not one of your office's."), 404)
-    return ResultsFilter(office_id, officer_ids, commune_id, period)
+    except ScopeError as error:
+        raise FilterRefused(error.message, error.status) from None
+    officers = scope.officers_select()
+    officer_ids = (
+        frozenset(db.session.scalars(officers)) if isinstance(officers, sa.Select) else officers
+    )
+    return ResultsFilter(
+        scope.office_id, officer_ids, narrowed.commune_id if narrowed else None, period
+    )
 
 
 def filter_args(f: ResultsFilter) -> dict:
@@ -188,7 +166,7 @@ def _filter_context(f: ResultsFilter) -> dict:
         "communes": office_communes(f.office_id),
         "officers": officers,
         "period_kinds": list(PeriodKind),
-        "scope": _scope(),
+        "scope": _scope_args()["scope"],
     }
 
 
