@@ -274,7 +274,7 @@ def seed_province(
                 {
                     "id": user_id,
                     "office_id": office_id,
-                    "team_id": teams[k % 6]["id"] if role is Role.OFFICER else None,
+                    "team_id": teams[k % 6]["id"] if role is not Role.ADMIN else None,
                     "username": f"{prefix}{role.value}{k}",
                     "full_name": _name(rng, gender),
                     "phone": f"09{rng.randrange(10**8):08d}",
