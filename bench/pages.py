@@ -167,10 +167,6 @@ def main() -> None:
             seed(f"sqlite:///{path}", args.seed, args.scale)
         url = f"sqlite:///{path}"
     app = bench_app(url)
-    with app.app_context():
-        from planner.database import refresh_statistics
-
-        refresh_statistics(db.engine)
     office_id, pages = pick_pages(app, args.office)
     if args.only:
         wanted = [w.strip() for w in args.only.split(",")]

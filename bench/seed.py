@@ -374,7 +374,7 @@ def seed_province(
     # People and attendance: ~250,000 rows, four in ten by someone seen before in the commune,
     # so ~150,000 people; one in sixty new records is a duplicate of someone already known.
     attendance_target = int(250_000 * scale)
-    per_session = max(1, round(attendance_target * 1.3 / max(1, len(held))))
+    per_session = max(1, round(attendance_target * 1.15 / max(1, len(held))))
     people, attendance, audit = [], [], []
     known: dict[int, list[dict]] = {c: [] for c in commune_ids}
     interested = []  # (attendance_id, person_id, session_id, day, lead, product)
@@ -419,7 +419,7 @@ def seed_province(
                 continue
             at_session.add(person["id"])
             attendance_id = writer.new_id(Attendance.__table__)
-            vsi, hhi = rng.random() < 0.2, rng.random() < 0.16
+            vsi, hhi = rng.random() < 0.17, rng.random() < 0.14
             attendance.append(
                 {"id": attendance_id, "office_id": office_id, "session_id": session_id,
                  "person_id": person["id"], "interested_voluntary_si": vsi,
@@ -553,7 +553,7 @@ def seed(url: str, seed_number: int = 1, scale: float = 1.0, provinces: int = 1)
         from werkzeug.security import generate_password_hash
 
         password = generate_password_hash(SEED_PASSWORD)
-        writer = Writer(copy=provinces > 1)
+        writer = Writer(copy=True)
         today = date.today()
         offices = []
         for p in range(provinces):

@@ -25,6 +25,7 @@ from planner.followups.models import Channel, FollowUp, FollowUpOutcome, Outcome
 from planner.followups.services import (
     OutcomeInput,
     add_follow_up,
+    PILES,
     board,
     cancel,
     log_outcome,
@@ -41,9 +42,6 @@ from planner.timezones import today_local
 from planner.web import is_safe_next
 
 SCOPES = ("me", "team", "office")
-# Each pile shows this many until the officer asks for all: a phone page stays light.
-PILE_LIMIT = 50
-
 
 def outcome_form(follow_up: FollowUp, formdata=None) -> OutcomeForm:
     """Each follow-up's form has its own prefix so many fit on one page with unique ids."""
@@ -97,12 +95,14 @@ def index():
     if scope != "me" and not current_user.is_supervisor:
         abort(403)
     ids = {"me": lambda: {current_user.id}, "team": _team_ids, "office": lambda: None}[scope]()
-    piles = board(current_user.office_id, ids, today_local())
+    # Each pile pages on its own (?overdue=2), so a link works without JavaScript.
+    pages = {key: request.args.get(key, 1, type=int) for key in PILES}
+    piles = board(current_user.office_id, ids, today_local(), pages)
     return render_template(
         "followups/index.html",
         board=piles,
         scope=scope,
-        limit=None if request.args.get("all") == "1" else PILE_LIMIT,
+        pages=pages,
         # Labels translated once for the whole page, not once per follow-up.
         kinds=[(k.value, k.label) for k in OutcomeKind],
         channels=[(c.value, c.label) for c in Channel],
