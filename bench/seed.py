@@ -60,7 +60,14 @@ from planner.followups.models import (
     OutcomeKind,
     Product,
 )
-from planner.people.models import Attendance, AttendanceSource, Gender, Person, fold_name
+from planner.people.models import (
+    Attendance,
+    AttendanceSource,
+    Gender,
+    Person,
+    fold_name,
+    name_search_keys,
+)
 from planner.places.models import Commune, Venue, Village
 from planner.rates.services import seed_national_rates
 from planner.sessions.models import OutreachSession, SessionSeries, session_facilitator
@@ -403,7 +410,9 @@ def seed_province(
                     birth_year = rng.randrange(1955, 2006) if rng.random() < 0.85 else None
                 person = {
                     "id": person_id, "office_id": office_id, "full_name": name,
-                    "name_key": fold_name(name), "birth_year": birth_year, "gender": gender,
+                    "name_key": fold_name(name), "birth_year": birth_year,
+                    **dict(zip(("name_key_2", "name_key_3", "name_key_last"),
+                               name_search_keys(fold_name(name)), strict=True)), "gender": gender,
                     "ethnicity": rng.choice(ETHNIC), "commune_id": commune_id,
                     "village_id": village_id, "phone": phone, "cccd": None,
                     "occupation": rng.choice(OCCUPATION), "priority_group": PriorityGroup.OTHER,

@@ -1,5 +1,8 @@
 """Engine settings that make SQLite safe for several officers at once, and planner statistics."""
 
+import contextlib
+import sqlite3
+
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
@@ -22,10 +25,8 @@ def configure_engine(engine: Engine) -> None:
     def _sqlite_optimize(dbapi_connection, _record):
         # SQLite's advice: before a connection closes, let it re-analyze the tables whose
         # statistics its queries missed, so the planner keeps choosing the office indexes.
-        try:
+        with contextlib.suppress(sqlite3.Error):  # a closing connection closes regardless
             dbapi_connection.execute("PRAGMA optimize")
-        except Exception:  # noqa: BLE001 (a closing connection must close whatever happens)
-            pass
 
 
 def refresh_statistics(engine: Engine) -> None:

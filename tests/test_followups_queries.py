@@ -84,15 +84,20 @@ def test_a_long_pile_shows_one_page_and_links_to_the_next_without_javascript(
     assert page.count('class="fu-item') == PILE_SIZE
     assert "Người dân 00" in page
     assert "Trang 1 / 3" in page
-    assert 'href="/follow-ups/?scope=me&amp;overdue=1&amp;today=2&amp;upcoming=1#pile-today"' in page
+    assert (
+        'href="/follow-ups/?scope=me&amp;overdue=1&amp;today=2&amp;upcoming=1#pile-today"' in page
+    )
     last = supervisor_client.get("/follow-ups/?today=3").get_data(as_text=True)
     assert last.count('class="fu-item') == 3
     assert f"Người dân {PILE_SIZE * 2 + 2:02d}" in last
     assert "Người dân 00" not in last
     # A page past the end shows the last one rather than an empty pile.
-    assert supervisor_client.get("/follow-ups/?today=99").get_data(as_text=True).count(
-        'class="fu-item'
-    ) == 3
+    assert (
+        supervisor_client.get("/follow-ups/?today=99")
+        .get_data(as_text=True)
+        .count('class="fu-item')
+        == 3
+    )
 
 
 def test_the_enrolment_list_query_count_does_not_grow_with_rows(

@@ -23,9 +23,9 @@ from planner.followups.forms import (
 )
 from planner.followups.models import Channel, FollowUp, FollowUpOutcome, OutcomeKind, Product
 from planner.followups.services import (
+    PILES,
     OutcomeInput,
     add_follow_up,
-    PILES,
     board,
     cancel,
     log_outcome,
@@ -42,6 +42,7 @@ from planner.timezones import today_local
 from planner.web import is_safe_next
 
 SCOPES = ("me", "team", "office")
+
 
 def outcome_form(follow_up: FollowUp, formdata=None) -> OutcomeForm:
     """Each follow-up's form has its own prefix so many fit on one page with unique ids."""

@@ -35,20 +35,21 @@ from planner.people.forms import (
     PersonForm,
 )
 from planner.people.importing import ImportRefused, import_sheet, template_csv, template_xlsx
-from planner.people.models import Attendance, Interest, Person, fold_name
+from planner.people.models import Attendance, Interest, Person
 from planner.people.services import (
     clean_attendee,
     confirm_check_in,
+    duplicates_page,
     erase_person,
     export_person,
     export_rows,
-    likely_duplicates,
     mark_distinct,
     merge_people,
     neutralise_formula,
     office_reach,
     person_attendances,
     person_label,
+    person_search,
     person_snapshot,
     record_attendance,
     reject_check_in,
@@ -59,7 +60,7 @@ from planner.people.services import (
     update_person,
 )
 from planner.phones import display_phone
-from planner.places.services import office_villages
+from planner.places.services import commune_villages, office_villages
 from planner.scoping import get_owned_or_404, supervisor_required
 from planner.sessions.models import OutreachSession
 from planner.timezones import to_local, today_local
@@ -83,7 +84,9 @@ def _session_attendances(session_id: int) -> list[Attendance]:
 
 
 def _attendee_form(session: OutreachSession, **kwargs) -> AttendeeForm:
-    form = AttendeeForm(villages=office_villages(current_user.office_id), **kwargs)
+    form = AttendeeForm(
+        villages=commune_villages(current_user.office_id, session.commune_id), **kwargs
+    )
     if request.method == "GET" or not kwargs.get("formdata", True):
         form.village_id.data = session.village_id or 0
     return form
@@ -91,7 +94,9 @@ def _attendee_form(session: OutreachSession, **kwargs) -> AttendeeForm:
 
 def people_panel(session: OutreachSession) -> dict:
     """What the attendance panel on a session page needs (called from the template)."""
-    form = AttendeeForm(villages=office_villages(current_user.office_id), formdata=None)
+    form = AttendeeForm(
+        villages=commune_villages(current_user.office_id, session.commune_id), formdata=None
+    )
     form.village_id.data = session.village_id or 0
     return {
         "form": form,
@@ -362,12 +367,7 @@ def index():
         .order_by(Person.name_key, Person.id)
     )
     if query_text:
-        digits = "".join(c for c in query_text if c.isdigit())
-        conditions = [Person.name_key.contains(fold_name(query_text), autoescape=True)]
-        if len(digits) >= 3:
-            conditions.append(Person.phone.contains(digits.lstrip("0"), autoescape=True))
-            conditions.append(Person.cccd.contains(digits, autoescape=True))
-        query = query.where(sa.or_(*conditions))
+        query = query.where(person_search(query_text))
     page = db.paginate(query, per_page=PAGE_SIZE, error_out=False)
     counts = (
         dict(
@@ -456,8 +456,8 @@ def edit(person_id: int):
 @bp.get("/people/duplicates")
 @login_required
 def duplicates():
-    pairs = likely_duplicates(current_user.office_id)
-    return render_template("people/duplicates.html", pairs=pairs)
+    listing = duplicates_page(current_user.office_id, request.args.get("page", 1, type=int))
+    return render_template("people/duplicates.html", pairs=listing.pairs, listing=listing)
 
 
 def _pair_from_request() -> tuple[Person, Person]:
