@@ -202,7 +202,9 @@ def main() -> None:
         median = statistics.median(samples)
         p75 = statistics.quantiles(samples, n=4)[2] if len(samples) > 1 else median
         bare_median = statistics.median(bare)
-        ok = median < 150 and median <= 2 * bare_median + 20 and size < 100
+        # The size target is for HTML a phone downloads; a feed is fetched by a calendar server.
+        is_html = response.mimetype == "text/html"
+        ok = median < 150 and median <= 2 * bare_median + 20 and (size < 100 or not is_html)
         failures += not ok
         print(
             f"{page.name:24} {median:7.1f} {p75:7.1f} {bare_median:6.1f} {queries:7d} "

@@ -67,10 +67,14 @@ def upgrade():
         op.create_index(name, 'person', columns, unique=False)
     op.create_index('ix_audit_entry_office_at', 'audit_entry', ['office_id', 'at', 'id'])
     op.create_index('ix_session_facilitator_user_id', 'session_facilitator', ['user_id'])
+    op.create_index(
+        'ix_attendance_office_confirmed_person', 'attendance', ['office_id', 'confirmed', 'person_id']
+    )
     op.execute('ANALYZE')
 
 
 def downgrade():
+    op.drop_index('ix_attendance_office_confirmed_person', table_name='attendance')
     op.drop_index('ix_session_facilitator_user_id', table_name='session_facilitator')
     op.drop_index('ix_audit_entry_office_at', table_name='audit_entry')
     for name in reversed(list(PERSON_INDEXES)):

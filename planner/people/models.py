@@ -163,7 +163,11 @@ class Attendance(db.Model):
     session: Mapped[OutreachSession] = relationship()
     person: Mapped[Person] = relationship(back_populates="attendances")
 
-    __table_args__ = (sa.UniqueConstraint("session_id", "person_id", name="uq_attendance_once"),)
+    __table_args__ = (
+        sa.UniqueConstraint("session_id", "person_id", name="uq_attendance_once"),
+        # The office's reach (distinct people) counted from the index alone.
+        sa.Index("ix_attendance_office_confirmed_person", "office_id", "confirmed", "person_id"),
+    )
 
     @property
     def interested(self) -> bool:

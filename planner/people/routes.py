@@ -46,7 +46,7 @@ from planner.people.services import (
     mark_distinct,
     merge_people,
     neutralise_formula,
-    office_reach,
+    people_reach,
     person_attendances,
     person_label,
     person_search,
@@ -380,9 +380,9 @@ def index():
         if page.items
         else {}
     )
-    people_reached, attendances = office_reach(current_user.office_id)
     since = date(today_local().year, 1, 1)
-    year_reach, _rows = office_reach(current_user.office_id, since)
+    reach = people_reach(current_user.office_id, since)
+    people_reached, attendances, year_reach = reach.people, reach.attendances, reach.people_since
     return render_template(
         "people/index.html",
         page=page,
