@@ -46,10 +46,10 @@ from planner.people.services import (
     mark_distinct,
     merge_people,
     neutralise_formula,
+    people_page,
     people_reach,
     person_attendances,
     person_label,
-    person_search,
     person_snapshot,
     record_attendance,
     reject_check_in,
@@ -66,8 +66,6 @@ from planner.sessions.models import OutreachSession
 from planner.timezones import to_local, today_local
 
 __all__ = ["people_panel", "person_label", "shown_phone"]
-
-PAGE_SIZE = 50
 
 
 def _wants_json() -> bool:
@@ -357,43 +355,24 @@ def import_template(fmt: str):
 @login_required
 def index():
     query_text = (request.args.get("q") or "").strip()[:100]
-    query = (
-        sa.select(Person)
-        .where(
-            Person.office_id == current_user.office_id,
-            Person.confirmed,
-        )
-        .options(selectinload(Person.village))
-        .order_by(Person.name_key, Person.id)
-    )
-    if query_text:
-        query = query.where(person_search(query_text))
-    page = db.paginate(query, per_page=PAGE_SIZE, error_out=False)
-    counts = (
-        dict(
-            db.session.execute(
-                sa.select(Attendance.person_id, sa.func.count())
-                .where(Attendance.person_id.in_([p.id for p in page.items]), Attendance.confirmed)
-                .group_by(Attendance.person_id)
-            ).all()
-        )
-        if page.items
-        else {}
-    )
-    since = date(today_local().year, 1, 1)
-    reach = people_reach(current_user.office_id, since)
-    people_reached, attendances, year_reach = reach.people, reach.attendances, reach.people_since
+    listing = people_page(current_user.office_id, query_text, request.args.get("page", 1, type=int))
     return render_template(
         "people/index.html",
-        page=page,
+        page=listing,
         q=query_text,
-        counts=counts,
-        people_reached=people_reached,
-        attendances=attendances,
-        year_reach=year_reach,
-        year=since.year,
+        counts=listing.attendances,
         mask=request.args.get("mask") == "1",
     )
+
+
+@bp.get("/people/reach")
+@login_required
+def reach():
+    # Its own page: distinct people over every attendance row is the one figure that grows with
+    # the office's years, and the daily list should not pay for it on every visit.
+    since = date(today_local().year, 1, 1)
+    figures = people_reach(current_user.office_id, since)
+    return render_template("people/reach.html", reach=figures, year=since.year)
 
 
 def _person(person_id: int) -> Person:

@@ -1088,6 +1088,58 @@ def person_search(text: str) -> sa.ColumnElement[bool]:
     return sa.or_(*conditions) if conditions else sa.false()
 
 
+PEOPLE_PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class PeoplePage:
+    """One page of the people list (or of a search), and the confirmed rows each person has."""
+
+    items: list[Person]
+    attendances: dict[int, int]
+    page: int
+    has_next: bool
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+
+def people_page(
+    office_id: int, text: str = "", page: int = 1, per_page: int = PEOPLE_PAGE_SIZE
+) -> PeoplePage:
+    """A page of the office's people by folded name, found by `person_search` when `text` is
+    given. One row past the page says whether a next one exists: no count of the whole office
+    (a scan of every person), so three queries whatever the office holds."""
+    page = max(1, page)
+    query = (
+        sa.select(Person)
+        .where(Person.office_id == office_id, Person.confirmed)
+        .options(sa.orm.selectinload(Person.village))
+        .order_by(Person.name_key, Person.id)
+        .limit(per_page + 1)
+        .offset((page - 1) * per_page)
+    )
+    if text:
+        # Matches found through the search indexes first, then sorted: ordering by the name
+        # index and filtering would read every person when few match.
+        query = query.where(Person.id.in_(sa.select(Person.id).where(person_search(text))))
+    rows = db.session.scalars(query).all()
+    items = list(rows[:per_page])
+    attendances = (
+        dict(
+            db.session.execute(
+                sa.select(Attendance.person_id, sa.func.count())
+                .where(Attendance.person_id.in_([p.id for p in items]), Attendance.confirmed)
+                .group_by(Attendance.person_id)
+            ).all()
+        )
+        if items
+        else {}
+    )
+    return PeoplePage(items, attendances, page, len(rows) > per_page)
+
+
 @dataclass(frozen=True)
 class Reach:
     """An office's reach: distinct people at its sessions, attendance rows, people since a day."""
