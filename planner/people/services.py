@@ -580,13 +580,15 @@ def duplicates_page(
     phones, detail_keys = phones[:per_page], detail_keys[:per_page]
     if not phones and not detail_keys:
         return DuplicatePage([], page, has_next)
-    by_details = sa.tuple_(Person.name_key, Person.birth_year, Person.village_id).in_(detail_keys)
+    # One equality per key rather than a row-value IN, which SQLite answers by reading every
+    # person of the office; equalities it looks up in the index, one by one.
+    by_details = [
+        sa.and_(Person.name_key == n, Person.birth_year == y, Person.village_id == v)
+        for n, y, v in detail_keys
+    ]
     people = db.session.scalars(
         sa.select(Person)
-        .where(
-            live,
-            sa.or_(Person.phone.in_(phones), by_details if detail_keys else sa.false()),
-        )
+        .where(live, sa.or_(Person.phone.in_(phones), *by_details))
         .options(sa.orm.selectinload(Person.village))
         .order_by(Person.id)
     ).all()
