@@ -27,8 +27,10 @@ PERSON_INDEXES = {
     'ix_person_office_name_key_2': ['office_id', 'name_key_2'],
     'ix_person_office_name_key_3': ['office_id', 'name_key_3'],
     'ix_person_office_name_key_last': ['office_id', 'name_key_last'],
-    'ix_person_office_phone': ['office_id', 'phone'],
-    'ix_person_office_details': ['office_id', 'name_key', 'birth_year', 'village_id'],
+    'ix_person_office_phone': ['office_id', 'phone', 'confirmed', 'erased_at'],
+    'ix_person_office_details': [
+        'office_id', 'name_key', 'birth_year', 'village_id', 'confirmed', 'erased_at'
+    ],
 }
 
 

@@ -126,9 +126,18 @@ class Person(db.Model):
         sa.Index("ix_person_office_name_key_2", "office_id", "name_key_2"),
         sa.Index("ix_person_office_name_key_3", "office_id", "name_key_3"),
         sa.Index("ix_person_office_name_key_last", "office_id", "name_key_last"),
-        # Blocking keys of likely duplicates, walked in order a page at a time.
-        sa.Index("ix_person_office_phone", "office_id", "phone"),
-        sa.Index("ix_person_office_details", "office_id", "name_key", "birth_year", "village_id"),
+        # Blocking keys of likely duplicates, walked in order a page at a time; `confirmed` and
+        # `erased_at` in the index so the walk never reads the table.
+        sa.Index("ix_person_office_phone", "office_id", "phone", "confirmed", "erased_at"),
+        sa.Index(
+            "ix_person_office_details",
+            "office_id",
+            "name_key",
+            "birth_year",
+            "village_id",
+            "confirmed",
+            "erased_at",
+        ),
     )
 
     @validates("full_name")

@@ -522,7 +522,7 @@ def _pair(a: int, b: int) -> tuple[int, int]:
     return (a, b) if a < b else (b, a)
 
 
-DUPLICATE_GROUPS_PER_PAGE = 20
+DUPLICATE_GROUPS_PER_PAGE = 10
 
 
 @dataclass(frozen=True)
