@@ -1125,7 +1125,9 @@ def people_page(
     if text:
         # Matches found through the search indexes first, then sorted: ordering by the name
         # index and filtering would read every person when few match.
-        query = query.where(Person.id.in_(sa.select(Person.id).where(person_search(text))))
+        # The office inside the subquery too: every search index leads with `office_id`.
+        found = sa.select(Person.id).where(Person.office_id == office_id, person_search(text))
+        query = query.where(Person.id.in_(found))
     rows = db.session.scalars(query).all()
     items = list(rows[:per_page])
     attendances = (
