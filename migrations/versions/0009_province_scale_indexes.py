@@ -41,14 +41,13 @@ def _search_keys(name_key):
 
 
 def upgrade():
-    with op.batch_alter_table('person', schema=None) as batch_op:
-        for key in KEYS:
-            batch_op.add_column(
-                sa.Column(key, sa.String(length=120), nullable=False, server_default='')
-            )
-    with op.batch_alter_table('person', schema=None) as batch_op:
-        for key in KEYS:
-            batch_op.alter_column(key, server_default=None)
+    # Plain ADD COLUMN on both engines: a batch copy of `person` on SQLite would trip the
+    # foreign keys pointing at it once people exist. The '' default fills existing rows (and
+    # stays: the app always writes the keys with the name).
+    for key in KEYS:
+        op.add_column(
+            'person', sa.Column(key, sa.String(length=120), nullable=False, server_default='')
+        )
     connection = op.get_bind()
     person = sa.table(
         'person', sa.column('id', sa.Integer), sa.column('name_key', sa.String),
@@ -81,6 +80,7 @@ def downgrade():
     op.drop_index('ix_audit_entry_office_at', table_name='audit_entry')
     for name in reversed(list(PERSON_INDEXES)):
         op.drop_index(name, table_name='person')
-    with op.batch_alter_table('person', schema=None) as batch_op:
-        for key in reversed(KEYS):
-            batch_op.drop_column(key)
+    # A plain DROP COLUMN (SQLite 3.35+): a batch copy of `person` would trip the foreign keys
+    # of attendance and follow-ups that point at it once people exist.
+    for key in reversed(KEYS):
+        op.drop_column('person', key)
