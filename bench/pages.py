@@ -180,9 +180,8 @@ def main() -> None:
     }
     engine = url.split(":", 1)[0].split("+", 1)[0]
     print(f"{engine}, office {office_id}, {args.runs} runs in turns with the bare route")
-    print(
-        f"{'page':24} {'median':>7} {'p75':>7} {'bare':>6} {'queries':>7} {'HTML KiB':>8}  target"
-    )
+    head = f"{'median':>7} {'p75':>7} {'bare':>6} {'cpu':>6} {'queries':>7} {'HTML KiB':>8}"
+    print(f"{'page':24} {head}  target")
     failures = 0
     for page in pages:
         client = clients[page.who]
