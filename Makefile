@@ -48,6 +48,12 @@ format: setup
 bench: setup
 	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
+# A province's three years of data in a scratch database (a temp file, printed; never instance/):
+# make seed SEED_ARGS="--scale 0.1" or SEED_ARGS="--provinces 34 --database-url postgresql+psycopg://..."
+.PHONY: seed
+seed: setup
+	$(BIN)/python bench/seed.py $(SEED_ARGS)
+
 setup: $(VENV)/.installed translations
 
 translations: $(MO)

@@ -9,6 +9,7 @@ from flask_migrate import upgrade
 
 from planner.accounts.models import Office, User
 from planner.accounts.services import create_user
+from planner.database import refresh_statistics
 from planner.demo import DEMO_PASSWORD, DEMO_USERS, load_demo_data
 from planner.enums import Role
 from planner.errors import PlannerError
@@ -33,6 +34,7 @@ def init_app(app: Flask) -> None:
 def prepare(host: str, port: int) -> None:
     """Upgrade the database, load demo data on first run, and say how to log in."""
     upgrade(directory=current_app.extensions["migrate"].directory)
+    refresh_statistics(db.engine)
     added = seed_national_rates()
     seed_talking_points()
     db.session.commit()

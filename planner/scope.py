@@ -169,7 +169,9 @@ def resolve_scope(
         if officer is None or officer.office_id != office_id:
             raise ScopeError(_("This page does not exist, or it belongs to another office."), 404)
         return Scope(kind, office_id, officer_ids=frozenset({officer.id}), title=officer.full_name)
-    return Scope(kind, office_id, title=user.office.name)
+    # No title: the office's name is the packet's default, and loading it here cost every page a
+    # query.
+    return Scope(kind, office_id)
 
 
 def requested_scope(user: User, values: Mapping[str, str], **options) -> Scope:

@@ -41,10 +41,13 @@ def test_my_follow_ups_query_count_does_not_grow_with_rows(
     assert few <= 8
 
 
-def test_a_long_pile_shows_fifty_and_offers_the_rest(supervisor_client, office, supervisor):
+def test_a_long_pile_shows_one_page_and_links_to_the_next_without_javascript(
+    supervisor_client, office, supervisor
+):
     from planner.followups.models import Product
+    from planner.followups.services import PILE_SIZE
 
-    for i in range(55):
+    for i in range(PILE_SIZE * 2 + 3):
         db.session.add(
             FollowUp(
                 office_id=office.id,
@@ -56,10 +59,23 @@ def test_a_long_pile_shows_fifty_and_offers_the_rest(supervisor_client, office, 
         )
     db.session.commit()
     page = supervisor_client.get("/follow-ups/").get_data(as_text=True)
-    assert page.count('class="fu-item') == 50
-    assert "Xem tất cả 55" in page
-    everything = supervisor_client.get("/follow-ups/?all=1").get_data(as_text=True)
-    assert everything.count('class="fu-item') == 55
+    assert page.count('class="fu-item') == PILE_SIZE
+    assert "Người dân 00" in page
+    assert "Trang 1 / 3" in page
+    assert (
+        'href="/follow-ups/?scope=me&amp;overdue=1&amp;today=2&amp;upcoming=1#pile-today"' in page
+    )
+    last = supervisor_client.get("/follow-ups/?today=3").get_data(as_text=True)
+    assert last.count('class="fu-item') == 3
+    assert f"Người dân {PILE_SIZE * 2 + 2:02d}" in last
+    assert "Người dân 00" not in last
+    # A page past the end shows the last one rather than an empty pile.
+    assert (
+        supervisor_client.get("/follow-ups/?today=99")
+        .get_data(as_text=True)
+        .count('class="fu-item')
+        == 3
+    )
 
 
 def test_the_enrolment_list_query_count_does_not_grow_with_rows(

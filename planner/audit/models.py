@@ -26,4 +26,8 @@ class AuditEntry(Model):
 
     user: Mapped[User | None] = relationship()
 
-    __table_args__ = (sa.Index("ix_audit_entry_entity", "entity", "entity_id"),)
+    __table_args__ = (
+        sa.Index("ix_audit_entry_entity", "entity", "entity_id"),
+        # The office's trail newest first, read a page at a time.
+        sa.Index("ix_audit_entry_office_at", "office_id", "at", "id"),
+    )

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 
 from planner.accounts.models import User
 from planner.audit.models import AuditEntry
@@ -74,3 +76,54 @@ def record_many(entries: list[dict[str, Any]]) -> None:
         for e in entries
     ]
     db.session.execute(sa.insert(AuditEntry), rows)
+
+
+TRAIL_PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class TrailPage:
+    """One page of an office's trail, newest first; `has_next` when older entries remain."""
+
+    items: list[AuditEntry]
+    page: int
+    has_next: bool
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def prev_num(self) -> int:
+        return self.page - 1
+
+    @property
+    def next_num(self) -> int:
+        return self.page + 1
+
+
+def office_trail(
+    office_id: int,
+    entity: str | None = None,
+    user_id: int | None = None,
+    page: int = 1,
+    per_page: int = TRAIL_PAGE_SIZE,
+) -> TrailPage:
+    """A page of the office's trail through (office_id, at, id), one entry past the page to
+    know if there is more: counting half a million entries for a page count cost more than
+    the page itself."""
+    page = max(1, page)
+    query = (
+        sa.select(AuditEntry)
+        .where(AuditEntry.office_id == office_id)
+        .options(selectinload(AuditEntry.user))
+        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+        .limit(per_page + 1)
+        .offset((page - 1) * per_page)
+    )
+    if entity:
+        query = query.where(AuditEntry.entity == entity)
+    if user_id:
+        query = query.where(AuditEntry.user_id == user_id)
+    rows = db.session.scalars(query).all()
+    return TrailPage(list(rows[:per_page]), page, len(rows) > per_page)

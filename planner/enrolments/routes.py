@@ -167,8 +167,14 @@ def index():
     first = _parse_day(request.args.get("from"), last - timedelta(days=90))
     if first > last or (last - first).days > 3660:
         abort(400)
-    enrolments = office_enrolments(current_user.office_id, first, last)
-    totals = {p: sum(1 for e in enrolments if e.product == p) for p in Product.single()}
+    listing = office_enrolments(
+        current_user.office_id, first, last, request.args.get("page", 1, type=int)
+    )
     return render_template(
-        "enrolments/index.html", enrolments=enrolments, first=first, last=last, totals=totals
+        "enrolments/index.html",
+        listing=listing,
+        enrolments=listing.items,
+        first=first,
+        last=last,
+        totals=listing.totals,
     )

@@ -22,6 +22,7 @@ from planner.followups.forms import (
 )
 from planner.followups.models import Channel, FollowUp, FollowUpOutcome, OutcomeKind, Product
 from planner.followups.services import (
+    PILES,
     OutcomeInput,
     add_follow_up,
     board,
@@ -41,8 +42,6 @@ from planner.timezones import today_local
 from planner.web import is_safe_next
 
 FOLLOW_UP_KINDS = (ScopeKind.MINE, ScopeKind.TEAM, ScopeKind.OFFICE)
-# Each pile shows this many until the officer asks for all: a phone page stays light.
-PILE_LIMIT = 50
 
 
 def outcome_form(follow_up: FollowUp, formdata=None) -> OutcomeForm:
@@ -85,12 +84,14 @@ def index():
         default=ScopeKind.MINE,
         supervisor_kinds=frozenset({ScopeKind.TEAM, ScopeKind.OFFICE}),
     )
-    piles = board(scope, today_local())
+    # Each pile pages on its own (?overdue=2), so a link works without JavaScript.
+    pages = {key: request.args.get(key, 1, type=int) for key in PILES}
+    piles = board(scope, today_local(), pages)
     return render_template(
         "followups/index.html",
         board=piles,
         scope=scope.kind,
-        limit=None if request.args.get("all") == "1" else PILE_LIMIT,
+        pages=pages,
         # Labels translated once for the whole page, not once per follow-up.
         kinds=[(k.value, k.label) for k in OutcomeKind],
         channels=[(c.value, c.label) for c in Channel],

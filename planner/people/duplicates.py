@@ -36,45 +36,91 @@ def _pair(a: int, b: int) -> tuple[int, int]:
     return (a, b) if a < b else (b, a)
 
 
+DUPLICATE_GROUPS_PER_PAGE = 10
+
+
+@dataclass(frozen=True)
+class DuplicatePage:
+    """One page of likely duplicates: the pairs of up to `DUPLICATE_GROUPS_PER_PAGE` phone
+    groups and as many name-year-village groups, and whether a next page has more."""
+
+    pairs: list[DuplicatePair]
+    page: int
+    has_next: bool
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+
 def likely_duplicates(office_id: int) -> list[DuplicatePair]:
-    """Pairs of people who may be one person: same phone, or same name, year and village."""
+    """Pairs of people who may be one person (the first page): same phone, or same name, year
+    and village."""
+    return duplicates_page(office_id).pairs
+
+
+def duplicates_page(
+    office_id: int, page: int = 1, per_page: int = DUPLICATE_GROUPS_PER_PAGE
+) -> DuplicatePage:
+    """A page of likely duplicates found by blocking keys: people sharing a phone, or a folded
+    name, birth year and village. Each kind of key is grouped in key order through its index
+    (`ix_person_office_phone`, `ix_person_office_details`) and stops after the page's groups,
+    so the cost follows the page shown, not the office's size; a fixed number of queries."""
+    page = max(1, page)
     live = sa.and_(Person.office_id == office_id, Person.confirmed, Person.erased_at.is_(None))
-    phones = (
+    skip = (page - 1) * per_page
+    phones = db.session.scalars(
         sa.select(Person.phone)
         .where(live, Person.phone.is_not(None))
         .group_by(Person.phone)
         .having(sa.func.count() > 1)
-    )
-    same_details = (
-        sa.select(Person.name_key, Person.birth_year, Person.village_id)
-        .where(live, Person.birth_year.is_not(None), Person.village_id.is_not(None))
-        .group_by(Person.name_key, Person.birth_year, Person.village_id)
-        .having(sa.func.count() > 1)
-    )
-    detail_keys = {tuple(r) for r in db.session.execute(same_details)}
+        .order_by(Person.phone)
+        .limit(per_page + 1)
+        .offset(skip)
+    ).all()
+    detail_keys = [
+        tuple(r)
+        for r in db.session.execute(
+            sa.select(Person.name_key, Person.birth_year, Person.village_id)
+            .where(live, Person.birth_year.is_not(None), Person.village_id.is_not(None))
+            .group_by(Person.name_key, Person.birth_year, Person.village_id)
+            .having(sa.func.count() > 1)
+            .order_by(Person.name_key, Person.birth_year, Person.village_id)
+            .limit(per_page + 1)
+            .offset(skip)
+        )
+    ]
+    has_next = len(phones) > per_page or len(detail_keys) > per_page
+    phones, detail_keys = phones[:per_page], detail_keys[:per_page]
+    if not phones and not detail_keys:
+        return DuplicatePage([], page, has_next)
+    # One equality per key rather than a row-value IN, which SQLite answers by reading every
+    # person of the office; equalities it looks up in the index, one by one.
+    by_details = [
+        sa.and_(Person.name_key == n, Person.birth_year == y, Person.village_id == v)
+        for n, y, v in detail_keys
+    ]
     people = db.session.scalars(
         sa.select(Person)
-        .where(
-            live,
-            sa.or_(
-                Person.phone.in_(phones),
-                Person.name_key.in_({k[0] for k in detail_keys} or {""}),
-            ),
-        )
+        .where(live, sa.or_(Person.phone.in_(phones), *by_details))
         .options(sa.orm.selectinload(Person.village))
         .order_by(Person.id)
     ).all()
+    wanted_phones, wanted_details = set(phones), set(detail_keys)
     groups: dict[tuple, list[Person]] = defaultdict(list)
     for person in people:
-        if person.phone:
+        if person.phone in wanted_phones:
             groups[("phone", person.phone)].append(person)
         key = (person.name_key, person.birth_year, person.village_id)
-        if key in detail_keys:
+        if key in wanted_details:
             groups[("details", *key)].append(person)
+    ids = [p.id for p in people]
     decided = {
         (d.first_id, d.second_id)
-        for d in db.session.scalars(
-            sa.select(DistinctPeople).where(DistinctPeople.office_id == office_id)
+        for d in db.session.execute(
+            sa.select(DistinctPeople.first_id, DistinctPeople.second_id).where(
+                DistinctPeople.office_id == office_id, DistinctPeople.first_id.in_(ids)
+            )
         )
     }
     pairs: dict[tuple[int, int], DuplicatePair] = {}
@@ -86,12 +132,12 @@ def likely_duplicates(office_id: int) -> list[DuplicatePair]:
         )
         for i, first in enumerate(members):
             for second in members[i + 1 :]:
-                ids = _pair(first.id, second.id)
-                if ids in decided:
+                ids_pair = _pair(first.id, second.id)
+                if ids_pair in decided:
                     continue
-                pair = pairs.setdefault(ids, DuplicatePair(first, second, []))
+                pair = pairs.setdefault(ids_pair, DuplicatePair(first, second, []))
                 pair.reasons.append(reason)
-    return list(pairs.values())
+    return DuplicatePage(list(pairs.values()), page, has_next)
 
 
 def mark_distinct(first: Person, second: Person, user: User | None) -> None:

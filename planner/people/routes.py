@@ -28,14 +28,18 @@ from planner.errors import PlannerError
 from planner.extensions import db
 from planner.people import bp
 from planner.people.attendance import (
-    office_reach,
+    people_reach,
     person_attendances,
     record_attendance,
     remove_attendance,
     session_counts,
     update_attendance,
 )
-from planner.people.duplicates import likely_duplicates, mark_distinct, merge_people
+from planner.people.duplicates import (
+    duplicates_page,
+    mark_distinct,
+    merge_people,
+)
 from planner.people.forms import (
     AttendanceForm,
     AttendeeForm,
@@ -45,7 +49,8 @@ from planner.people.forms import (
 )
 from planner.people.identity import clean_attendee, person_label, shown_phone, update_person
 from planner.people.importing import ImportRefused, import_sheet, template_csv, template_xlsx
-from planner.people.models import Attendance, Interest, Person, fold_name
+from planner.people.listing import people_page
+from planner.people.models import Attendance, Interest, Person
 from planner.people.privacy import (
     erase_person,
     export_person,
@@ -56,7 +61,7 @@ from planner.people.privacy import (
 from planner.people.self_check_in import confirm_check_in, reject_check_in
 from planner.people.snapshots import person_snapshot
 from planner.phones import display_phone
-from planner.places.services import office_villages
+from planner.places.services import commune_villages, office_villages
 from planner.scoping import get_owned_or_404, supervisor_required
 from planner.sessions.models import OutreachSession
 from planner.timezones import today_local
@@ -69,9 +74,6 @@ __all__ = ["people_panel", "person_label", "shown_phone"]
 def _panel_helpers() -> dict:
     """The session page's people panel and how a person is shown, for every template."""
     return {"people_panel": people_panel, "person_label": person_label, "shown_phone": shown_phone}
-
-
-PAGE_SIZE = 50
 
 
 def _wants_json() -> bool:
@@ -88,7 +90,9 @@ def _session_attendances(session_id: int) -> list[Attendance]:
 
 
 def _attendee_form(session: OutreachSession, **kwargs) -> AttendeeForm:
-    form = AttendeeForm(villages=office_villages(current_user.office_id), **kwargs)
+    form = AttendeeForm(
+        villages=commune_villages(current_user.office_id, session.commune_id), **kwargs
+    )
     if request.method == "GET" or not kwargs.get("formdata", True):
         form.village_id.data = session.village_id or 0
     return form
@@ -96,7 +100,9 @@ def _attendee_form(session: OutreachSession, **kwargs) -> AttendeeForm:
 
 def people_panel(session: OutreachSession) -> dict:
     """What the attendance panel on a session page needs (called from the template)."""
-    form = AttendeeForm(villages=office_villages(current_user.office_id), formdata=None)
+    form = AttendeeForm(
+        villages=commune_villages(current_user.office_id, session.commune_id), formdata=None
+    )
     form.village_id.data = session.village_id or 0
     return {
         "form": form,
@@ -345,48 +351,24 @@ def import_template(fmt: str):
 @login_required
 def index():
     query_text = (request.args.get("q") or "").strip()[:100]
-    query = (
-        sa.select(Person)
-        .where(
-            Person.office_id == current_user.office_id,
-            Person.confirmed,
-        )
-        .options(selectinload(Person.village))
-        .order_by(Person.name_key, Person.id)
-    )
-    if query_text:
-        digits = "".join(c for c in query_text if c.isdigit())
-        conditions = [Person.name_key.contains(fold_name(query_text), autoescape=True)]
-        if len(digits) >= 3:
-            conditions.append(Person.phone.contains(digits.lstrip("0"), autoescape=True))
-            conditions.append(Person.cccd.contains(digits, autoescape=True))
-        query = query.where(sa.or_(*conditions))
-    page = db.paginate(query, per_page=PAGE_SIZE, error_out=False)
-    counts = (
-        dict(
-            db.session.execute(
-                sa.select(Attendance.person_id, sa.func.count())
-                .where(Attendance.person_id.in_([p.id for p in page.items]), Attendance.confirmed)
-                .group_by(Attendance.person_id)
-            ).all()
-        )
-        if page.items
-        else {}
-    )
-    people_reached, attendances = office_reach(current_user.office_id)
-    since = date(today_local().year, 1, 1)
-    year_reach, _rows = office_reach(current_user.office_id, since)
+    listing = people_page(current_user.office_id, query_text, request.args.get("page", 1, type=int))
     return render_template(
         "people/index.html",
-        page=page,
+        page=listing,
         q=query_text,
-        counts=counts,
-        people_reached=people_reached,
-        attendances=attendances,
-        year_reach=year_reach,
-        year=since.year,
+        counts=listing.attendances,
         mask=request.args.get("mask") == "1",
     )
+
+
+@bp.get("/people/reach")
+@login_required
+def reach():
+    # Its own page: distinct people over every attendance row is the one figure that grows with
+    # the office's years, and the daily list should not pay for it on every visit.
+    since = date(today_local().year, 1, 1)
+    figures = people_reach(current_user.office_id, since)
+    return render_template("people/reach.html", reach=figures, year=since.year)
 
 
 def _person(person_id: int) -> Person:
@@ -447,8 +429,8 @@ def edit(person_id: int):
 @bp.get("/people/duplicates")
 @login_required
 def duplicates():
-    pairs = likely_duplicates(current_user.office_id)
-    return render_template("people/duplicates.html", pairs=pairs)
+    listing = duplicates_page(current_user.office_id, request.args.get("page", 1, type=int))
+    return render_template("people/duplicates.html", pairs=listing.pairs, listing=listing)
 
 
 def _pair_from_request() -> tuple[Person, Person]:

@@ -79,6 +79,18 @@ def office_villages(office_id: int) -> Sequence[Village]:
     ).all()
 
 
+def commune_villages(office_id: int, commune_id: int | None) -> Sequence[Village]:
+    """The villages of one commune of the office, by name: what a session's forms offer (an
+    office has ~1,500 villages; listing them all made most of a session page's size and time)."""
+    return db.session.scalars(
+        sa.select(Village)
+        .join(Commune)
+        .where(Commune.office_id == office_id, Village.commune_id == commune_id)
+        .options(sa.orm.contains_eager(Village.commune))
+        .order_by(Village.name)
+    ).all()
+
+
 def office_venues(office_id: int, active_only: bool = True) -> Sequence[Venue]:
     query = sa.select(Venue).where(Venue.office_id == office_id)
     if active_only:

@@ -36,6 +36,8 @@ session_facilitator = sa.Table(
         "session_id", sa.ForeignKey("outreach_session.id", ondelete="CASCADE"), primary_key=True
     ),
     sa.Column("user_id", sa.ForeignKey("user.id", ondelete="CASCADE"), primary_key=True),
+    # An officer's sessions as co-facilitator (week view, feeds) without reading every row.
+    sa.Index("ix_session_facilitator_user_id", "user_id"),
 )
 
 
