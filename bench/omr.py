@@ -108,7 +108,7 @@ def main() -> None:
         )
         with app.app_context(), app.test_request_context():
             from planner.demo import load_demo_data
-            from planner.printing import services
+            from planner.printing import sheet
             from planner.rates.services import seed_national_rates
             from planner.readback import cells
             from planner.readback.decoding import decode_image
@@ -124,10 +124,10 @@ def main() -> None:
             ).first()
             session.expected_attendance = 35
             invited = [
-                services.SheetPerson(full_name=f"Người được mời {i}", birth_year=1970 + i)
+                sheet.SheetPerson(full_name=f"Người được mời {i}", birth_year=1970 + i)
                 for i in range(1, 9)
             ]
-            version, pdf = services.attendance_sheet(session, invited)
+            version, pdf = sheet.attendance_sheet(session, invited)
             db.session.commit()
             layout = version.layout
             pages = render_pages(pdf)

@@ -22,6 +22,11 @@ def median_ms(fn: Callable[[], object], runs: int, warm: bool = False) -> float:
 def medians_in_turns_ms(fns: Sequence[Callable[[], object]], runs: int) -> list[float]:
     """Run each of `fns` in turn, `runs` rounds (one warm round first), and give each one's
     median: a ratio of two of them is steady on a busy machine, since both meet the same noise."""
+    return [statistics.median(samples) for samples in samples_in_turns_ms(fns, runs)]
+
+
+def samples_in_turns_ms(fns: Sequence[Callable[[], object]], runs: int) -> list[list[float]]:
+    """Each of `fns`' timings, run in turns as `medians_in_turns_ms` does (for percentiles)."""
     for fn in fns:
         fn()
     timings: list[list[float]] = [[] for _ in fns]
@@ -30,4 +35,4 @@ def medians_in_turns_ms(fns: Sequence[Callable[[], object]], runs: int) -> list[
             start = time.perf_counter()
             fn()
             samples.append((time.perf_counter() - start) * 1000)
-    return [statistics.median(samples) for samples in timings]
+    return timings

@@ -6,6 +6,8 @@ from flask_wtf import FlaskForm
 from wtforms import SelectMultipleField, widgets
 from wtforms.fields.choices import SelectChoice
 
+from planner.errors import PlannerError
+
 WEEKDAY_CHOICES = [
     SelectChoice(str(number), label)
     for number, label in enumerate(
@@ -56,3 +58,13 @@ class PlannerForm(FlaskForm):
     class Meta:
         def get_translations(self, form):
             return _WTFormsMessages()
+
+    def add_error(self, error: PlannerError, default: str | None = None) -> None:
+        """Show a service's error next to the field it names; an error naming no field of this
+        form goes next to `default` (or above the form, in `form_errors`)."""
+        name = error.field if error.field in self._fields else default
+        if name is None:
+            self.form_errors = [*self.form_errors, error.message]
+            return
+        field = self[name]
+        field.errors = [*field.errors, error.message]

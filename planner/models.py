@@ -10,14 +10,18 @@ from planner.places.models import Commune, Partner, Venue, Village
 from planner.printing.models import PrintJob, PrintSettings, SheetVersion, TalkingPoint
 from planner.rates.models import RateValue
 from planner.readback.models import PageReading, ReadbackSettings, ReadingBatch
+from planner.results.models import Campaign, CommuneCoverage, Target
 from planner.sessions.models import OutreachSession, SessionSeries
+from planner.storage import StoredFile
 
 __all__ = [
     "Attendance",
     "AuditEntry",
     "BlockedDay",
     "CalendarFeed",
+    "Campaign",
     "Commune",
+    "CommuneCoverage",
     "DistinctPeople",
     "Enrolment",
     "EnrolmentCredit",
@@ -36,7 +40,9 @@ __all__ = [
     "ReadingBatch",
     "SessionSeries",
     "SheetVersion",
+    "StoredFile",
     "TalkingPoint",
+    "Target",
     "Team",
     "User",
     "Venue",

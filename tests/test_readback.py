@@ -13,7 +13,7 @@ import pytest
 from bench.sheet_photos import Condition, RowMarks, apply_marks, photograph, render_pages
 from planner.extensions import db
 from planner.people.models import Attendance, AttendanceSource, Person
-from planner.printing import services
+from planner.printing import sheet
 from planner.readback.models import BatchStatus, ReadingBatch
 from tests import factories
 
@@ -55,7 +55,7 @@ def meeting_with_invitations(officer, places):
 
 
 def print_sheet(session):
-    version, pdf = services.attendance_sheet(session)
+    version, pdf = sheet.attendance_sheet(session)
     db.session.commit()
     return version, pdf
 

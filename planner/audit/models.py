@@ -8,11 +8,11 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from planner.accounts.models import User
-from planner.extensions import db
+from planner.extensions import Model
 from planner.timezones import UTCDateTime, now_utc
 
 
-class AuditEntry(db.Model):
+class AuditEntry(Model):
     """Who did what to which record, and which fields changed (old and new values)."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -26,4 +26,8 @@ class AuditEntry(db.Model):
 
     user: Mapped[User | None] = relationship()
 
-    __table_args__ = (sa.Index("ix_audit_entry_entity", "entity", "entity_id"),)
+    __table_args__ = (
+        sa.Index("ix_audit_entry_entity", "entity", "entity_id"),
+        # The office's trail newest first, read a page at a time.
+        sa.Index("ix_audit_entry_office_at", "office_id", "at", "id"),
+    )

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import render_template, request
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy.orm import selectinload
 
 from planner.accounts.models import User
 from planner.audit import bp
-from planner.audit.models import AuditEntry
+from planner.audit.services import office_trail
 from planner.extensions import db
 from planner.scoping import supervisor_required
 
@@ -56,22 +56,38 @@ FIELDS = {
 }
 
 
+@bp.app_context_processor
+def _labels() -> dict:
+    return {
+        "audit_entity_label": lambda key: ENTITIES.get(key, key),
+        "audit_action_label": lambda key: ACTIONS.get(key, key),
+        "audit_field_label": lambda key: FIELDS.get(key, key),
+        "audit_value": _shown_value,
+    }
+
+
+def _shown_value(value) -> str:
+    """A changed value as people read it: Có/Không for yes/no, a dash for nothing."""
+    if value is True:
+        return _("Yes")
+    if value is False:
+        return _("No")
+    if value is None or value == "":
+        return "—"
+    return str(value)
+
+
 @bp.get("/audit")
 @supervisor_required
 def index():
     entity = request.args.get("entity", "")
     user_id = request.args.get("user", type=int)
-    query = (
-        sa.select(AuditEntry)
-        .where(AuditEntry.office_id == current_user.office_id)
-        .options(selectinload(AuditEntry.user))
-        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+    page = office_trail(
+        current_user.office_id,
+        entity if entity in ENTITIES else None,
+        user_id,
+        request.args.get("page", 1, type=int),
     )
-    if entity in ENTITIES:
-        query = query.where(AuditEntry.entity == entity)
-    if user_id:
-        query = query.where(AuditEntry.user_id == user_id)
-    page = db.paginate(query, per_page=50, error_out=False)
     users = db.session.scalars(
         sa.select(User).where(User.office_id == current_user.office_id).order_by(User.full_name)
     ).all()

@@ -52,13 +52,6 @@ def _input(form: EnrolmentForm) -> EnrolmentInput:
     )
 
 
-def _field_error(form, error: PlannerError) -> None:
-    target = getattr(form, error.field, None) if error.field else None
-    if target is None or error.field == "months":
-        target = form.months if error.field == "months" else form.product
-    target.errors = [*target.errors, error.message]
-
-
 def _follow_up_of(person: Person, raw) -> FollowUp | None:
     if not raw:
         return None
@@ -110,7 +103,7 @@ def new():
                     return redirect(url_for("enrolments.detail", enrolment_id=enrolment.id))
             except PlannerError as error:
                 db.session.rollback()
-                _field_error(form, error)
+                form.add_error(error, default="product")
     return (
         render_template(
             "enrolments/new.html", form=form, person=person, follow_up=follow_up, quote=quote
@@ -154,7 +147,7 @@ def detail(enrolment_id: int):
             except PlannerError as error:
                 db.session.rollback()
                 enrolment = _load(enrolment_id)
-                form.receipt_number.errors = [*form.receipt_number.errors, error.message]
+                form.add_error(error, default="receipt_number")
     return render_template("enrolments/detail.html", enrolment=enrolment, form=form), status
 
 
@@ -174,8 +167,14 @@ def index():
     first = _parse_day(request.args.get("from"), last - timedelta(days=90))
     if first > last or (last - first).days > 3660:
         abort(400)
-    enrolments = office_enrolments(current_user.office_id, first, last)
-    totals = {p: sum(1 for e in enrolments if e.product == p) for p in Product.single()}
+    listing = office_enrolments(
+        current_user.office_id, first, last, request.args.get("page", 1, type=int)
+    )
     return render_template(
-        "enrolments/index.html", enrolments=enrolments, first=first, last=last, totals=totals
+        "enrolments/index.html",
+        listing=listing,
+        enrolments=listing.items,
+        first=first,
+        last=last,
+        totals=listing.totals,
     )

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
 from planner.accounts.models import User
-from planner.audit.services import diff, record
+from planner.audit.services import actor_id, diff, record
 from planner.enrolments.models import Enrolment, EnrolmentCredit
 from planner.enums import PriorityGroup, SessionStatus
 from planner.errors import PlannerError
@@ -226,24 +226,60 @@ def update_receipt(enrolment: Enrolment, receipt_number: str, notes: str, by: Us
     return enrolment
 
 
-def office_enrolments(office_id: int, first: date, last: date) -> list[Enrolment]:
-    """The office's enrolments between two dates, newest first, in a fixed number of queries."""
-    return list(
+ENROLMENTS_PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class EnrolmentList:
+    """One page of an office's enrolments in a period, and the period's count per product."""
+
+    items: list[Enrolment]
+    totals: dict[Product, int]
+    page: int
+    pages: int
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+
+def office_enrolments(
+    office_id: int, first: date, last: date, page: int = 1, per_page: int = ENROLMENTS_PAGE_SIZE
+) -> EnrolmentList:
+    """One page of the office's enrolments between two dates, newest first, and the period's
+    totals per product (counted in SQL): a fixed number of queries whatever the period holds."""
+    period = (
+        Enrolment.office_id == office_id,
+        Enrolment.enrolled_on >= first,
+        Enrolment.enrolled_on <= last,
+    )
+    counted = dict(
+        db.session.execute(
+            sa.select(Enrolment.product, sa.func.count()).where(*period).group_by(Enrolment.product)
+        ).all()
+    )
+    totals = {p: counted.get(p, 0) for p in Product.single()}
+    pages = max(1, -(-sum(counted.values()) // per_page))
+    page = min(max(1, page), pages)
+    items = list(
         db.session.scalars(
             sa.select(Enrolment)
-            .where(
-                Enrolment.office_id == office_id,
-                Enrolment.enrolled_on >= first,
-                Enrolment.enrolled_on <= last,
-            )
+            .where(*period)
             .options(
                 selectinload(Enrolment.person),
                 selectinload(Enrolment.recorded_by),
                 selectinload(Enrolment.credits).selectinload(EnrolmentCredit.session),
             )
             .order_by(Enrolment.enrolled_on.desc(), Enrolment.id.desc())
+            .limit(per_page)
+            .offset((page - 1) * per_page)
         )
     )
+    return EnrolmentList(items, totals, page, pages)
 
 
 def person_enrolments(person: Person) -> list[Enrolment]:
@@ -265,7 +301,7 @@ def person_enrolments(person: Person) -> list[Enrolment]:
 
 
 @persons_merged.connect
-def _on_persons_merged(kept: Person, merged: Person, **_kwargs) -> None:
+def _on_persons_merged(kept: Person, merged: Person, user: User | None, **_kwargs) -> None:
     """Move the merged person's enrolments to the person kept."""
     for enrolment in db.session.scalars(
         sa.select(Enrolment).where(Enrolment.person_id == merged.id)
@@ -273,20 +309,32 @@ def _on_persons_merged(kept: Person, merged: Person, **_kwargs) -> None:
         enrolment.person_id = kept.id
         enrolment.person = kept
         record(
-            enrolment.office_id, ENTITY, enrolment.id, "merge", {"person_id": [merged.id, kept.id]}
+            enrolment.office_id,
+            ENTITY,
+            enrolment.id,
+            "merge",
+            {"person_id": [merged.id, kept.id]},
+            actor_id(user),
         )
     db.session.flush()
 
 
 @person_erased.connect
-def _on_person_erased(person: Person, **_kwargs) -> None:
+def _on_person_erased(person: Person, user: User | None, **_kwargs) -> None:
     """Clear the notes; amounts, dates, receipt numbers and credits stay, so figures hold."""
     for enrolment in db.session.scalars(
         sa.select(Enrolment).where(Enrolment.person_id == person.id)
     ):
         if enrolment.notes:
             enrolment.notes = ""
-            record(enrolment.office_id, ENTITY, enrolment.id, "erase", {"notes": "cleared"})
+            record(
+                enrolment.office_id,
+                ENTITY,
+                enrolment.id,
+                "erase",
+                {"notes": "cleared"},
+                actor_id(user),
+            )
     db.session.flush()
 
 

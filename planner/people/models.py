@@ -10,10 +10,18 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from planner.enums import LABELS, LabelledEnum, PriorityGroup, enum_column
-from planner.extensions import db
+from planner.extensions import Model
 from planner.places.models import Commune, Village
 from planner.sessions.models import OutreachSession
 from planner.timezones import UTCDateTime, now_utc
+
+
+def name_search_keys(name_key: str) -> tuple[str, str, str]:
+    """The folded name from its second word, from its third, and its last word: with `name_key`
+    itself, the four columns a name search looks up by prefix through an index, so "pao",
+    "van pao" and "lo van pao" all find "Lò Văn Páo" without reading every person."""
+    words = name_key.split()
+    return (" ".join(words[1:]), " ".join(words[2:]), words[-1] if len(words) > 1 else "")
 
 
 def fold_name(name: str) -> str:
@@ -74,7 +82,7 @@ LABELS.update(
 )
 
 
-class Person(db.Model):
+class Person(Model):
     """Someone an office has met; personal data kept to what the work needs, with consent."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -82,6 +90,10 @@ class Person(db.Model):
     full_name: Mapped[str] = mapped_column(sa.String(120))
     # The name folded (no case, no diacritics) so "Lò Văn Páo" finds "LO VAN PAO".
     name_key: Mapped[str] = mapped_column(sa.String(120), default="")
+    # `name_search_keys(name_key)`, kept with it: searched by prefix, each through an index.
+    name_key_2: Mapped[str] = mapped_column(sa.String(120), default="")
+    name_key_3: Mapped[str] = mapped_column(sa.String(120), default="")
+    name_key_last: Mapped[str] = mapped_column(sa.String(120), default="")
     birth_year: Mapped[int | None]
     gender: Mapped[Gender | None] = mapped_column(enum_column(Gender))
     ethnicity: Mapped[str] = mapped_column(sa.String(60), default="")
@@ -111,11 +123,27 @@ class Person(db.Model):
     __table_args__ = (
         sa.Index("ix_person_office_name", "office_id", "full_name"),
         sa.Index("ix_person_office_name_key", "office_id", "name_key"),
+        sa.Index("ix_person_office_name_key_2", "office_id", "name_key_2"),
+        sa.Index("ix_person_office_name_key_3", "office_id", "name_key_3"),
+        sa.Index("ix_person_office_name_key_last", "office_id", "name_key_last"),
+        # Blocking keys of likely duplicates, walked in order a page at a time; `confirmed` and
+        # `erased_at` in the index so the walk never reads the table.
+        sa.Index("ix_person_office_phone", "office_id", "phone", "confirmed", "erased_at"),
+        sa.Index(
+            "ix_person_office_details",
+            "office_id",
+            "name_key",
+            "birth_year",
+            "village_id",
+            "confirmed",
+            "erased_at",
+        ),
     )
 
     @validates("full_name")
     def _keep_name_key(self, _key: str, value: str) -> str:
         self.name_key = fold_name(value or "")
+        self.name_key_2, self.name_key_3, self.name_key_last = name_search_keys(self.name_key)
         return value
 
     @property
@@ -123,7 +151,7 @@ class Person(db.Model):
         return self.erased_at is not None
 
 
-class Attendance(db.Model):
+class Attendance(Model):
     """One person at one session, as written on the sheet."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -144,7 +172,11 @@ class Attendance(db.Model):
     session: Mapped[OutreachSession] = relationship()
     person: Mapped[Person] = relationship(back_populates="attendances")
 
-    __table_args__ = (sa.UniqueConstraint("session_id", "person_id", name="uq_attendance_once"),)
+    __table_args__ = (
+        sa.UniqueConstraint("session_id", "person_id", name="uq_attendance_once"),
+        # The office's reach (distinct people) counted from the index alone.
+        sa.Index("ix_attendance_office_confirmed_person", "office_id", "confirmed", "person_id"),
+    )
 
     @property
     def interested(self) -> bool:
@@ -155,7 +187,7 @@ class Attendance(db.Model):
         return Interest.of(self.interested_voluntary_si, self.interested_household_hi)
 
 
-class DistinctPeople(db.Model):
+class DistinctPeople(Model):
     """An officer's decision that two likely duplicates are different people (a shared phone)."""
 
     __tablename__ = "distinct_people"

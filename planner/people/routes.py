@@ -27,6 +27,19 @@ from sqlalchemy.orm import selectinload
 from planner.errors import PlannerError
 from planner.extensions import db
 from planner.people import bp
+from planner.people.attendance import (
+    people_reach,
+    person_attendances,
+    record_attendance,
+    remove_attendance,
+    session_counts,
+    update_attendance,
+)
+from planner.people.duplicates import (
+    duplicates_page,
+    mark_distinct,
+    merge_people,
+)
 from planner.people.forms import (
     AttendanceForm,
     AttendeeForm,
@@ -34,39 +47,33 @@ from planner.people.forms import (
     ImportForm,
     PersonForm,
 )
+from planner.people.identity import clean_attendee, person_label, shown_phone, update_person
 from planner.people.importing import ImportRefused, import_sheet, template_csv, template_xlsx
-from planner.people.models import Attendance, Interest, Person, fold_name
-from planner.people.services import (
-    clean_attendee,
-    confirm_check_in,
+from planner.people.listing import people_page
+from planner.people.models import Attendance, Interest, Person
+from planner.people.privacy import (
     erase_person,
     export_person,
     export_rows,
-    likely_duplicates,
-    mark_distinct,
-    merge_people,
     neutralise_formula,
-    office_reach,
-    person_attendances,
-    person_label,
-    person_snapshot,
-    record_attendance,
-    reject_check_in,
-    remove_attendance,
-    session_counts,
-    shown_phone,
-    update_attendance,
-    update_person,
+    person_trail,
 )
+from planner.people.self_check_in import confirm_check_in, reject_check_in
+from planner.people.snapshots import person_snapshot
 from planner.phones import display_phone
-from planner.places.services import office_villages
+from planner.places.services import commune_villages, office_villages
 from planner.scoping import get_owned_or_404, supervisor_required
 from planner.sessions.models import OutreachSession
-from planner.timezones import to_local, today_local
+from planner.timezones import today_local
+from planner.web import file_response
 
 __all__ = ["people_panel", "person_label", "shown_phone"]
 
-PAGE_SIZE = 50
+
+@bp.app_context_processor
+def _panel_helpers() -> dict:
+    """The session page's people panel and how a person is shown, for every template."""
+    return {"people_panel": people_panel, "person_label": person_label, "shown_phone": shown_phone}
 
 
 def _wants_json() -> bool:
@@ -83,7 +90,9 @@ def _session_attendances(session_id: int) -> list[Attendance]:
 
 
 def _attendee_form(session: OutreachSession, **kwargs) -> AttendeeForm:
-    form = AttendeeForm(villages=office_villages(current_user.office_id), **kwargs)
+    form = AttendeeForm(
+        villages=commune_villages(current_user.office_id, session.commune_id), **kwargs
+    )
     if request.method == "GET" or not kwargs.get("formdata", True):
         form.village_id.data = session.village_id or 0
     return form
@@ -91,24 +100,20 @@ def _attendee_form(session: OutreachSession, **kwargs) -> AttendeeForm:
 
 def people_panel(session: OutreachSession) -> dict:
     """What the attendance panel on a session page needs (called from the template)."""
-    form = AttendeeForm(villages=office_villages(current_user.office_id), formdata=None)
+    form = AttendeeForm(
+        villages=commune_villages(current_user.office_id, session.commune_id), formdata=None
+    )
     form.village_id.data = session.village_id or 0
     return {
         "form": form,
         "attendances": _session_attendances(session.id),
         "counts": session_counts(session.id),
         "mask": request.args.get("mask") == "1",
-        "is_future": to_local(session.starts_at).date() > today_local(),
+        "is_future": session.local_day > today_local(),
     }
 
 
 # --- Attendance on a session ------------------------------------------------------------------
-
-
-def _field_error(form, error: PlannerError) -> None:
-    target = getattr(form, error.field, None) if error.field else None
-    target = target if target is not None else form.full_name
-    target.errors = [*target.errors, error.message]
 
 
 @bp.route("/sessions/<int:session_id>/attendance", methods=["GET", "POST"])
@@ -134,7 +139,7 @@ def add_attendance(session_id: int):
         except PlannerError as error:
             db.session.rollback()
             if error.code != "invalid":
-                _field_error(form, error)
+                form.add_error(error, default="full_name")
         else:
             message = _("%(name)s was added to the list.", name=attendance.person.full_name)
             if _wants_json():
@@ -261,7 +266,7 @@ def export_attendance(session_id: int, fmt: str):
         [neutralise_formula(str(c) if not isinstance(c, int) else c) for c in line]
         for line in lines
     ]
-    day = to_local(session.starts_at).date().isoformat()
+    day = session.local_day.isoformat()
     filename = f"danh-sach-nguoi-tham-du-{day}-{session.id}.{fmt}"
     if fmt == "csv":
         return _csv_response(lines, filename)
@@ -271,7 +276,7 @@ def export_attendance(session_id: int, fmt: str):
         sheet.append(line)
     buffer = io.BytesIO()
     workbook.save(buffer)
-    return _download(
+    return file_response(
         buffer.getvalue(),
         filename,
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -281,13 +286,7 @@ def export_attendance(session_id: int, fmt: str):
 def _csv_response(lines: list[list], filename: str) -> Response:
     buffer = io.StringIO()
     csv.writer(buffer).writerows(lines)
-    return _download(("\ufeff" + buffer.getvalue()).encode("utf-8"), filename, "text/csv")
-
-
-def _download(content: bytes, filename: str, mimetype: str) -> Response:
-    response = Response(content, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return file_response(("\ufeff" + buffer.getvalue()).encode("utf-8"), filename, "text/csv")
 
 
 # --- Import ------------------------------------------------------------------------------------
@@ -335,13 +334,13 @@ def import_attendance(session_id: int):
 def import_template(fmt: str):
     if fmt == "xlsx":
         names = [v.display_name for v in office_villages(current_user.office_id)]
-        return _download(
+        return file_response(
             template_xlsx(names),
             "mau-danh-sach-nguoi-tham-du.xlsx",
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
     if fmt == "csv":
-        return _download(template_csv(), "mau-danh-sach-nguoi-tham-du.csv", "text/csv")
+        return file_response(template_csv(), "mau-danh-sach-nguoi-tham-du.csv", "text/csv")
     abort(404)
 
 
@@ -352,48 +351,24 @@ def import_template(fmt: str):
 @login_required
 def index():
     query_text = (request.args.get("q") or "").strip()[:100]
-    query = (
-        sa.select(Person)
-        .where(
-            Person.office_id == current_user.office_id,
-            Person.confirmed,
-        )
-        .options(selectinload(Person.village))
-        .order_by(Person.name_key, Person.id)
-    )
-    if query_text:
-        digits = "".join(c for c in query_text if c.isdigit())
-        conditions = [Person.name_key.contains(fold_name(query_text), autoescape=True)]
-        if len(digits) >= 3:
-            conditions.append(Person.phone.contains(digits.lstrip("0"), autoescape=True))
-            conditions.append(Person.cccd.contains(digits, autoescape=True))
-        query = query.where(sa.or_(*conditions))
-    page = db.paginate(query, per_page=PAGE_SIZE, error_out=False)
-    counts = (
-        dict(
-            db.session.execute(
-                sa.select(Attendance.person_id, sa.func.count())
-                .where(Attendance.person_id.in_([p.id for p in page.items]), Attendance.confirmed)
-                .group_by(Attendance.person_id)
-            ).all()
-        )
-        if page.items
-        else {}
-    )
-    people_reached, attendances = office_reach(current_user.office_id)
-    since = date(today_local().year, 1, 1)
-    year_reach, _rows = office_reach(current_user.office_id, since)
+    listing = people_page(current_user.office_id, query_text, request.args.get("page", 1, type=int))
     return render_template(
         "people/index.html",
-        page=page,
+        page=listing,
         q=query_text,
-        counts=counts,
-        people_reached=people_reached,
-        attendances=attendances,
-        year_reach=year_reach,
-        year=since.year,
+        counts=listing.attendances,
         mask=request.args.get("mask") == "1",
     )
+
+
+@bp.get("/people/reach")
+@login_required
+def reach():
+    # Its own page: distinct people over every attendance row is the one figure that grows with
+    # the office's years, and the daily list should not pay for it on every visit.
+    since = date(today_local().year, 1, 1)
+    figures = people_reach(current_user.office_id, since)
+    return render_template("people/reach.html", reach=figures, year=since.year)
 
 
 def _person(person_id: int) -> Person:
@@ -407,9 +382,7 @@ def detail(person_id: int):
     person = _person(person_id)
     audit = []
     if current_user.is_supervisor:
-        from planner.audit.services import entries_for_person
-
-        audit = entries_for_person(person)
+        audit = person_trail(person)[::-1]
     return render_template(
         "people/detail.html",
         person=person,
@@ -442,7 +415,7 @@ def edit(person_id: int):
             db.session.commit()
         except PlannerError as error:
             db.session.rollback()
-            _field_error(form, error)
+            form.add_error(error, default="full_name")
         else:
             flash(_("The person's details were saved."), "success")
             return redirect(url_for("people.detail", person_id=person.id))
@@ -456,8 +429,8 @@ def edit(person_id: int):
 @bp.get("/people/duplicates")
 @login_required
 def duplicates():
-    pairs = likely_duplicates(current_user.office_id)
-    return render_template("people/duplicates.html", pairs=pairs)
+    listing = duplicates_page(current_user.office_id, request.args.get("page", 1, type=int))
+    return render_template("people/duplicates.html", pairs=listing.pairs, listing=listing)
 
 
 def _pair_from_request() -> tuple[Person, Person]:
@@ -525,7 +498,7 @@ def export(person_id: int, fmt: str):
     filename = f"nguoi-{person.id}.{fmt}"
     if fmt == "json":
         body = json.dumps(data, ensure_ascii=False, indent=2, default=str)
-        return _download(body.encode("utf-8"), filename, "application/json")
+        return file_response(body.encode("utf-8"), filename, "application/json")
     return _csv_response(export_rows(data), filename)
 
 

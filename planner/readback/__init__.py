@@ -4,5 +4,3 @@ from flask import Blueprint
 
 # cli_group=None: `flask read-sheet` and `flask purge-sheet-photos` sit beside the app's commands.
 bp = Blueprint("readback", __name__, url_prefix="/readback", cli_group=None)
-
-from planner.readback import cli, routes  # noqa: E402, F401

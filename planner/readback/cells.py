@@ -34,7 +34,7 @@ SEARCH_MM = 4.0
 # A box further than this from where the page's boxes together put it is looked for again.
 AGREE_MM = 2.0
 
-# Columns on every sheet (see printing.services.SHEET_COLUMNS): the number column is 7 mm from
+# Columns on every sheet (see printing.columns.SHEET_COLUMNS): the number column is 7 mm from
 # the 22 mm margin, the name takes at least 31 mm, the signature is the last 30 mm.
 NAME_LEFT_MM, NAME_MIN_WIDTH_MM = 29.0, 31.0
 SIGNATURE_WIDTH_MM = 30.0

@@ -15,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from planner.enums import LABELS, LabelledEnum, enum_column
-from planner.extensions import db
+from planner.extensions import Model
 from planner.timezones import UTCDateTime, now_utc
 
 DEFAULT_KEEP_DAYS = 30
@@ -65,7 +65,7 @@ LABELS.update(
 )
 
 
-class ReadingBatch(db.Model):
+class ReadingBatch(Model):
     """The photos an officer sent for one session at once, read as one job, confirmed once."""
 
     __tablename__ = "reading_batch"
@@ -102,7 +102,7 @@ class ReadingBatch(db.Model):
         return min(99, int(100 * self.done / self.total)) if self.total else 0
 
 
-class PageReading(db.Model):
+class PageReading(Model):
     """One photo (or PDF page) of a batch: which sheet page it is and what was read on it."""
 
     __tablename__ = "page_reading"
@@ -134,7 +134,7 @@ class PageReading(db.Model):
         return json.loads(self.rows_json or "[]")
 
 
-class ReadbackSettings(db.Model):
+class ReadbackSettings(Model):
     """How long an office keeps photos of signed sheets after confirming them."""
 
     __tablename__ = "readback_settings"

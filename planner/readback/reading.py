@@ -19,7 +19,7 @@ from planner.errors import PlannerError
 from planner.extensions import db
 from planner.people.models import Attendance, Person
 from planner.printing.models import SheetVersion
-from planner.printing.services import parse_sheet_code
+from planner.printing.sheet import parse_sheet_code
 from planner.readback import cells
 from planner.readback.cells import Decision, RowReading
 from planner.readback.locating import LocatedPage, PageGeometry, locate_page

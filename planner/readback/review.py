@@ -1,5 +1,5 @@
 """The review and the confirmation of a batch: what the officer sees, and the attendance it
-records through the same services as typed entry (people.services), in one transaction.
+records through the same services as typed entry (people.attendance), in one transaction.
 
 A line is one row of one page that was signed (or may have been), had a name written or a box
 ticked. Its key is "<reading id>-<row>"; the route turns the posted form into `LineChoice`s.
@@ -17,14 +17,9 @@ from planner.accounts.models import User
 from planner.audit.services import record
 from planner.errors import PlannerError
 from planner.extensions import db
+from planner.people.attendance import check_session_open, record_attendances, update_attendance
+from planner.people.identity import AttendeeInput, clean_attendee
 from planner.people.models import Attendance, Interest, Person
-from planner.people.services import (
-    AttendeeInput,
-    check_session_open,
-    clean_attendee,
-    record_attendances,
-    update_attendance,
-)
 from planner.readback import retention, storage
 from planner.readback.models import BatchStatus, PageOutcome, PageReading, ReadingBatch
 from planner.sessions.models import OutreachSession

@@ -181,6 +181,6 @@ def settings():
 @bp.app_template_global("readback_column_labels")
 def readback_column_labels() -> dict[str, str]:
     """The sheet's tick-box headings, as printed, by column key."""
-    from planner.printing.services import SHEET_COLUMNS
+    from planner.printing.columns import SHEET_COLUMNS
 
     return {c.key: str(c.label) for c in SHEET_COLUMNS if c.tick}

@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 from bench.sheet_photos import Condition, RowMarks, apply_marks, photograph, render_pages
 from planner.extensions import db
 from planner.people.models import Attendance, AttendanceSource, Person
-from planner.printing import services
+from planner.printing import sheet
 from planner.timezones import today_local
 from tests import factories
 from tests.browser.conftest import log_in
@@ -56,7 +56,7 @@ def photographed(officer, places):
         )
     )
     db.session.commit()
-    version, pdf = services.attendance_sheet(session)
+    version, pdf = sheet.attendance_sheet(session)
     db.session.commit()
     assert version.page_count == 2
     plans = {

@@ -1,0 +1,226 @@
+"""Time every page an officer or supervisor opens daily on a province's three years of data.
+
+Run: .venv/bin/python bench/pages.py [--scale 1.0] [--seed 1] [--database-url URL] [--runs 15]
+     [--office ID] [--only NAME,NAME]
+
+Without --database-url a province is seeded into a temp file first (reused when it exists). With
+a PostgreSQL URL seeded by `bench/seed.py --provinces 34`, the first office (or --office) is timed
+inside the nation. Each page is timed in turns with a bare route (a logged-in 404 of the same app)
+so both meet the same noise; prints median and p75 (ms), the bare route's median beside it,
+the median CPU time of this process (the app, and SQLite itself: steadier on a shared
+machine), queries per request and HTML size, and whether the page meets the targets:
+median < 150 ms, within 2x bare + 20 ms, HTML < 100 KiB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+
+from bench.seed import SEED_PASSWORD, bench_app, seed
+from bench.timing import samples_in_turns_ms
+from planner.extensions import db
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page to time: who opens it and its URL (headers for a conditional feed request)."""
+
+    name: str
+    who: str  # officer, supervisor (of a team), or anonymous
+    url: str
+    headers: tuple[tuple[str, str], ...] = ()
+    # Run before each request, outside the timing (e.g. emptying the feed cache for "cold").
+    before: Callable[[], None] | None = None
+
+
+def count_queries(app: Flask, fn: Callable[[], object]) -> int:
+    """How many statements `fn` sends to the database."""
+    seen: list[int] = []
+
+    def listener(*_args):
+        seen.append(1)
+
+    with app.app_context():
+        engine = db.engine
+    sa.event.listen(engine, "before_cursor_execute", listener)
+    try:
+        fn()
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", listener)
+    return len(seen)
+
+
+def pick_pages(app: Flask, office_id: int | None) -> tuple[int, list[Page]]:
+    """The office to time and its pages, chosen from the data (largest session, longest history)."""
+    from planner.accounts.models import User
+    from planner.calendars.models import CalendarFeed
+    from planner.calendars.services import clear_caches, create_feed, regenerate_token
+    from planner.enums import Role, SessionStatus
+    from planner.people.models import Attendance, Person
+    from planner.phones import display_phone
+    from planner.sessions.models import OutreachSession
+
+    with app.app_context():
+        if office_id is None:
+            office_id = db.session.scalar(sa.select(sa.func.min(User.office_id)))
+        officer = db.session.scalar(
+            sa.select(User)
+            .where(User.office_id == office_id, User.role == Role.OFFICER)
+            .order_by(User.id)
+        )
+        sizes = (
+            sa.select(Attendance.session_id, sa.func.count().label("n"))
+            .join(OutreachSession)
+            .where(Attendance.office_id == office_id, OutreachSession.status == SessionStatus.HELD)
+            .group_by(Attendance.session_id)
+            .order_by(sa.text("n"), Attendance.session_id)
+        )
+        rows = db.session.execute(sizes).all()
+        typical, largest = rows[len(rows) // 2][0], rows[-1][0]
+        history = db.session.execute(
+            sa.select(Attendance.person_id, sa.func.count().label("n"))
+            .where(Attendance.office_id == office_id)
+            .group_by(Attendance.person_id)
+            .order_by(sa.text("n DESC"), Attendance.person_id)
+            .limit(1)
+        ).first()[0]
+        someone = db.session.scalar(
+            sa.select(Person)
+            .where(Person.office_id == office_id, Person.phone.is_not(None))
+            .order_by(Person.id)
+            .offset(500)
+            .limit(1)
+        )
+        # Typed as people type: without diacritics; the phone's first digits with a space.
+        name_query = someone.name_key
+        phone_query = display_phone(someone.phone).replace(" ", "")[:7]
+        phone_query = f"{phone_query[:4]} {phone_query[4:]}"
+        feed = db.session.scalar(sa.select(CalendarFeed).where(CalendarFeed.user_id == officer.id))
+        if feed is None:
+            feed, token = create_feed(officer, "officer", include_followups=True)
+        else:
+            token = regenerate_token(feed)
+        db.session.commit()
+    feed_url = f"/calendars/feed/{token}.ics"
+    client = app.test_client()
+    etag = client.get(feed_url).headers["ETag"]
+    pages = [
+        Page("week, officer", "officer", "/?scope=me"),
+        Page("week, team", "officer", "/?scope=team"),
+        Page("week, office", "supervisor", "/?scope=office"),
+        Page("session, typical", "officer", f"/sessions/{typical}"),
+        Page("session, largest", "officer", f"/sessions/{largest}"),
+        Page("follow-ups, officer", "officer", "/follow-ups/"),
+        Page("follow-ups, team", "supervisor", "/follow-ups/?scope=team"),
+        Page("follow-ups, office", "supervisor", "/follow-ups/?scope=office"),
+        Page("people list", "officer", "/people"),
+        Page("people, by name", "officer", f"/people?q={name_query}"),
+        Page("people, by phone", "officer", f"/people?q={phone_query}"),
+        Page("person, long history", "supervisor", f"/people/{history}"),
+        Page("enrolments", "supervisor", "/enrolments/"),
+        Page("possible duplicates", "officer", "/people/duplicates"),
+        Page("audit", "supervisor", "/audit"),
+        Page("feed, cold", "anonymous", feed_url, before=clear_caches),
+        Page("feed, cached", "anonymous", feed_url),
+        Page("feed, 304", "anonymous", feed_url, headers=(("If-None-Match", etag),)),
+    ]
+    return office_id, pages
+
+
+def logged_in(app: Flask, username: str | None) -> FlaskClient:
+    client = app.test_client()
+    if username:
+        response = client.post("/login", data={"username": username, "password": SEED_PASSWORD})
+        assert response.status_code == 302, f"cannot log in as {username}"
+    return client
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument("--database-url", default="")
+    parser.add_argument("--office", type=int, default=None)
+    parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--only", default="", help="comma-separated page names (substrings)")
+    args = parser.parse_args()
+    url = args.database_url
+    if not url:
+        path = (
+            Path(tempfile.gettempdir())
+            / "planner-bench"
+            / f"province-seed{args.seed}-scale{args.scale}.db"
+        )
+        if not path.exists():
+            path.parent.mkdir(exist_ok=True)
+            seed(f"sqlite:///{path}", args.seed, args.scale)
+        url = f"sqlite:///{path}"
+    app = bench_app(url)
+    office_id, pages = pick_pages(app, args.office)
+    if args.only:
+        wanted = [w.strip() for w in args.only.split(",")]
+        pages = [p for p in pages if any(w in p.name for w in wanted)]
+    clients = {
+        "officer": logged_in(app, f"p{office_id}officer0"),
+        "supervisor": logged_in(app, f"p{office_id}supervisor0"),
+        "anonymous": app.test_client(),
+    }
+    engine = url.split(":", 1)[0].split("+", 1)[0]
+    print(f"{engine}, office {office_id}, {args.runs} runs in turns with the bare route")
+    head = f"{'median':>7} {'p75':>7} {'bare':>6} {'cpu':>6} {'queries':>7} {'HTML KiB':>8}"
+    print(f"{'page':24} {head}  target")
+    failures = 0
+    for page in pages:
+        client = clients[page.who]
+        headers = dict(page.headers)
+
+        def request(page=page, client=client, headers=headers):
+            if page.before:
+                with app.app_context():
+                    page.before()
+            return client.get(page.url, headers=headers)
+
+        response = request()
+        assert response.status_code in (200, 304), (page.name, response.status_code)
+        size = len(response.data) / 1024
+        queries = count_queries(app, request)
+        samples, bare = samples_in_turns_ms(
+            [request, lambda: clients["officer"].get("/no-such-page")], args.runs
+        )
+        # CPU time of this process (the app and, on SQLite, the database): steadier than the
+        # wall clock when other work shares the machine.
+        cpu = []
+        for _ in range(args.runs):
+            start = time.process_time()
+            request()
+            cpu.append((time.process_time() - start) * 1000)
+        median = statistics.median(samples)
+        p75 = statistics.quantiles(samples, n=4)[2] if len(samples) > 1 else median
+        bare_median = statistics.median(bare)
+        # The size target is for HTML a phone downloads; a feed is fetched by a calendar server.
+        is_html = response.mimetype == "text/html"
+        ok = median < 150 and median <= 2 * bare_median + 20 and (size < 100 or not is_html)
+        failures += not ok
+        print(
+            f"{page.name:24} {median:7.1f} {p75:7.1f} {bare_median:6.1f} "
+            f"{statistics.median(cpu):6.1f} {queries:7d} "
+            f"{size:8.1f}  {'ok' if ok else 'MISSED'}"
+        )
+    print(f"{len(pages) - failures} of {len(pages)} pages meet the targets")
+
+
+if __name__ == "__main__":
+    main()
