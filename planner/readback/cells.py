@@ -16,7 +16,7 @@ import numpy as np
 from flask_babel import lazy_gettext as _l
 
 from planner.enums import LABELS, LabelledEnum
-from planner.readback.locating import PX_PER_MM, LocatedPage, relative_darkness
+from planner.readback.locating import PX_PER_MM, LocatedPage, f32, relative_darkness
 
 # A tick box: mean darkness of its inside (the printed border left out).
 BOX_TICKED_AT = 0.025  # at or above: ticked
@@ -166,14 +166,14 @@ def _agree(darkness: np.ndarray, by_row: dict[int, list[dict]], found: dict) -> 
     if len(expected) < 6:
         return found
     fit, _inliers = cv2.estimateAffine2D(
-        np.float32(expected), np.float32(seen), method=cv2.RANSAC, ransacReprojThreshold=1.0
+        f32(expected), f32(seen), method=cv2.RANSAC, ransacReprojThreshold=1.0
     )
     if fit is None:
         return found
     again = {}
     for row, boxes in by_row.items():
         for box in boxes:
-            px, py = fit @ np.float32([box["x"], box["y"], 1.0])
+            px, py = fit @ f32([box["x"], box["y"], 1.0])
             first = found[(row, box["column"])]
             if np.hypot(first[0] - px, first[1] - py) <= AGREE_MM and first[2] > 0.6:
                 again[(row, box["column"])] = first
@@ -203,8 +203,13 @@ def _cell_ink(darkness: np.ndarray, left: float, top: float, width: float) -> fl
     inked = cell > INK
     # A rule that bends into the cell is a long straight run: not writing.
     lines = cv2.morphologyEx(inked.astype(np.uint8), cv2.MORPH_OPEN, np.ones((1, _px(6)), np.uint8))
-    lines |= cv2.morphologyEx(
-        inked.astype(np.uint8), cv2.MORPH_OPEN, np.ones((_px(4), 1), np.uint8)
+    lines = cv2.bitwise_or(
+        lines,
+        cv2.morphologyEx(
+            inked.astype(np.uint8),
+            cv2.MORPH_OPEN,
+            np.ones((_px(4), 1), np.uint8),
+        ),
     )
     return float((inked & (lines == 0)).mean())
 

@@ -20,7 +20,7 @@ from planner.readback.reading import read_page, sheet_page_finder
 def read_sheet(photos: tuple[str, ...]) -> None:
     """Read photos (or PDFs) of signed attendance sheets and print what was read as JSON."""
     find = sheet_page_finder(None)
-    results = []
+    results: list[dict[str, object]] = []
     with force_locale("vi"):
         for photo in photos:
             content = Path(photo).read_bytes()
@@ -30,7 +30,7 @@ def read_sheet(photos: tuple[str, ...]) -> None:
                 results.append({"file": photo, "error": error.code, "message": error.message})
                 continue
             for decoded in pages:
-                entry = {"file": photo, "pdf_page": decoded.pdf_page}
+                entry: dict[str, object] = {"file": photo, "pdf_page": decoded.pdf_page}
                 try:
                     result = read_page(decoded.image, find, images=False)
                 except PlannerError as error:

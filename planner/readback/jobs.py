@@ -100,7 +100,7 @@ def _names(batch_id: str) -> list[str]:
 
 
 def enqueue(batch_id: str) -> None:
-    app = current_app._get_current_object()
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
     url = redis_url(app)
     if url:
         from redis import Redis
@@ -136,7 +136,7 @@ def run_batch(batch_id: str) -> None:
     except Exception as error:  # a failed job must say so rather than spin forever
         db.session.rollback()
         current_app.logger.exception("Reading batch %s failed", batch_id, exc_info=error)
-        batch = db.session.get(ReadingBatch, batch_id)
+        batch = db.session.get_one(ReadingBatch, batch_id)
         batch.status = BatchStatus.FAILED
         with force_locale("vi"):
             batch.error = _("The photos could not be read. Try again, or ask an administrator.")
@@ -149,7 +149,7 @@ def run_batch(batch_id: str) -> None:
 
 
 def _read_all(batch: ReadingBatch) -> None:
-    session = db.session.get(OutreachSession, batch.session_id)
+    session = db.session.get_one(OutreachSession, batch.session_id)
     find = sheet_page_finder(batch.office_id, session)
     names = _names(batch.id)
     seen: dict[str, int] = {}

@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import cv2
 import numpy as np
@@ -20,6 +21,19 @@ from flask_babel import lazy_gettext as _l
 
 from planner.errors import PlannerError
 
+
+def f32(values: Any) -> np.ndarray:
+    """`values` (numbers, nested lists or an array) as a new float32 array, OpenCV's point type.
+
+    `np.float32(list)` does the same at run time, but numpy's stubs type it as a scalar."""
+    return np.array(values, dtype=np.float32)
+
+
+def i32(values: Any) -> np.ndarray:
+    """`values` as a new int32 array (the pixel points OpenCV draws)."""
+    return np.array(values, dtype=np.int32)
+
+
 # The straightened page: 6 px per mm puts 36 px across a 6 mm tick box.
 PX_PER_MM = 6
 # Markers are looked for in a copy of the photo this many pixels on its long side.
@@ -27,7 +41,7 @@ WORK_LONG_SIDE = 1400
 # A marker is this dark relative to the paper around it (0 black, 1 paper).
 MARKER_DARKNESS = 0.55
 # How far (mm) a marker may sit from where the QR code alone says it should be.
-MARKER_SEARCH_MM = 90
+MARKER_SEARCH_MM = 90.0
 QR_BORDER_MODULES = 2
 # The page the markers outline must put the QR code within this many mm of where it is printed.
 QR_AGREEMENT_MM = 4.0
@@ -70,7 +84,7 @@ class PageGeometry:
         module = size / (21 + 2 * QR_BORDER_MODULES)
         inner = module * QR_BORDER_MODULES
         x0, y0, x1, y1 = x + inner, y + inner, x + size - inner, y + size - inner
-        return np.float32([[x0, y0], [x1, y0], [x1, y1], [x0, y1]])
+        return f32([[x0, y0], [x1, y0], [x1, y1], [x0, y1]])
 
 
 @dataclass(frozen=True)
@@ -147,7 +161,9 @@ def _marker_blobs(work: np.ndarray) -> list[_Blob]:
 
 
 def _read_qr(image: np.ndarray) -> list[zxingcpp.Barcode]:
-    return zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)
+    return zxingcpp.read_barcodes(
+        image, formats=zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode)
+    )
 
 
 def _qr_codes(image: np.ndarray, work: np.ndarray, scale: float) -> list[tuple[str, np.ndarray]]:
@@ -167,7 +183,7 @@ def _qr_codes(image: np.ndarray, work: np.ndarray, scale: float) -> list[tuple[s
     for barcode in found:
         p = barcode.position
         corners = [p.top_left, p.top_right, p.bottom_right, p.bottom_left]
-        codes.append((barcode.text, np.float32([[c.x, c.y] for c in corners]) * factor))
+        codes.append((barcode.text, f32([[c.x, c.y] for c in corners]) * factor))
     return codes
 
 
@@ -186,16 +202,16 @@ def _markers_from_qr(
     found: dict[str, _Blob | None] = dict.fromkeys(geometry.markers)
     if not blobs:
         return found
-    centres = np.float32([[b.x, b.y] for b in blobs]).reshape(-1, 1, 2)
+    centres = f32([[b.x, b.y] for b in blobs]).reshape(-1, 1, 2)
     qr_centre = qr_mm.mean(axis=0)
     order = sorted(
         geometry.markers,
-        key=lambda c: float(np.hypot(*(np.float32(geometry.markers[c][:2]) - qr_centre))),
+        key=lambda c: float(np.hypot(*(f32(geometry.markers[c][:2]) - qr_centre))),
     )
     photo_points, paper_points = list(qr_work), list(qr_mm)
     for corner in order:
         cx, cy, size = geometry.markers[corner]
-        source, target = np.float32(photo_points), np.float32(paper_points)
+        source, target = f32(photo_points), f32(paper_points)
         if len(source) >= 7:  # three markers as well as the QR code: they span the page
             to_mm, _mask = cv2.findHomography(source, target)
             in_mm = cv2.perspectiveTransform(centres, to_mm).reshape(-1, 2)
@@ -213,12 +229,13 @@ def _markers_from_qr(
                 best, best_distance = blob, distance
         found[corner] = best
         if best is not None:
-            photo_points.append(np.float32([best.x, best.y]))
-            paper_points.append(np.float32([cx, cy]))
-    if all(blob is not None for blob in found.values()):
+            photo_points.append(f32([best.x, best.y]))
+            paper_points.append(f32([cx, cy]))
+    complete = {corner: blob for corner, blob in found.items() if blob is not None}
+    if len(complete) == len(found):
         corners = list(geometry.markers)
-        photo = np.float32([[found[c].x, found[c].y] for c in corners])
-        paper = np.float32([geometry.markers[c][:2] for c in corners])
+        photo = f32([[complete[c].x, complete[c].y] for c in corners])
+        paper = f32([geometry.markers[c][:2] for c in corners])
         to_page = cv2.getPerspectiveTransform(photo, paper)
         qr_seen = cv2.perspectiveTransform(qr_work.reshape(-1, 1, 2), to_page).reshape(-1, 2)
         if float(np.abs(qr_seen - qr_mm).max()) > QR_AGREEMENT_MM:
@@ -232,7 +249,7 @@ def _outermost_four(blobs: list[_Blob]) -> list[_Blob] | None:
     """The four squares spanning the largest quadrilateral (the markers, when no QR is read)."""
     if len(blobs) < 4:
         return None
-    points = np.float32([[b.x, b.y] for b in blobs])
+    points = f32([[b.x, b.y] for b in blobs])
     hull = cv2.convexHull(points, returnPoints=False).ravel()
     if len(hull) < 4:
         return None
@@ -253,15 +270,15 @@ def _fit(
     geometry: PageGeometry,
 ) -> LocatedPage:
     corners = list(geometry.markers)
-    photo = np.float32([[markers[c].x / scale, markers[c].y / scale] for c in corners])
-    paper = np.float32([geometry.markers[c][:2] for c in corners])
+    photo = f32([[markers[c].x / scale, markers[c].y / scale] for c in corners])
+    paper = f32([geometry.markers[c][:2] for c in corners])
     to_page = cv2.getPerspectiveTransform(photo, paper)
     to_pixels = np.diag([PX_PER_MM, PX_PER_MM, 1.0]) @ to_page
     size = (round(geometry.width * PX_PER_MM), round(geometry.height * PX_PER_MM))
     rectified = cv2.warpPerspective(
         image, to_pixels, size, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE
     )
-    paper_corners = np.float32(
+    paper_corners = f32(
         [[0, 0], [geometry.width, 0], [geometry.width, geometry.height], [0, geometry.height]]
     ).reshape(-1, 1, 2)
     outline = cv2.perspectiveTransform(paper_corners, np.linalg.inv(to_page)).reshape(-1, 2)
@@ -329,7 +346,8 @@ def locate_page(image: np.ndarray, geometry_of: Callable[[str], PageGeometry]) -
         missing = [corner for corner, blob in found.items() if blob is None]
         if missing:
             raise _missing(missing)
-        return _fit(image, text, found, scale, geometry)
+        markers = {corner: blob for corner, blob in found.items() if blob is not None}
+        return _fit(image, text, markers, scale, geometry)
     if codes:
         raise PlannerError(
             _("This QR code is not from one of the planner's attendance sheets."),
@@ -348,11 +366,11 @@ def _locate_by_markers(
     scale: float,
     geometry_of: Callable[[str], PageGeometry],
 ) -> LocatedPage:
-    points = np.float32([[b.x, b.y] for b in four])
+    points = f32([[b.x, b.y] for b in four])
     centre = points.mean(axis=0)
     order = np.argsort(np.arctan2(points[:, 1] - centre[1], points[:, 0] - centre[0]))
     ring = [four[i] for i in order]  # clockwise on screen (y down), starting anywhere
-    quad = np.float32([[b.x, b.y] for b in ring])
+    quad = f32([[b.x, b.y] for b in ring])
     sides = [float(np.hypot(*(quad[(i + 1) % 4] - quad[i]))) for i in range(4)]
     if max(sides) < 4 * min(sides) and min(sides) > 0:
         # Landscape paper: try each start whose first side is a long one (two ways round).

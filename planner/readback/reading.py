@@ -22,7 +22,7 @@ from planner.printing.models import SheetVersion
 from planner.printing.sheet import parse_sheet_code
 from planner.readback import cells
 from planner.readback.cells import Decision, RowReading
-from planner.readback.locating import LocatedPage, PageGeometry, locate_page
+from planner.readback.locating import LocatedPage, PageGeometry, f32, i32, locate_page
 from planner.readback.models import PageOutcome
 from planner.sessions.models import OutreachSession
 
@@ -192,14 +192,14 @@ def overlay(image: np.ndarray, result: PageResult) -> np.ndarray:
     small = cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
     picture = cv2.cvtColor(small, cv2.COLOR_GRAY2BGR)
     to_photo = np.linalg.inv(result.located.to_page)
-    outline = np.int32(np.float32(result.located.outline) * scale)
+    outline = i32(f32(result.located.outline) * scale)
     cv2.polylines(picture, [outline], True, (255, 90, 0), 2, cv2.LINE_AA)
     for row in result.rows:
         for box in row.boxes.values():
-            square = np.float32(
+            square = f32(
                 [[box.x, box.y], [box.x + 6, box.y], [box.x + 6, box.y + 6], [box.x, box.y + 6]]
             ).reshape(-1, 1, 2)
             corners = cv2.perspectiveTransform(square, to_photo).reshape(-1, 2) * scale
             thickness = 1 if box.mark.decision == Decision.NO else 2
-            cv2.polylines(picture, [np.int32(corners)], True, COLOURS[box.mark.decision], thickness)
+            cv2.polylines(picture, [i32(corners)], True, COLOURS[box.mark.decision], thickness)
     return picture

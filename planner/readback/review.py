@@ -28,7 +28,8 @@ from planner.timezones import now_utc
 BOX_COLUMNS = ("has_hi", "wants_vsi", "wants_hhi", "registered")
 
 
-def confirmed_page_key(sheet_version_id: int, page: int) -> str:
+def confirmed_page_key(sheet_version_id: int | None, page: int | None) -> str:
+    """The key that stops a page being confirmed twice (only read pages, which have both)."""
     return f"{sheet_version_id}-{page}"
 
 
@@ -112,7 +113,8 @@ def review_lines(batch: ReadingBatch) -> list[ReviewLine]:
         )
         if not shown:
             continue
-        person = people.get(row.get("person_id"))
+        person_id = row.get("person_id")
+        person = people.get(person_id) if person_id is not None else None
         crop = f"row-{reading.id}-{row['row']}.jpg"
         lines.append(
             ReviewLine(
@@ -161,7 +163,7 @@ def confirm_batch(batch: ReadingBatch, choices: dict[str, LineChoice], user: Use
         raise PlannerError(_("These photos were already confirmed."), code="already_confirmed")
     if batch.status != BatchStatus.DONE:
         raise PlannerError(_("The photos are still being read; wait until they are."))
-    session = db.session.get(OutreachSession, batch.session_id)
+    session = db.session.get_one(OutreachSession, batch.session_id)
     check_session_open(session)
     readings = read_pages(batch)
     if not readings:
@@ -175,7 +177,7 @@ def confirm_batch(batch: ReadingBatch, choices: dict[str, LineChoice], user: Use
             )
     problems: list[str] = []
     walk_ins: list[AttendeeInput] = []
-    invited: list[tuple[ReviewLine, dict[str, bool]]] = []
+    invited: list[tuple[Person, dict[str, bool]]] = []
     for line in review_lines(batch):
         choice = choices.get(line.key, LineChoice(include=False))
         if not choice.include:
@@ -224,21 +226,20 @@ def confirm_batch(batch: ReadingBatch, choices: dict[str, LineChoice], user: Use
                     )
                 if not row.errors:
                     walk_ins.append(row)
-            else:
-                invited.append((line, boxes))
+            elif line.person is not None:  # not a walk-in: the printed row names its person
+                invited.append((line.person, boxes))
     if problems:
         raise PlannerError(" ".join(dict.fromkeys(problems)), code="invalid")
-    for line, boxes in invited:
+    for person, boxes in invited:
         attendance = db.session.scalar(
             sa.select(Attendance).where(
                 Attendance.session_id == session.id,
-                Attendance.person_id == line.person.id,
+                Attendance.person_id == person.id,
                 Attendance.office_id == session.office_id,
             )
         )
         if attendance is None:
             # Taken off the list after printing, yet signed: listed again as typed entry does.
-            person = line.person
             walk_ins.append(
                 AttendeeInput(
                     full_name=person.full_name,

@@ -71,7 +71,7 @@ def upload(session_id: int):
 @login_required
 def batch(batch_id: str):
     batch = _own_batch(batch_id)
-    session = db.session.get(OutreachSession, batch.session_id)
+    session = db.session.get_one(OutreachSession, batch.session_id)
     if batch.status in (BatchStatus.QUEUED, BatchStatus.RUNNING, BatchStatus.FAILED):
         return render_template(
             "readback/progress.html", batch=batch, session=session, state=batch_state(batch)
@@ -136,7 +136,7 @@ def _choices(form) -> dict[str, LineChoice]:
 @login_required
 def confirm(batch_id: str):
     batch = _own_batch(batch_id)
-    session = db.session.get(OutreachSession, batch.session_id)
+    session = db.session.get_one(OutreachSession, batch.session_id)
     try:
         done = confirm_batch(batch, _choices(request.form), current_user)
         db.session.commit()
@@ -168,7 +168,7 @@ def settings():
     if request.method == "GET":
         form.keep_days.data = retention.keep_days(current_user.office_id)
     if form.validate_on_submit():
-        retention.save_keep_days(current_user.office_id, form.keep_days.data, current_user.id)
+        retention.save_keep_days(current_user.office_id, form.keep_days.data or 0, current_user.id)
         db.session.commit()
         flash(
             _("Saved: photos of signed sheets are kept %(n)s days.", n=form.keep_days.data),
