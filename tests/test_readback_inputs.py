@@ -13,6 +13,7 @@ from planner.extensions import db
 from planner.people.models import Attendance, AttendanceSource, Person
 from planner.readback import retention, storage
 from planner.readback.models import PageOutcome, PageReading, ReadingBatch
+from planner.storage import store
 from planner.timezones import now_utc
 from tests import factories
 from tests.conftest import login
@@ -237,16 +238,18 @@ def test_photos_are_deleted_after_the_offices_days(
     )
     readings, _page = outcomes(supervisor_client, sent.headers["Location"])
     batch = db.session.get(ReadingBatch, readings[0].batch_id)
-    assert storage.batch_dir(batch.id).exists()
-    assert not list(storage.batch_dir(batch.id).glob("upload-*"))  # the upload itself is gone
+    page = f"page-{readings[0].id}.jpg"
+    assert storage.read_image(batch.id, page) is not None
+    assert store().get(storage.key(batch.id, "upload-0.bin")) is None  # the upload itself is gone
 
     assert retention.purge(now_utc() + timedelta(days=6)) == 0
-    assert storage.batch_dir(batch.id).exists()
+    assert storage.read_image(batch.id, page) is not None
     batch.purge_after = now_utc() - timedelta(seconds=1)
     db.session.commit()
     result = runner.invoke(args=["purge-sheet-photos"])
     assert result.exit_code == 0 and "1" in result.output
-    assert not storage.batch_dir(batch.id).exists()
+    assert storage.read_image(batch.id, page) is None
+    assert store().get(storage.key(batch.id, "names.txt")) is None
 
 
 def test_supervisors_find_how_long_photos_are_kept(supervisor_client, officer, signed_session):

@@ -91,12 +91,11 @@ def start_reading(user: User, session: OutreachSession, uploads: list[Upload]) -
 
 
 def _remember_names(batch_id: str, names: list[str]) -> None:
-    (storage.batch_dir(batch_id) / "names.txt").write_text("\n".join(names), encoding="utf-8")
+    storage.save_names(batch_id, names)
 
 
 def _names(batch_id: str) -> list[str]:
-    path = storage.batch_dir(batch_id) / "names.txt"
-    return path.read_text(encoding="utf-8").splitlines() if path.exists() else []
+    return storage.read_names(batch_id)
 
 
 def enqueue(batch_id: str) -> None:
@@ -129,6 +128,7 @@ def run_batch(batch_id: str) -> None:
     if batch is None or batch.status != BatchStatus.QUEUED:
         return None
     batch.status = BatchStatus.RUNNING
+    uploads = batch.total
     db.session.commit()
     try:
         with force_locale("vi"):
@@ -142,7 +142,7 @@ def run_batch(batch_id: str) -> None:
             batch.error = _("The photos could not be read. Try again, or ask an administrator.")
         batch.finished_at = now_utc()
         db.session.commit()
-    storage.drop_uploads(batch_id)
+    storage.drop_uploads(batch_id, uploads)
     # Each reading also deletes the photos other batches kept past their office's days.
     retention.purge()
     return None

@@ -1,8 +1,8 @@
 """What reading back keeps: a batch of uploaded photos, each page read, and office settings.
 
-Photos, the drawn-over copy and the crops of handwritten cells live as files (see
-`storage.batch_dir`), deleted `keep_days` after confirmation (or after an unconfirmed batch's
-creation) by `retention.purge`.
+Photos, the drawn-over copy and the crops of handwritten cells live in the app's store (see
+`readback.storage`, keys `readback/<batch id>/…`), deleted `keep_days` after confirmation (or
+after an unconfirmed batch's creation) by `retention.purge`.
 """
 
 from __future__ import annotations

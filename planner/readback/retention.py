@@ -44,7 +44,7 @@ def purge(now: datetime | None = None) -> int:
         )
     ).all()
     for batch in batches:
-        storage.delete_batch_files(batch.id)
+        storage.delete_batch_files(batch)
         batch.purged_at = now
     db.session.commit()
     return len(batches)

@@ -126,7 +126,7 @@ def review_lines(batch: ReadingBatch) -> list[ReviewLine]:
                 signature=row["signature"],
                 handwriting=row["handwriting"],
                 boxes=boxes,
-                crop=crop if person is None and storage.file_path(batch.id, crop) else None,
+                crop=crop if person is None and storage.has_image(batch.id, crop) else None,
             )
         )
     return lines

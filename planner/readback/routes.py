@@ -104,10 +104,10 @@ def progress(batch_id: str):
 @login_required
 def picture(batch_id: str, name: str):
     batch = _own_batch(batch_id)
-    path = storage.file_path(batch.id, name)
-    if path is None:
+    content = storage.read_image(batch.id, name)
+    if content is None:
         abort(404)
-    response = Response(path.read_bytes(), mimetype="image/jpeg")
+    response = Response(content, mimetype="image/jpeg")
     # Photos of people's names and signatures: never kept by a shared browser or a proxy.
     response.headers["Cache-Control"] = "private, no-store"
     return response

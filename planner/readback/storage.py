@@ -1,68 +1,83 @@
 """Where a batch's files live: the uploads until read, then the drawn-over photos and crops.
 
-One directory per batch under PLANNER_READBACK_DIR (default: beside the PDF cache), so deleting
-a batch's personal data is deleting one directory.
+Through the app's store (`planner.storage`: a folder, or the database every server shares with
+`PLANNER_STORAGE=database`), so a photo uploaded to one server is read by an RQ worker on
+another and shown by a third. Keys are `readback/<batch id>/<name>`; the store cannot list,
+so deleting a batch's personal data deletes every name the batch can have written (its
+uploads, names, drawn-over pages and row crops).
 """
 
 from __future__ import annotations
 
 import re
-import shutil
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import cv2
 import numpy as np
-from flask import current_app
+
+from planner.storage import store
+
+if TYPE_CHECKING:
+    from planner.readback.models import ReadingBatch
 
 SAFE_NAME = re.compile(r"^[a-z0-9][a-z0-9\-]{0,60}\.(jpg|bin)$")
 
 
-def root() -> Path:
-    """PLANNER_READBACK_DIR, else a `readback` folder beside the PDF cache (instance/)."""
-    config = current_app.config
-    configured = config.get("PLANNER_READBACK_DIR") or config.get("READBACK_DIR")
-    if configured:
-        return Path(configured)
-    cache = config.get("PLANNER_CACHE_DIR") or config.get("CACHE_DIR")
-    base = Path(cache).parent if cache else Path(current_app.instance_path)
-    return base / "readback"
-
-
-def batch_dir(batch_id: str) -> Path:
-    return root() / batch_id
+def key(batch_id: str, name: str) -> str:
+    """The store key of one of a batch's files."""
+    return f"readback/{batch_id}/{name}"
 
 
 def save_upload(batch_id: str, index: int, content: bytes) -> None:
-    path = batch_dir(batch_id)
-    path.mkdir(parents=True, exist_ok=True)
-    (path / f"upload-{index}.bin").write_bytes(content)
+    store().put(key(batch_id, f"upload-{index}.bin"), content)
 
 
 def read_upload(batch_id: str, index: int) -> bytes:
-    return (batch_dir(batch_id) / f"upload-{index}.bin").read_bytes()
+    """The `index`th upload's bytes; FileNotFoundError once dropped (the job then fails)."""
+    content = store().get(key(batch_id, f"upload-{index}.bin"))
+    if content is None:
+        raise FileNotFoundError(key(batch_id, f"upload-{index}.bin"))
+    return content
 
 
-def drop_uploads(batch_id: str) -> None:
+def drop_uploads(batch_id: str, count: int) -> None:
     """The uploads once read: only the drawn-over copy and the crops are kept for the review."""
-    for path in batch_dir(batch_id).glob("upload-*.bin"):
-        path.unlink(missing_ok=True)
+    for index in range(count):
+        store().delete(key(batch_id, f"upload-{index}.bin"))
+
+
+def save_names(batch_id: str, names: list[str]) -> None:
+    """The uploads' file names, in order (named in the outcomes of pages not read)."""
+    store().put(key(batch_id, "names.txt"), "\n".join(names).encode("utf-8"))
+
+
+def read_names(batch_id: str) -> list[str]:
+    content = store().get(key(batch_id, "names.txt"))
+    return content.decode("utf-8").splitlines() if content else []
 
 
 def save_jpeg(batch_id: str, name: str, image: np.ndarray, quality: int = 80) -> None:
     ok, encoded = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, quality])
     if ok:
-        path = batch_dir(batch_id)
-        path.mkdir(parents=True, exist_ok=True)
-        (path / name).write_bytes(encoded.tobytes())
+        store().put(key(batch_id, name), encoded.tobytes())
 
 
-def file_path(batch_id: str, name: str) -> Path | None:
-    """A stored image of the batch, or None (unknown names never reach the file system)."""
+def read_image(batch_id: str, name: str) -> bytes | None:
+    """A stored JPEG of the batch, or None (unknown names and uploads are never served)."""
     if not SAFE_NAME.match(name) or name.endswith(".bin"):
         return None
-    path = batch_dir(batch_id) / name
-    return path if path.is_file() else None
+    return store().get(key(batch_id, name))
 
 
-def delete_batch_files(batch_id: str) -> None:
-    shutil.rmtree(batch_dir(batch_id), ignore_errors=True)
+def has_image(batch_id: str, name: str) -> bool:
+    return SAFE_NAME.match(name) is not None and store().exists(key(batch_id, name))
+
+
+def delete_batch_files(batch: ReadingBatch) -> None:
+    """Every file the batch may have: uploads, names, each read page's picture and row crops."""
+    drop_uploads(batch.id, batch.total)
+    store().delete(key(batch.id, "names.txt"))
+    for reading in batch.pages:
+        store().delete(key(batch.id, f"page-{reading.id}.jpg"))
+        for row in reading.rows:
+            store().delete(key(batch.id, f"row-{reading.id}-{row['row']}.jpg"))
