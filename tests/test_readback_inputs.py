@@ -13,7 +13,7 @@ from planner.extensions import db
 from planner.people.models import Attendance, AttendanceSource, Person
 from planner.readback import retention, storage
 from planner.readback.models import PageOutcome, PageReading, ReadingBatch
-from planner.storage import store
+from planner.storage import StoredFile, store
 from planner.timezones import now_utc
 from tests import factories
 from tests.conftest import login
@@ -262,3 +262,30 @@ def test_supervisors_find_how_long_photos_are_kept(supervisor_client, officer, s
 
 def test_officers_cannot_change_how_long_photos_are_kept(officer_client):
     assert officer_client.post("/readback/settings", data={"keep_days": "0"}).status_code == 403
+
+
+def test_with_the_database_store_every_server_sees_the_photos(
+    app, officer_client, signed_session, sheet
+):
+    # Several app servers and workers share no disk: the upload, the drawn-over page and the
+    # crops go to the database, and leave it when the batch is purged.
+    app.config["STORAGE"] = "database"
+    version, pdf = sheet
+    sent = send(
+        officer_client, signed_session, [(photos_of(pdf, version, plans=ONE_ROW)[0], "p.jpg")]
+    )
+    location = sent.headers["Location"]
+    readings, _page = outcomes(officer_client, location)
+    page_key = storage.key(readings[0].batch_id, f"page-{readings[0].id}.jpg")
+    stored = set(db.session.scalars(db.select(StoredFile.key)))
+    assert page_key in stored
+    assert storage.key(readings[0].batch_id, "upload-0.bin") not in stored  # read, then dropped
+    picture = officer_client.get(f"{location}/files/page-{readings[0].id}.jpg")
+    assert picture.status_code == 200 and picture.data.startswith(b"\xff\xd8")
+
+    batch = db.session.get(ReadingBatch, readings[0].batch_id)
+    batch.purge_after = now_utc() - timedelta(seconds=1)
+    db.session.commit()
+    assert retention.purge() == 1
+    assert not [k for k in db.session.scalars(db.select(StoredFile.key)) if "readback/" in k]
+    assert officer_client.get(f"{location}/files/page-{readings[0].id}.jpg").status_code == 404

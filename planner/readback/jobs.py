@@ -80,11 +80,12 @@ def start_reading(user: User, session: OutreachSession, uploads: list[Upload]) -
         purge_after=now_utc() + timedelta(days=retention.keep_days(session.office_id)),
     )
     names = [upload.name[:200] for upload in uploads]
-    db.session.add(batch)
+    # Files first, then the row: a database store writes on its own connection, which SQLite
+    # would make wait for this session's open write.
     for index, upload in enumerate(uploads):
         storage.save_upload(batch.id, index, upload.content)
-    db.session.flush()
     _remember_names(batch.id, names)
+    db.session.add(batch)
     db.session.commit()
     enqueue(batch.id)
     return batch
@@ -225,6 +226,8 @@ def _read_one(batch, image, name, pdf_page, find, seen: dict[str, int]) -> None:
         **common,
     )
     seen[key] = reading.id
+    # Committed before the pictures are stored, for the same reason as in start_reading.
+    db.session.commit()
     if result.overlay is not None:
         storage.save_jpeg(batch.id, f"page-{reading.id}.jpg", result.overlay)
     for row, crop in result.crops.items():

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Response, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -16,6 +16,7 @@ from planner.readback.models import BatchStatus, ReadingBatch
 from planner.readback.review import BOX_COLUMNS, LineChoice, confirm_batch, review_lines
 from planner.scoping import get_owned_or_404, supervisor_required
 from planner.sessions.models import OutreachSession
+from planner.web import file_response
 
 # Photos are larger than the app's other uploads: this request alone may carry several.
 UPLOAD_REQUEST_BYTES = 120 * 1024 * 1024
@@ -60,7 +61,7 @@ def upload(session_id: int):
             batch = jobs.start_reading(current_user, session, uploads)
         except PlannerError as error:
             db.session.rollback()
-            form.photos.errors = [*form.photos.errors, error.message]
+            form.add_error(error, default="photos")
         else:
             return redirect(url_for("readback.batch", batch_id=batch.id))
     status = 422 if request.method == "POST" else 200
@@ -107,10 +108,8 @@ def picture(batch_id: str, name: str):
     content = storage.read_image(batch.id, name)
     if content is None:
         abort(404)
-    response = Response(content, mimetype="image/jpeg")
     # Photos of people's names and signatures: never kept by a shared browser or a proxy.
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return file_response(content, name, "image/jpeg", inline=True)
 
 
 def _choices(form) -> dict[str, LineChoice]:
@@ -168,7 +167,14 @@ def settings():
     if request.method == "GET":
         form.keep_days.data = retention.keep_days(current_user.office_id)
     if form.validate_on_submit():
-        retention.save_keep_days(current_user.office_id, form.keep_days.data or 0, current_user.id)
+        try:
+            retention.save_keep_days(
+                current_user.office_id, form.keep_days.data or 0, current_user.id
+            )
+        except PlannerError as error:
+            db.session.rollback()
+            form.add_error(error, default="keep_days")
+            return render_template("readback/settings.html", form=form), 422
         db.session.commit()
         flash(
             _("Saved: photos of signed sheets are kept %(n)s days.", n=form.keep_days.data),
