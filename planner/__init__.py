@@ -25,6 +25,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         static_folder=str(ROOT_DIR / "static"),
     )
     configure(app, test_config)
+    register_bounds(app)
     register_extensions(app)
     register_blueprints(app)
     register_hooks(app)
@@ -71,6 +72,13 @@ def instance_secret_key(instance: Path) -> str:
         path.write_text(secrets.token_hex(32))
         path.chmod(0o600)
     return path.read_text().strip()
+
+
+def register_bounds(app: Flask) -> None:
+    # Before any blueprint: URL rules pick their converters when they are added.
+    from planner import bounds
+
+    bounds.init_app(app)
 
 
 def register_extensions(app: Flask) -> None:

@@ -71,7 +71,9 @@ def index():
         query = query.where(AuditEntry.entity == entity)
     if user_id:
         query = query.where(AuditEntry.user_id == user_id)
-    page = db.paginate(query, per_page=50, error_out=False)
+    page = db.paginate(
+        query, page=request.args.get("page", 1, type=int), per_page=50, error_out=False
+    )
     users = db.session.scalars(
         sa.select(User).where(User.office_id == current_user.office_id).order_by(User.full_name)
     ).all()

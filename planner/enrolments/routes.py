@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
 
+from planner.bounds import parse_date
 from planner.enrolments import bp
 from planner.enrolments.forms import MONTH_LABELS, EnrolmentForm, ReceiptForm
 from planner.enrolments.models import Enrolment, EnrolmentCredit
@@ -162,7 +163,7 @@ def _parse_day(text: str | None, default: date) -> date:
     if not text:
         return default
     try:
-        return date.fromisoformat(text)
+        return parse_date(text)
     except ValueError:
         abort(400)
 

@@ -368,7 +368,9 @@ def index():
             conditions.append(Person.phone.contains(digits.lstrip("0"), autoescape=True))
             conditions.append(Person.cccd.contains(digits, autoescape=True))
         query = query.where(sa.or_(*conditions))
-    page = db.paginate(query, per_page=PAGE_SIZE, error_out=False)
+    page = db.paginate(
+        query, page=request.args.get("page", 1, type=int), per_page=PAGE_SIZE, error_out=False
+    )
     counts = (
         dict(
             db.session.execute(

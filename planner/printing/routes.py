@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import sqlalchemy as sa
 from flask import (
     Response,
@@ -19,6 +17,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from planner.accounts.models import User
+from planner.bounds import parse_date
 from planner.enums import Language, Topic
 from planner.errors import PlannerError
 from planner.extensions import db
@@ -126,7 +125,7 @@ def packet():
     if not form.validate_on_submit():
         abort(400)
     try:
-        monday = monday_of(date.fromisoformat(form.week.data or ""))
+        monday = monday_of(parse_date(form.week.data or ""))
     except ValueError:
         abort(400)
     commune_id = int(form.commune.data) if (form.commune.data or "").isdigit() else None

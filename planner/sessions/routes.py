@@ -14,6 +14,7 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from planner.accounts.models import User
+from planner.bounds import parse_date
 from planner.enums import Language, SessionKind, SessionStatus, TargetGroup, Topic
 from planner.errors import PlannerError
 from planner.extensions import db
@@ -52,7 +53,7 @@ SCOPES = ("me", "team", "office", "commune")
 
 def _parse_day(text: str | None) -> date | None:
     try:
-        return date.fromisoformat(text) if text else None
+        return parse_date(text) if text else None
     except ValueError:
         return None
 
@@ -266,6 +267,8 @@ def edit(session_id: int):
             abort(400)
         if not isinstance(base, dict):
             abort(400)
+        # The snapshot comes back from the browser: only text under the names we wrote is kept.
+        base = {k: v for k, v in base.items() if k in SNAPSHOT_KEYS and isinstance(v, str)}
         try:
             draft = _draft_from(form)
             validate_draft(current_user.office_id, draft)
@@ -327,6 +330,7 @@ SNAPSHOT_FIELDS = {
     "expected_attendance": "expected_attendance",
     "notes": "notes",
 }
+SNAPSHOT_KEYS = {*SNAPSHOT_FIELDS, "status"}
 SNAPSHOT_ENUMS = {
     "kind": SessionKind,
     "topic": Topic,
@@ -340,7 +344,7 @@ def _describe_changes(form: SessionForm, conflict: EditConflict) -> list[tuple[s
     """What the other person changed, with the form's labels and readable values."""
 
     def readable(name: str, value: str) -> str:
-        if name in SNAPSHOT_ENUMS and value:
+        if name in SNAPSHOT_ENUMS and value in {m.value for m in SNAPSHOT_ENUMS[name]}:
             return SNAPSHOT_ENUMS[name](value).label
         if name == "interpreter_needed":
             return _("yes") if value == "1" else _("no")
