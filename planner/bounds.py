@@ -12,8 +12,9 @@ from __future__ import annotations
 from datetime import date
 
 from flask import Flask, Request
-from werkzeug.datastructures import ImmutableMultiDict
+from werkzeug.datastructures import CombinedMultiDict, ImmutableMultiDict
 from werkzeug.routing import IntegerConverter
+from werkzeug.utils import cached_property
 
 # PostgreSQL's INTEGER (SQLite holds 64 bits, but the app must behave the same on both).
 DB_INT_MIN = -(2**31)
@@ -49,21 +50,35 @@ class DatabaseIntConverter(IntegerConverter):
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
+def _bounded(value, default, type):
+    if type is int and isinstance(value, int) and not int_in_range(value):
+        return default
+    if isinstance(value, str) and "\x00" in value:
+        return value.replace("\x00", "")
+    return value
+
+
 class BoundedArgs(ImmutableMultiDict):
     """Query-string and form values: `get(key, type=int)` beyond the database's integer is the
     default (as a value that is no number at all), and NUL bytes never come out of `get`."""
 
     def get(self, key, default=None, type=None):
-        value = super().get(key, default, type)
-        if type is int and isinstance(value, int) and not int_in_range(value):
-            return default
-        if isinstance(value, str) and "\x00" in value:
-            return value.replace("\x00", "")
-        return value
+        return _bounded(super().get(key, default, type), default, type)
+
+
+class BoundedValues(CombinedMultiDict):
+    """`request.values` (query string and form together), bounded as BoundedArgs."""
+
+    def get(self, key, default=None, type=None):
+        return _bounded(super().get(key, default, type), default, type)
 
 
 class PlannerRequest(Request):
     parameter_storage_class = BoundedArgs
+
+    @cached_property
+    def values(self) -> CombinedMultiDict:
+        return BoundedValues(Request.values.fget(self).dicts)
 
 
 def init_app(app: Flask) -> None:
