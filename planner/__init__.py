@@ -46,6 +46,8 @@ def configure(app: Flask, test_config: dict | None) -> None:
     app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(
         app.config["SQLALCHEMY_DATABASE_URI"]
     )
+    if app.config.get("SESSION_COOKIE_SECURE"):
+        app.config["REMEMBER_COOKIE_SECURE"] = True
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = instance_secret_key(Path(app.instance_path))
     if app.config.get("REDIS_URL") and not test_config:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+import math
+import time
+from datetime import UTC, datetime, timedelta
+from urllib.parse import unquote, urlsplit
 
 from flask import Flask, current_app, render_template, request
 from flask_babel import format_date, format_datetime, format_decimal, format_time, get_locale
@@ -45,17 +48,38 @@ def security_headers(response):
     headers.setdefault("Referrer-Policy", "same-origin")
     headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
     headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-    if request.endpoint and request.endpoint != "static" and "Cache-Control" not in headers:
+    # Pages (error pages too, which match no endpoint) are per user: never kept by a cache.
+    if response.status_code >= 400 or (
+        request.endpoint != "static" and "Cache-Control" not in headers
+    ):
         headers["Cache-Control"] = "no-store"
+    if request.is_secure:
+        max_age = current_app.config.get("HSTS_MAX_AGE", 0)
+        if max_age:
+            headers.setdefault("Strict-Transport-Security", f"max-age={max_age}; includeSubDomains")
     return response
 
 
 def is_safe_next(target: str | None) -> bool:
-    """Only same-site paths may be redirected to after login or a language switch."""
-    if not target:
+    """Only a path on this site may be redirected to (after login, a language switch, a form).
+
+    Browsers read `//host`, `/\\host`, `\\\\host`, a path with a tab or newline inside, and
+    their percent-encoded forms as another site, so each of them is refused, decoded or not.
+    """
+    if not target or len(target) > 2000:
         return False
-    parts = urlsplit(target)
-    return not parts.scheme and not parts.netloc and target.startswith("/") and "\\" not in target
+    decoded = target
+    for _round in range(3):  # double and triple encoding
+        decoded = unquote(decoded)
+    for text in (target, decoded):
+        if any(ord(c) < 0x20 or ord(c) == 0x7F for c in text) or "\\" in text:
+            return False
+        if not text.startswith("/") or text.startswith("//"):
+            return False
+        parts = urlsplit(text)
+        if parts.scheme or parts.netloc:
+            return False
+    return True
 
 
 MESSAGES = {
@@ -72,7 +96,25 @@ def http_error(error: HTTPException):
     if error.code is None or error.code < 400:
         return error
     message = MESSAGES.get(error.code, lambda: error.description)()
+    if error.code == 429:
+        message = too_many_attempts_message()
     return render_template("errors.html", code=error.code, message=message), error.code
+
+
+def too_many_attempts_message() -> str:
+    """When the user may try again, in their language (from the limit that was reached)."""
+    from planner.extensions import limiter
+
+    limit = limiter.current_limit
+    if limit is None:
+        return MESSAGES[429]()
+    wait = max(1, math.ceil(limit.reset_at - time.time()))
+    minutes = max(1, math.ceil(wait / 60))
+    return _(
+        "Too many attempts. You can try again in %(minutes)s minutes, at %(time)s.",
+        minutes=minutes,
+        time=format_time(datetime.now(UTC) + timedelta(seconds=wait), "HH:mm"),
+    )
 
 
 def csrf_error(_error: CSRFError):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -235,8 +236,11 @@ def shown_phone(phone: str | None, masked: bool = False) -> str:
 
 
 def neutralise_formula(value: Any) -> Any:
-    """Spreadsheets run cells starting with = + - @ as formulas; make such text plain text."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+    """Spreadsheets run cells starting with = + - @ as formulas; make such text plain text.
+
+    Checked after compatibility normalisation: a spreadsheet may read a full-width "＝" as "=".
+    """
+    if isinstance(value, str) and unicodedata.normalize("NFKC", value).startswith(FORMULA_STARTS):
         return "'" + value
     return value
 
