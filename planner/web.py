@@ -11,6 +11,7 @@ from flask import Flask, current_app, render_template, request
 from flask_babel import format_date, format_datetime, format_decimal, format_time, get_locale
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 from planner.phones import display_phone
@@ -25,6 +26,7 @@ CSP = (
 def init_app(app: Flask) -> None:
     app.after_request(security_headers)
     app.register_error_handler(CSRFError, csrf_error)
+    app.register_error_handler(StaleDataError, lost_race)
     app.register_error_handler(HTTPException, http_error)
     app.register_error_handler(Exception, server_error)
     app.jinja_env.filters.update(
@@ -120,6 +122,19 @@ def too_many_attempts_message() -> str:
 def csrf_error(_error: CSRFError):
     message = _("Your form expired or was sent from another page. Reload the page and try again.")
     return render_template("errors.html", code=400, message=message), 400
+
+
+def lost_race(_error: StaleDataError):
+    """Two saves of one record at the same moment: the conditional UPDATE let the first win
+    (planner/concurrency.py); this one is told, and nothing of the winner's is lost."""
+    from planner.extensions import db
+
+    db.session.rollback()
+    message = _(
+        "Someone else saved a change to this at the same moment, so yours was not saved. "
+        "Reload the page to see theirs, then try again."
+    )
+    return render_template("errors.html", code=409, message=message), 409
 
 
 def server_error(error: Exception):

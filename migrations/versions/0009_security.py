@@ -1,5 +1,6 @@
 """security: users carry a session token (ending every session at once) and may be asked to
-choose a new password
+choose a new password; people, attendance rows, enrolments and follow-ups carry a version
+(optimistic locking, as sessions do); print jobs carry a heartbeat
 
 Rows from before get a random token each, so no cookie issued before the upgrade is trusted.
 
@@ -13,6 +14,8 @@ import secrets
 from alembic import op
 import sqlalchemy as sa
 
+import planner.timezones
+
 
 # revision identifiers, used by Alembic.
 revision = '0009'
@@ -21,7 +24,20 @@ branch_labels = None
 depends_on = None
 
 
+VERSIONED = ('person', 'attendance', 'enrolment', 'follow_up')
+
+
 def upgrade():
+    for table in VERSIONED:
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.add_column(
+                sa.Column('version', sa.Integer(), nullable=False, server_default='1')
+            )
+    with op.batch_alter_table('print_job', schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column('heartbeat_at', planner.timezones.UTCDateTime(timezone=True), nullable=True)
+        )
+        batch_op.add_column(sa.Column('attempt', sa.Integer(), nullable=False, server_default='1'))
     with op.batch_alter_table('user', schema=None) as batch_op:
         batch_op.add_column(sa.Column('session_token', sa.String(length=64), nullable=True))
         batch_op.add_column(
@@ -43,6 +59,12 @@ def upgrade():
 
 
 def downgrade():
+    with op.batch_alter_table('print_job', schema=None) as batch_op:
+        batch_op.drop_column('attempt')
+        batch_op.drop_column('heartbeat_at')
+    for table in reversed(VERSIONED):
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.drop_column('version')
     with op.batch_alter_table('user', schema=None) as batch_op:
         batch_op.drop_column('must_change_password')
         batch_op.drop_column('session_token')

@@ -28,6 +28,8 @@ from planner.timezones import now_utc
 PACKET = "packet"
 FLYER_BODIES = "flyer_bodies"
 STALE_QUEUED = timedelta(minutes=10)
+# A worker beats after every document (seconds apart); this long without a beat, it is gone.
+STALE_RUNNING = timedelta(minutes=5)
 _EXECUTOR: ThreadPoolExecutor | None = None
 _EXECUTOR_LOCK = threading.Lock()
 
@@ -137,16 +139,26 @@ def run_job(job_id: str) -> None:
         with create_app().app_context():
             return run_job(job_id)
     job = db.session.get(PrintJob, job_id)
-    if job is None or job.status in ("done", "failed"):
+    if job is None or job.status != "queued":
         return None
-    job.status = "running"
+    # Claimed by one conditional UPDATE: of two workers handed the same job, one runs it.
+    claimed = db.session.execute(
+        sa.update(PrintJob)
+        .where(PrintJob.id == job_id, PrintJob.status == "queued", PrintJob.attempt == job.attempt)
+        .values(status="running", heartbeat_at=now_utc())
+    ).rowcount
     db.session.commit()
+    if not claimed:
+        return None
+    db.session.refresh(job)
     try:
         with force_locale("vi"):
             if job.kind == FLYER_BODIES:
                 _run_flyer_bodies(job)
             else:
                 _run_packet(job)
+    except JobTakenOver:
+        db.session.rollback()
     except PlannerError as error:
         db.session.rollback()
         _fail(job_id, error.message)
@@ -166,16 +178,78 @@ def _fail(job_id: str, message: str) -> None:
     db.session.commit()
 
 
-def _progress(job: PrintJob, done: int) -> None:
-    job.done = done
+class JobTakenOver(Exception):
+    """This worker's attempt was marked stale and the job retried: stop quietly."""
+
+
+def _beat(job: PrintJob, **values) -> None:
+    """Write progress with a heartbeat, only while this worker's attempt is the running one."""
+    attempt = job.attempt
+    db.session.commit()  # what the step itself changed (a sheet version, ...)
+    written = db.session.execute(
+        sa.update(PrintJob)
+        .where(PrintJob.id == job.id, PrintJob.status == "running", PrintJob.attempt == attempt)
+        .values(heartbeat_at=now_utc(), **values)
+    ).rowcount
     db.session.commit()
+    if not written:
+        raise JobTakenOver(job.id)
+    db.session.refresh(job)
+
+
+def _progress(job: PrintJob, done: int) -> None:
+    _beat(job, done=done)
 
 
 def _finish(job: PrintJob) -> None:
-    job.done = job.total
-    job.status = "done"
-    job.finished_at = now_utc()
+    _beat(job, done=job.total, status="done", finished_at=now_utc(), pdf_key=job.pdf_key)
+
+
+def expire_if_stale(job: PrintJob) -> PrintJob:
+    """A running job without a heartbeat for STALE_RUNNING (its worker died), or one queued for
+    STALE_QUEUED that no worker took, becomes failed in one conditional UPDATE (a beat that
+    arrives meanwhile keeps it running)."""
+    last = job.heartbeat_at or job.created_at
+    limit = {"running": STALE_RUNNING, "queued": STALE_QUEUED}.get(job.status)
+    if limit is None or last > now_utc() - limit:
+        return job
+    with force_locale("vi"):
+        message = _("The printing stopped (the server was restarted). Try again.")
+    db.session.execute(
+        sa.update(PrintJob)
+        .where(
+            PrintJob.id == job.id,
+            PrintJob.status == job.status,
+            PrintJob.attempt == job.attempt,
+            sa.or_(PrintJob.heartbeat_at.is_(None), PrintJob.heartbeat_at <= last),
+        )
+        .values(status="failed", error=message[:500], finished_at=now_utc())
+    )
     db.session.commit()
+    db.session.refresh(job)
+    return job
+
+
+def retry(job: PrintJob) -> bool:
+    """Run a failed job again from the start (a new attempt); False when it is not failed."""
+    retried = db.session.execute(
+        sa.update(PrintJob)
+        .where(PrintJob.id == job.id, PrintJob.status == "failed", PrintJob.attempt == job.attempt)
+        .values(
+            status="queued",
+            attempt=PrintJob.attempt + 1,
+            done=0,
+            error="",
+            heartbeat_at=None,
+            finished_at=None,
+            created_at=now_utc(),
+        )
+    ).rowcount
+    db.session.commit()
+    if retried:
+        db.session.refresh(job)
+        enqueue(job.id)
+    return bool(retried)
 
 
 def _run_flyer_bodies(job: PrintJob) -> None:

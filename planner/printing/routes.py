@@ -138,7 +138,7 @@ def _own_job(job_id: str):
     job = jobs.office_job(job_id, current_user.office_id)
     if job is None:
         abort(404)
-    return job
+    return jobs.expire_if_stale(job)
 
 
 def job_state(job) -> dict:
@@ -166,6 +166,15 @@ def job(job_id: str):
 @login_required
 def job_progress(job_id: str):
     return jsonify(job_state(_own_job(job_id)))
+
+
+@bp.post("/jobs/<job_id>/retry")
+@login_required
+def job_retry(job_id: str):
+    job = _own_job(job_id)
+    if not jobs.retry(job):
+        flash(_("This job is not failed; it needs no retry."), "info")
+    return redirect(url_for("printing.job", job_id=job.id))
 
 
 @bp.get("/jobs/<job_id>/download")
