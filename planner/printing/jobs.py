@@ -151,6 +151,7 @@ def run_job(job_id: str) -> None:
     if not claimed:
         return None
     db.session.refresh(job)
+    job.claimed_attempt = job.attempt  # not a column: what this worker runs
     try:
         with force_locale("vi"):
             if job.kind == FLYER_BODIES:
@@ -184,7 +185,7 @@ class JobTakenOver(Exception):
 
 def _beat(job: PrintJob, **values) -> None:
     """Write progress with a heartbeat, only while this worker's attempt is the running one."""
-    attempt = job.attempt
+    attempt = getattr(job, "claimed_attempt", job.attempt)
     db.session.commit()  # what the step itself changed (a sheet version, ...)
     written = db.session.execute(
         sa.update(PrintJob)
