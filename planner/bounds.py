@@ -13,7 +13,7 @@ from datetime import date
 
 from flask import Flask, Request
 from werkzeug.datastructures import CombinedMultiDict, ImmutableMultiDict
-from werkzeug.routing import IntegerConverter
+from werkzeug.routing import IntegerConverter, PathConverter, UnicodeConverter, ValidationError
 from werkzeug.utils import cached_property
 
 # PostgreSQL's INTEGER (SQLite holds 64 bits, but the app must behave the same on both).
@@ -50,6 +50,24 @@ class DatabaseIntConverter(IntegerConverter):
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
+class TextConverter(UnicodeConverter):
+    """`<token>` and other text in a URL: a NUL byte (`%00`) is a 404, never a database error."""
+
+    def to_python(self, value: str) -> str:
+        if "\x00" in value:
+            raise ValidationError()
+        return value
+
+
+class TextPathConverter(PathConverter):
+    """`<path:...>` as TextConverter."""
+
+    def to_python(self, value: str) -> str:
+        if "\x00" in value:
+            raise ValidationError()
+        return value
+
+
 def _bounded(value, default, type):
     if type is int and isinstance(value, int) and not int_in_range(value):
         return default
@@ -84,4 +102,7 @@ class PlannerRequest(Request):
 def init_app(app: Flask) -> None:
     """Register the bounded `int` converter and request class for the whole app."""
     app.url_map.converters["int"] = DatabaseIntConverter
+    app.url_map.converters["default"] = TextConverter
+    app.url_map.converters["string"] = TextConverter
+    app.url_map.converters["path"] = TextPathConverter
     app.request_class = PlannerRequest

@@ -260,6 +260,9 @@ def test_no_form_answers_a_server_error(app, client, admin, world):
         "/?week=9999-12-31",
         "/calendars/week.ics?week=0001-01-01",
         "/enrolments/?to=0001-01-01",
+        "/printing/jobs/%00",
+        "/printing/jobs/%00.json",
+        "/calendars/feed/a%00b.ics",
     ],
 )
 def test_the_examples_of_the_attack_run_are_4xx(admin_client, world, path):
