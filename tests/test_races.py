@@ -301,3 +301,30 @@ def test_a_worker_of_an_earlier_attempt_writes_nothing(app, officer, monkeypatch
         jobs._progress(job, 3)
     db.session.expire_all()
     assert db.session.get(PrintJob, job.id).done == 0
+
+
+# --- limits ----------------------------------------------------------------------------------
+
+
+class TestSessionCeiling:
+    @pytest.fixture
+    def app_config(self):
+        return {"PEOPLE_MAX_PER_SESSION": 3}
+
+    def test_a_session_holds_at_most_the_ceiling_and_says_so(self, officer_client, office, held):
+        from planner.errors import PlannerError
+        from planner.people.services import AttendeeInput, record_attendances
+
+        rows = [AttendeeInput(full_name=f"Người {n}", birth_year=1980 + n) for n in range(4)]
+        with pytest.raises(PlannerError, match="tối đa 3 người tham dự"):
+            record_attendances(held, rows, None)
+        db.session.rollback()
+        assert db.session.scalar(sa.select(sa.func.count(Attendance.id))) == 0
+        record_attendances(held, rows[:3], None)
+        db.session.commit()
+        response = officer_client.post(
+            f"/sessions/{held.id}/attendance",
+            data={"full_name": "Người thứ tư", "interest": "none"},
+        )
+        assert "tối đa 3 người tham dự" in response.get_data(as_text=True)
+        assert db.session.scalar(sa.select(sa.func.count(Attendance.id))) == 3
