@@ -10,8 +10,22 @@ FLASK := $(BIN)/flask --app planner
 
 PO := $(wildcard planner/translations/*/*/LC_MESSAGES/messages.po)
 MO := $(PO:.po=.mo)
+# What ruff checks and formats, and what mypy type-checks (migrations/versions is excluded in
+# pyproject.toml: Alembic writes those).
+PY_SOURCES := planner tests bench migrations .ci setup.py
 
-.PHONY: run test lint format bench setup translations extract clean
+# The code and templates each translation catalog covers (planner/translations/<domain>/);
+# core takes everything the others do not.
+DOMAINS := calendars followups people printing core
+SOURCES_calendars := planner/calendars templates/calendars
+SOURCES_followups := planner/followups planner/enrolments templates/followups templates/enrolments
+SOURCES_people := planner/people planner/audit templates/people templates/audit
+SOURCES_printing := planner/printing planner/rates templates/printing templates/rates templates/pdf
+SOURCES_core := $(wildcard planner/*.py) planner/accounts planner/places planner/sessions \
+	$(wildcard templates/*.html) templates/accounts templates/macros templates/places templates/sessions
+POT_DIR := build/i18n
+
+.PHONY: run test lint typecheck format bench setup translations extract clean
 
 run: setup
 	$(FLASK) prepare --host $(HOST) --port $(PORT)
@@ -20,13 +34,16 @@ run: setup
 test: setup
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-lint: setup
-	$(BIN)/ruff check planner tests bench migrations .ci
-	$(BIN)/ruff format --check planner tests bench .ci
+lint: setup typecheck
+	$(BIN)/ruff check $(PY_SOURCES)
+	$(BIN)/ruff format --check $(PY_SOURCES)
+
+typecheck: setup
+	$(BIN)/mypy
 
 format: setup
-	$(BIN)/ruff check --fix planner tests bench
-	$(BIN)/ruff format planner tests bench
+	$(BIN)/ruff check --fix $(PY_SOURCES)
+	$(BIN)/ruff format $(PY_SOURCES)
 
 bench: setup
 	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
@@ -34,6 +51,14 @@ bench: setup
 setup: $(VENV)/.installed translations
 
 translations: $(MO)
+
+# New messages in the code go into their domain's catalog with an empty translation (nothing is
+# removed: see .ci/merge_catalogs.py); translate them, then `make` compiles the catalogs.
+extract: setup
+	mkdir -p $(POT_DIR)
+	$(foreach d,$(DOMAINS),$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext \
+		--no-location -o $(POT_DIR)/$(d).pot $(SOURCES_$(d)) &&) true
+	$(BIN)/python .ci/merge_catalogs.py $(POT_DIR)
 
 %.mo: %.po $(VENV)/.installed
 	$(BIN)/pybabel compile -i $< -o $@ -l $(word 4,$(subst /, ,$<)) >/dev/null
@@ -45,4 +70,4 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 clean:
-	rm -rf $(VENV) $(MO) .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(MO) build .pytest_cache .ruff_cache .mypy_cache

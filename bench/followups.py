@@ -99,7 +99,7 @@ def main() -> None:
                 )
                 db.session.add(attendance)
                 db.session.flush()
-                attendance_recorded.send(attendance)
+                attendance_recorded.send(attendance, user=None)
             for i, follow_up in enumerate(db.session.scalars(sa.select(FollowUp)).all()):
                 if i % 2:
                     log_outcome(follow_up, OutcomeInput(kind="no_answer", notes="Gọi lại"), None)

@@ -68,8 +68,9 @@ def main() -> None:
 
             from planner.accounts.models import User
             from planner.places.models import Venue
-            from planner.printing import jobs, render, services
-            from planner.printing.models import PrintJob
+            from planner.printing import flyer, jobs, render, settings, sheet, talking_points
+            from planner.printing.models import JobKind, JobStatus, PrintJob
+            from planner.scope import Scope, ScopeKind
             from planner.sessions.days import monday_of
             from planner.sessions.models import OutreachSession
             from planner.sessions.services import SessionDraft, create_sessions
@@ -78,14 +79,14 @@ def main() -> None:
             upgrade(directory=app.extensions["migrate"].directory)
             seed_national_rates()
             office = load_demo_data()
-            services.seed_talking_points()
+            talking_points.seed_talking_points()
             db.session.commit()
 
             officer = db.session.scalar(db.select(User).where(User.username == "mai"))
             venue = db.session.scalars(db.select(Venue).where(Venue.office_id == office.id)).first()
             # A Monday with nothing planned yet, so the packet holds exactly 15 sessions.
             monday = monday_of(today_local()) + timedelta(weeks=8)
-            spare = services.print_settings(office.id).spare_rows
+            spare = settings.print_settings(office.id).spare_rows
 
             def plan(kind: str, day, start: clock, hours: int, title: str, **extra):
                 draft = SessionDraft(
@@ -151,18 +152,18 @@ def main() -> None:
 
                 def flyer_uncached() -> None:
                     clear_cache()
-                    services.flyer_pdf(session)
+                    flyer.flyer_pdf(session)
 
                 def body_only() -> None:
                     clear_cache()
-                    services.prepare_flyer_body(session)
+                    flyer.prepare_flyer_body(session)
 
                 def sheet_uncached() -> None:
                     clear_cache()
-                    version, _pdf = services.attendance_sheet(session)
+                    version, _pdf = sheet.attendance_sheet(session)
                     assert version.page_count >= 1
 
-                flyer = median_ms(flyer_uncached, runs, warm=True)
+                flyer_ms = median_ms(flyer_uncached, runs, warm=True)
                 body = median_ms(body_only, runs, warm=True)
                 # Sessions nobody printed yet, on the topics of one prepared body, a month on.
                 later = [
@@ -181,17 +182,17 @@ def main() -> None:
                 def flyer_new_session() -> None:
                     # As a request prints it: its own app context, database session and lookups.
                     with app.app_context():
-                        services.flyer_pdf(db.get_or_404(OutreachSession, next(unprinted)))
+                        flyer.flyer_pdf(db.get_or_404(OutreachSession, next(unprinted)))
 
-                services.prepare_flyer_body(later[0])
+                flyer.prepare_flyer_body(later[0])
                 # In turns with the blank page: the ratio is the target, and both meet the
                 # same noise.
                 flyer_layer, blank_in_turns = medians_in_turns_ms(
                     [flyer_new_session, blank_page], runs * 3
                 )
                 db.session.rollback()
-                sheet = median_ms(sheet_uncached, runs, warm=True)
-                _version, sheet_pdf = services.attendance_sheet(session)
+                sheet_ms = median_ms(sheet_uncached, runs, warm=True)
+                _version, sheet_pdf = sheet.attendance_sheet(session)
                 db.session.commit()
 
                 def packet() -> PrintJob:
@@ -199,13 +200,16 @@ def main() -> None:
                         id=jobs.secrets.token_hex(16),
                         office_id=office.id,
                         user_id=officer.id,
-                        kind=jobs.PACKET,
+                        kind=JobKind.PACKET,
                         params_json=json.dumps(
                             {
                                 "monday": monday.isoformat(),
-                                "officer_ids": [officer.id],
-                                "commune_id": None,
-                                "title": "bench",
+                                "scope": Scope(
+                                    ScopeKind.MINE,
+                                    office.id,
+                                    officer_ids=frozenset({officer.id}),
+                                    title="bench",
+                                ).to_params(),
                             }
                         ),
                         filename="bench.pdf",
@@ -214,7 +218,7 @@ def main() -> None:
                     db.session.commit()
                     jobs.run_job(job.id)
                     job = db.session.get(PrintJob, job.id)
-                    assert job.status == "done", job.error
+                    assert job.status == JobStatus.DONE, job.error
                     return job
 
                 def packet_uncached() -> None:
@@ -224,7 +228,7 @@ def main() -> None:
                 packet_runs = max(3, runs // 2)
                 packet_cold = median_ms(packet_uncached, packet_runs, warm=True)
                 job = packet()
-                packet_pages = len(PdfReader(render.cache_path(job.pdf_key)).pages)
+                packet_pages = len(PdfReader(BytesIO(render.cached(job.pdf_key))).pages)
                 packet_warm = median_ms(packet, runs, warm=True)
 
             # Cached re-prints as an officer gets them: through the app, logged in.
@@ -253,11 +257,12 @@ def main() -> None:
             "(once per topics, language and rates)"
         )
         print(
-            f"flyer, nothing prepared ......... {flyer:8.1f} ms = {flyer / blank:.2f}x blank "
+            f"flyer, nothing prepared ......... {flyer_ms:8.1f} ms = {flyer_ms / blank:.2f}x blank "
             "(the first of its kind with preparation off)"
         )
         print(
-            f"attendance sheet, 40 rows ....... {sheet:8.1f} ms = {sheet / table:.2f}x bare table "
+            f"attendance sheet, 40 rows ....... {sheet_ms:8.1f} ms = "
+            f"{sheet_ms / table:.2f}x bare table "
             f"(target <= 1.5x, < 500 ms); {sheet_pages} pages"
         )
         print(

@@ -15,14 +15,36 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 ROOT_DIR = PACKAGE_DIR.parent
 
 
+def shipped_folder(name: str) -> Path:
+    """templates/, static/ or migrations/: inside the package when installed from a wheel
+    (pyproject.toml maps them there), at the top of the checkout otherwise."""
+    inside = PACKAGE_DIR / name
+    return inside if inside.is_dir() else ROOT_DIR / name
+
+
+TEMPLATES_DIR = shipped_folder("templates")
+STATIC_DIR = shipped_folder("static")
+MIGRATIONS_DIR = shipped_folder("migrations")
+# From a checkout, instance/ sits beside the code; an installed app keeps it where Flask puts an
+# installed package's (<prefix>/var/planner-instance), never inside site-packages.
+INSTALLED = TEMPLATES_DIR.parent == PACKAGE_DIR
+
+
+def instance_folder() -> str | None:
+    """PLANNER_INSTANCE_PATH, else instance/ in a checkout, else Flask's choice (None)."""
+    if os.environ.get("PLANNER_INSTANCE_PATH"):
+        return os.environ["PLANNER_INSTANCE_PATH"]
+    return None if INSTALLED else str(ROOT_DIR / "instance")
+
+
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the app: defaults, then instance/config.py, then the environment (or test_config)."""
     app = Flask(
         __name__,
-        instance_path=str(ROOT_DIR / "instance"),
+        instance_path=instance_folder(),
         instance_relative_config=True,
-        template_folder=str(ROOT_DIR / "templates"),
-        static_folder=str(ROOT_DIR / "static"),
+        template_folder=str(TEMPLATES_DIR),
+        static_folder=str(STATIC_DIR),
     )
     configure(app, test_config)
     register_bounds(app)
@@ -50,8 +72,12 @@ def configure(app: Flask, test_config: dict | None) -> None:
         app.config["REMEMBER_COOKIE_SECURE"] = True
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = instance_secret_key(Path(app.instance_path))
-    if app.config.get("REDIS_URL") and not test_config:
-        app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"])
+        # Fine for one laptop; `flask check` refuses it for production (each server its own key).
+        app.config["SECRET_KEY_GENERATED"] = True
+    # With Redis, every server counts login attempts in one place. (A setdefault here never
+    # took effect: the defaults already name memory://, so each process counted alone.)
+    if app.config.get("REDIS_URL") and app.config["RATELIMIT_STORAGE_URI"] == "memory://":
+        app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"]
     # Later catalogs override earlier ones; the core catalog goes last so shared words read the
     # same everywhere (a test also keeps one translation per message across catalogs).
     catalogs = sorted(p for p in (PACKAGE_DIR / "translations").iterdir() if p.is_dir())
@@ -91,7 +117,7 @@ def register_extensions(app: Flask) -> None:
     from planner.database import configure_engine
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(ROOT_DIR / "migrations"))
+    migrate.init_app(app, db, directory=str(MIGRATIONS_DIR))
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
@@ -101,16 +127,22 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from planner.accounts import bp as accounts_bp
-    from planner.audit import bp as audit_bp
-    from planner.calendars import bp as calendars_bp
-    from planner.enrolments import bp as enrolments_bp
-    from planner.followups import bp as followups_bp
-    from planner.people import bp as people_bp
-    from planner.places import bp as places_bp
-    from planner.printing import bp as printing_bp
-    from planner.rates import bp as rates_bp
-    from planner.sessions import bp as sessions_bp
+    # A domain's package holds only its blueprint; its views are imported here, so services
+    # import each other's domains without a cycle through the views.
+    from planner.accounts.routes import bp as accounts_bp
+    from planner.audit.routes import bp as audit_bp
+    from planner.calendars.routes import bp as calendars_bp
+    from planner.enrolments.routes import bp as enrolments_bp
+    from planner.followups import calendar  # noqa: F401  follow-ups join the calendar feeds
+    from planner.followups.routes import bp as followups_bp
+    from planner.operations import bp as operations_bp
+    from planner.people import checkin  # noqa: F401  the public check-in form's views
+    from planner.people.routes import bp as people_bp
+    from planner.places.routes import bp as places_bp
+    from planner.printing.routes import bp as printing_bp
+    from planner.rates.routes import bp as rates_bp
+    from planner.results.routes import bp as results_bp
+    from planner.sessions.routes import bp as sessions_bp
 
     for blueprint in (
         accounts_bp,
@@ -123,14 +155,17 @@ def register_blueprints(app: Flask) -> None:
         followups_bp,
         enrolments_bp,
         audit_bp,
+        operations_bp,
+        results_bp,
     ):
         app.register_blueprint(blueprint)
 
 
 def register_hooks(app: Flask) -> None:
-    from planner import web
+    from planner import operations, web
 
     web.init_app(app)
+    operations.init_app(app)
 
 
 def register_commands(app: Flask) -> None:

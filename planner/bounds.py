@@ -80,14 +80,14 @@ class BoundedArgs(ImmutableMultiDict):
     """Query-string and form values: `get(key, type=int)` beyond the database's integer is the
     default (as a value that is no number at all), and NUL bytes never come out of `get`."""
 
-    def get(self, key, default=None, type=None):
+    def get(self, key, default=None, type=None):  # type: ignore[override]
         return _bounded(super().get(key, default, type), default, type)
 
 
 class BoundedValues(CombinedMultiDict):
     """`request.values` (query string and form together), bounded as BoundedArgs."""
 
-    def get(self, key, default=None, type=None):
+    def get(self, key, default=None, type=None):  # type: ignore[override]
         return _bounded(super().get(key, default, type), default, type)
 
 
@@ -96,7 +96,8 @@ class PlannerRequest(Request):
 
     @cached_property
     def values(self) -> CombinedMultiDict:
-        return BoundedValues(Request.values.fget(self).dicts)
+        # The parent's cached property, read through its getter so the result stays bounded.
+        return BoundedValues(Request.values.fget(self).dicts)  # type: ignore[attr-defined]
 
 
 def init_app(app: Flask) -> None:

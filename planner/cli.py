@@ -9,18 +9,19 @@ from flask_migrate import upgrade
 
 from planner.accounts.models import Office, User
 from planner.accounts.services import create_user
+from planner.demo import DEMO_PASSWORD, DEMO_USERS, load_demo_data
 from planner.enums import Role
 from planner.errors import PlannerError
 from planner.extensions import db
-from planner.printing.services import (
-    flyer_bodies_to_prepare,
-    prepare_flyer_body,
-    seed_talking_points,
-)
+from planner.printing.flyer import flyer_bodies_to_prepare, prepare_flyer_body
+from planner.printing.talking_points import seed_talking_points
 from planner.rates.services import seed_national_rates
 
 
 def init_app(app: Flask) -> None:
+    from planner.operations import cli as operations_cli
+
+    operations_cli.init_app(app)
     app.cli.add_command(prepare)
     app.cli.add_command(create_user_command)
     app.cli.add_command(demo_data_command)
@@ -39,8 +40,6 @@ def prepare(host: str, port: int) -> None:
     if added:
         click.echo(f"Loaded {added} national rates.")
     if db.session.scalar(sa.select(sa.func.count(User.id))) == 0:
-        from planner.demo import load_demo_data
-
         load_demo_data()
         db.session.commit()
         click.echo("Loaded demo data.")
@@ -48,8 +47,6 @@ def prepare(host: str, port: int) -> None:
     if prepared:
         click.echo(f"Prepared {prepared} flyer bodies for the coming weeks' sessions.")
     click.echo(f"\nPlanner is at http://{host}:{port}/")
-    from planner.demo import DEMO_PASSWORD, DEMO_USERS
-
     demo = db.session.scalars(
         sa.select(User).where(User.username.in_([u[0] for u in DEMO_USERS]))
     ).all()
@@ -103,8 +100,6 @@ def create_user_command(
 @click.command("demo-data")
 def demo_data_command() -> None:
     """Load the demo offices, places, officers and two weeks of sessions into an empty database."""
-    from planner.demo import load_demo_data
-
     if db.session.scalar(sa.select(sa.func.count(Office.id))):
         raise click.ClickException(
             "The database already has data; demo data goes into an empty one."

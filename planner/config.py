@@ -1,8 +1,10 @@
 """Default settings; instance/config.py and PLANNER_* environment variables override them."""
 
+from planner import timezones
+
 SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
 BABEL_DEFAULT_LOCALE = "vi"
-BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
+BABEL_DEFAULT_TIMEZONE = timezones.LOCAL_ZONE_NAME
 LANGUAGES = ("vi", "en")
 
 SESSION_COOKIE_HTTPONLY = True
@@ -16,6 +18,10 @@ REMEMBER_COOKIE_DURATION = 60 * 60 * 24 * 14
 PERMANENT_SESSION_LIFETIME = 60 * 60 * 12
 WTF_CSRF_TIME_LIMIT = 60 * 60 * 12
 MAX_CONTENT_LENGTH = 10 * 1024 * 1024
+
+# werkzeug's generate_password_hash method; the tests set a cheap one (logins are most of their
+# hashing), production keeps scrypt's cost.
+PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 (a method name, not a password)
 
 RATELIMIT_STORAGE_URI = "memory://"
 RATELIMIT_HEADERS_ENABLED = True

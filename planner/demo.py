@@ -21,7 +21,9 @@ from planner.enums import (
 from planner.extensions import db
 from planner.people.demo import add_demo_attendance
 from planner.places.models import Commune, Partner, Venue, Village
+from planner.results.demo import add_demo_history
 from planner.sessions.days import monday_of
+from planner.sessions.models import RepeatRule
 from planner.sessions.services import Recurrence, SessionDraft, create_sessions
 from planner.timezones import today_local
 
@@ -196,7 +198,7 @@ def load_demo_data(today: date | None = None) -> Office:
         time(11, 0),
         bac_ha_market,
         "mai",
-        recurrence=Recurrence("weekly", frozenset({6}), count=8),
+        recurrence=Recurrence(RepeatRule.WEEKLY, frozenset({6}), count=8),
         partner="women",
         language=Language.HMONG,
         interpreter=True,
@@ -212,7 +214,7 @@ def load_demo_data(today: date | None = None) -> Office:
         time(11, 0),
         can_cau_market,
         "pao",
-        recurrence=Recurrence("weekly", frozenset({5}), count=8),
+        recurrence=Recurrence(RepeatRule.WEEKLY, frozenset({5}), count=8),
         partner="post",
         language=Language.HMONG,
         expected=30,
@@ -337,4 +339,5 @@ def load_demo_data(today: date | None = None) -> Office:
     held[0].status = SessionStatus.HELD
     db.session.flush()
     add_demo_attendance(lao_cai)
+    add_demo_history(lao_cai, today or today_local())
     return lao_cai

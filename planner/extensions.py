@@ -1,5 +1,7 @@
 """Flask extensions, created unbound and bound to the app in create_app()."""
 
+from typing import TYPE_CHECKING
+
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -25,6 +27,17 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+
+# Every model subclasses Model. At run time it is db.Model (Base plus Flask-SQLAlchemy's table
+# names and session binding); a type checker cannot take an attribute as a base class, so to it
+# Model is a plain subclass of Base, which types each column through its Mapped[...] annotation.
+if TYPE_CHECKING:
+
+    class Model(Base):
+        __abstract__ = True
+
+else:
+    Model = db.Model
 migrate = Migrate()
 login_manager = LoginManager()
 babel = Babel()

@@ -12,6 +12,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import StopValidation
 
 from planner.bounds import DB_INT_MAX, DB_INT_MIN, date_in_range
+from planner.errors import PlannerError
 
 WEEKDAY_CHOICES = [
     SelectChoice(str(number), label)
@@ -87,3 +88,13 @@ class PlannerForm(FlaskForm):
             if isinstance(field, IntegerField | DecimalField | DateField):
                 field.validators = [*field.validators, _within_bounds]
             return field
+
+    def add_error(self, error: PlannerError, default: str | None = None) -> None:
+        """Show a service's error next to the field it names; an error naming no field of this
+        form goes next to `default` (or above the form, in `form_errors`)."""
+        name = error.field if error.field in self._fields else default
+        if name is None:
+            self.form_errors = [*self.form_errors, error.message]
+            return
+        field = self[name]
+        field.errors = [*field.errors, error.message]

@@ -11,7 +11,7 @@ def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
     chosen = session.get("lang")
     if chosen in languages:
-        return chosen
+        return str(chosen)
     if request.args.get("lang") in languages:
         return request.args["lang"]
     return default

@@ -9,14 +9,18 @@ from planner.people.models import Attendance, DistinctPeople, Person
 from planner.places.models import Commune, Partner, Venue, Village
 from planner.printing.models import PrintJob, PrintSettings, SheetVersion, TalkingPoint
 from planner.rates.models import RateValue
+from planner.results.models import Campaign, CommuneCoverage, Target
 from planner.sessions.models import OutreachSession, SessionSeries
+from planner.storage import StoredFile
 
 __all__ = [
     "Attendance",
     "AuditEntry",
     "BlockedDay",
     "CalendarFeed",
+    "Campaign",
     "Commune",
+    "CommuneCoverage",
     "DistinctPeople",
     "Enrolment",
     "EnrolmentCredit",
@@ -32,7 +36,9 @@ __all__ = [
     "RateValue",
     "SessionSeries",
     "SheetVersion",
+    "StoredFile",
     "TalkingPoint",
+    "Target",
     "Team",
     "User",
     "Venue",

@@ -4,14 +4,22 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from flask import abort
 from flask_login import current_user, login_required
 
 from planner.extensions import db
 
-T = TypeVar("T")
+
+class OfficeRecord(Protocol):
+    """A model whose rows belong to one office."""
+
+    @property
+    def office_id(self) -> int: ...
+
+
+T = TypeVar("T", bound=OfficeRecord)
 
 
 def get_owned_or_404(model: type[T], ident: int) -> T:

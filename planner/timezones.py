@@ -6,7 +6,9 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.types import TypeDecorator
 
-LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+# The one place the zone is named: Babel, iCalendar and every conversion use it.
+LOCAL_ZONE_NAME = "Asia/Ho_Chi_Minh"
+LOCAL_TZ = ZoneInfo(LOCAL_ZONE_NAME)
 
 
 def now_utc() -> datetime:

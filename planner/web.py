@@ -7,13 +7,14 @@ import time
 from datetime import UTC, datetime, timedelta
 from urllib.parse import unquote, urlsplit
 
-from flask import Flask, current_app, render_template, request
+from flask import Flask, Response, current_app, render_template, request
 from flask_babel import format_date, format_datetime, format_decimal, format_time, get_locale
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
+from planner.extensions import db
 from planner.phones import display_phone
 
 CSP = (
@@ -84,6 +85,16 @@ def is_safe_next(target: str | None) -> bool:
     return True
 
 
+def file_response(content: bytes, filename: str, mimetype: str, inline: bool = False) -> Response:
+    """A file to download (or, `inline`, to open in the browser), never kept by a cache: PDFs,
+    calendar files and exports hold people's names. `filename` must be plain ASCII."""
+    response = Response(content, mimetype=mimetype)
+    disposition = "inline" if inline else "attachment"
+    response.headers["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
 MESSAGES = {
     400: lambda: _("The request could not be understood. Check what you entered and try again."),
     403: lambda: _("You do not have permission to do that."),
@@ -138,8 +149,6 @@ def lost_race(_error: StaleDataError):
 
 
 def server_error(error: Exception):
-    from planner.extensions import db
-
     db.session.rollback()
     if isinstance(error, HTTPException):
         return http_error(error)

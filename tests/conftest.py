@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import os
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -14,6 +17,7 @@ from jinja2 import BytecodeCache
 
 from planner import create_app
 from planner.extensions import db
+from planner.timezones import today_local
 from tests import factories
 
 # CI sets this to a throwaway PostgreSQL database; by default the suite runs on SQLite.
@@ -85,6 +89,9 @@ def app(database_url, app_config, tmp_path):
         "PLANNER_CACHE_DIR": str(tmp_path / "cache"),
         # Rendering flyers ahead after each change is tested on its own (test_printing_jobs).
         "PLANNER_PREPARE_FLYERS": False,
+        # One round instead of scrypt's cost: the suite hashes a password for every user it
+        # makes and every login (test_accounts checks the real default).
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1",
         **app_config,
     }
     app = create_app(config)
@@ -164,6 +171,54 @@ def places(office):
     data = factories.places(office)
     db.session.commit()
     return data
+
+
+class QueryCounter:
+    """Counts the SQL statements the app runs, for tests that a page's queries stay fixed as its
+    rows grow: `few = count_queries.page(client, url)`, add rows, `== few` again."""
+
+    @contextmanager
+    def __call__(self) -> Iterator[list[str]]:
+        """`with count_queries() as statements:` collects the statements run inside."""
+        statements: list[str] = []
+
+        def record(_conn, _cursor, statement, *_args) -> None:
+            statements.append(statement)
+
+        sa.event.listen(db.engine, "before_cursor_execute", record)
+        try:
+            yield statements
+        finally:
+            sa.event.remove(db.engine, "before_cursor_execute", record)
+
+    def page(self, client: FlaskClient, url: str) -> int:
+        """How many statements one GET of `url` runs; the page must answer 200."""
+        with self() as statements:
+            response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+        return len(statements)
+
+
+@pytest.fixture
+def count_queries(app) -> QueryCounter:
+    return QueryCounter()
+
+
+@pytest.fixture
+def held(officer, places):
+    """A village meeting held yesterday at the cultural house of Na Hối, led by the officer."""
+    session = factories.session(
+        officer, places.commune, day=today_local() - timedelta(days=1), venue=places.house
+    )
+    db.session.commit()
+    return session
+
+
+@pytest.fixture
+def rates(app):
+    """The national contribution rates and state support in force."""
+    factories.rates()
+    db.session.commit()
 
 
 @pytest.fixture

@@ -60,7 +60,7 @@ def attend(
     db.session.add(record)
     db.session.flush()
     if signal:
-        attendance_recorded.send(record)
+        attendance_recorded.send(record, user=None)
     return record
 
 

@@ -3,6 +3,7 @@
 import pytest
 import sqlalchemy as sa
 
+from planner import config as defaults
 from planner.accounts.models import User
 from planner.extensions import db
 from tests import factories
@@ -35,11 +36,29 @@ def test_a_disabled_account_cannot_log_in(client, officer):
     db.session.commit()
     response = client.post("/login", data={"username": "mai", "password": factories.PASSWORD})
     assert response.status_code == 200
+    assert "Tên đăng nhập hoặc mật khẩu không đúng." in response.get_data(as_text=True)
+    # Still logged out: the pages send her back to the login form.
+    after = client.get("/")
+    assert after.status_code == 302
+    assert "/login" in after.headers["Location"]
+    with client.session_transaction() as session:
+        assert "_user_id" not in session
 
 
 def test_passwords_are_stored_hashed(officer):
     assert factories.PASSWORD not in officer.password_hash
     assert officer.password_hash.startswith(("scrypt:", "pbkdf2:"))
+
+
+def test_passwords_are_hashed_with_scrypt_unless_configured_otherwise(app, office, monkeypatch):
+    """The suite uses a one-round hash for speed; the app's own default is scrypt."""
+    assert defaults.PASSWORD_HASH_METHOD == "scrypt"
+    monkeypatch.setitem(app.config, "PASSWORD_HASH_METHOD", defaults.PASSWORD_HASH_METHOD)
+    user = User(office=office, username="lan", full_name="Lan")
+    user.set_password(factories.PASSWORD)
+    assert user.password_hash.startswith("scrypt:")
+    assert user.check_password(factories.PASSWORD)
+    assert not user.check_password("sai mật khẩu")
 
 
 def test_login_only_redirects_to_paths_on_this_site(client, officer):

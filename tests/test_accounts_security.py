@@ -15,7 +15,7 @@ from planner.accounts import passwords
 from planner.accounts.models import User
 from planner.calendars.services import create_feed
 from planner.extensions import db
-from planner.people.services import neutralise_formula
+from planner.people.privacy import neutralise_formula
 from planner.web import is_safe_next
 from tests import factories
 from tests.conftest import login

@@ -10,8 +10,8 @@ import sqlalchemy as sa
 from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.test import encode_multipart
 
+from planner.calendars.blocked_days import blocked_day_names
 from planner.calendars.models import BlockedDay
-from planner.calendars.services import blocked_day_name
 from planner.enums import VenueKind
 from planner.extensions import db
 from planner.places.models import Venue
@@ -162,11 +162,13 @@ def test_holiday_calendar_blocks_each_day_of_each_event(supervisor_client, offic
         (date(2027, 9, 5), "Ngày hội văn hóa"),
     ]
     assert {d.source for d in days} == {"ngay-nghi-2027.ics"}
-    assert blocked_day_name(office.id, date(2027, 2, 11)) == "Lễ hội Gầu Tào"
+    assert blocked_day_names(office.id, [date(2027, 2, 11)]) == {
+        date(2027, 2, 11): "Lễ hội Gầu Tào"
+    }
     # Importing again renames rather than duplicates.
     again = ics(event("Tết Gầu Tào", "DTSTART;VALUE=DATE:20270210"))
     assert upload(supervisor_client, "holidays", again).status_code == 302
-    assert blocked_day_name(office.id, date(2027, 2, 10)) == "Tết Gầu Tào"
+    assert blocked_day_names(office.id, [date(2027, 2, 10)]) == {date(2027, 2, 10): "Tết Gầu Tào"}
     assert db.session.scalar(sa.select(sa.func.count(BlockedDay.id))) == 6
 
 

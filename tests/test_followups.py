@@ -27,6 +27,9 @@ from planner.followups.services import (
     save_settings,
     settings_for,
 )
+from planner.people.attendance import record_attendance
+from planner.people.identity import AttendeeInput, clean_attendee
+from planner.people.models import Interest
 from planner.people.signals import person_erased, person_exported, persons_merged
 from planner.timezones import today_local
 from tests import factories
@@ -58,6 +61,18 @@ def audit(action: str) -> list[AuditEntry]:
 
 
 # --- Scheduling from interest ----------------------------------------------------------------
+
+
+def test_the_trail_names_the_officer_who_recorded_the_interest_outside_a_request(held, supervisor):
+    # A sheet typed in by the supervisor (a print job, a command: no one is logged in): the
+    # follow-up it starts is on the supervisor's name, not on nobody's.
+    sua = AttendeeInput(
+        full_name="Giàng Thị Sua", interest=Interest.VOLUNTARY_SI, consent_contact=True
+    )
+    record_attendance(held, clean_attendee(sua), supervisor)
+    db.session.commit()
+    [entry] = audit("create")
+    assert entry.user_id == supervisor.id
 
 
 def test_interest_with_consent_schedules_a_follow_up_for_the_lead_officer(held, office, officer):
@@ -102,7 +117,7 @@ def test_a_second_session_does_not_duplicate_an_open_follow_up(held, office, off
 
 
 def test_removing_a_mistyped_attendance_cancels_its_untouched_follow_up(held, office, officer):
-    from planner.people.services import remove_attendance
+    from planner.people.attendance import remove_attendance
 
     wrong = ff.attend(held, ff.person(office), vsi=True)
     called = ff.attend(held, ff.person(office, full_name="Lò Văn Xuân"), hhi=True)
@@ -411,7 +426,7 @@ def test_officers_cannot_change_the_office_settings(officer_client):
 
 def test_merging_people_moves_their_follow_ups(open_follow_up, office):
     kept = ff.person(office, full_name="Giàng Thị Sua (bản chính)", phone="+84912345671")
-    persons_merged.send(kept, merged=open_follow_up.person)
+    persons_merged.send(kept, merged=open_follow_up.person, user=None)
     assert db.session.get(FollowUp, open_follow_up.id).person_id == kept.id
     assert audit("merge")[0].changes["person_id"][1] == kept.id
 
@@ -422,7 +437,7 @@ def test_merging_leaves_one_open_follow_up_per_product(held, office, officer, pl
     ff.attend(held, sua, vsi=True)
     later = factories.session(officer, places.commune, day=today_local() - timedelta(days=1))
     ff.attend(later, twin, vsi=True, hhi=True)
-    persons_merged.send(sua, merged=twin)
+    persons_merged.send(sua, merged=twin, user=None)
     open_ones = [f for f in follow_ups() if f.status == FollowUpStatus.OPEN]
     assert sorted(f.product.value for f in open_ones) == ["household_hi", "voluntary_si"]
     assert {f.person_id for f in follow_ups()} == {sua.id}
@@ -437,7 +452,7 @@ def test_erasing_a_person_clears_notes_and_stops_follow_ups_but_keeps_the_count(
         OutcomeInput(kind="no_answer", notes="Chồng nghe máy, nói vợ đi nương"),
         officer,
     )
-    person_erased.send(open_follow_up.person)
+    person_erased.send(open_follow_up.person, user=None)
     assert follow_ups() == [open_follow_up]
     assert open_follow_up.notes == ""
     assert open_follow_up.outcomes[0].notes == ""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -13,20 +12,6 @@ from planner.followups.services import OutcomeInput, log_outcome
 from planner.timezones import today_local
 from tests import factories
 from tests import factories_followups as ff
-
-
-@contextmanager
-def counting_queries():
-    statements: list[str] = []
-
-    def count(_conn, _cursor, statement, *_args):
-        statements.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", count)
 
 
 def add_follow_ups(office, officer, places, n: int, start: int) -> None:
@@ -44,21 +29,14 @@ def add_follow_ups(office, officer, places, n: int, start: int) -> None:
     db.session.commit()
 
 
-def page_queries(client) -> int:
-    with counting_queries() as statements:
-        response = client.get("/follow-ups/?scope=office")
-    assert response.status_code == 200
-    return len(statements)
-
-
 def test_my_follow_ups_query_count_does_not_grow_with_rows(
-    supervisor_client, office, supervisor, places
+    supervisor_client, office, supervisor, places, count_queries
 ):
     add_follow_ups(office, supervisor, places, 2, 0)
-    few = page_queries(supervisor_client)
+    few = count_queries.page(supervisor_client, "/follow-ups/?scope=office")
     add_follow_ups(office, supervisor, places, 18, 2)
     assert db.session.scalar(sa.select(sa.func.count(FollowUp.id))) == 20
-    many = page_queries(supervisor_client)
+    many = count_queries.page(supervisor_client, "/follow-ups/?scope=office")
     assert many == few
     assert few <= 8
 
@@ -85,7 +63,7 @@ def test_a_long_pile_shows_fifty_and_offers_the_rest(supervisor_client, office, 
 
 
 def test_the_enrolment_list_query_count_does_not_grow_with_rows(
-    officer_client, office, officer, places
+    officer_client, office, officer, places, count_queries
 ):
     from planner.enrolments.services import EnrolmentInput, record_enrolment
     from planner.followups.models import Product
@@ -111,12 +89,7 @@ def test_the_enrolment_list_query_count_does_not_grow_with_rows(
             )
         db.session.commit()
 
-    def queries() -> int:
-        with counting_queries() as statements:
-            assert officer_client.get("/enrolments/").status_code == 200
-        return len(statements)
-
     enrol(2, 0)
-    few = queries()
+    few = count_queries.page(officer_client, "/enrolments/")
     enrol(12, 2)
-    assert queries() == few
+    assert count_queries.page(officer_client, "/enrolments/") == few

@@ -11,29 +11,13 @@ from planner.audit.models import AuditEntry
 from planner.enums import PriorityGroup, SessionStatus
 from planner.errors import PlannerError
 from planner.extensions import db
+from planner.people.attendance import office_reach, record_attendance, session_counts
+from planner.people.identity import AttendeeInput, check_cccd, clean_attendee
 from planner.people.models import Attendance, Gender, Interest, Person
-from planner.people.services import (
-    AttendeeInput,
-    check_cccd,
-    clean_attendee,
-    office_reach,
-    record_attendance,
-    session_counts,
-)
 from planner.people.signals import attendance_recorded
 from planner.sessions.services import set_status
 from planner.timezones import today_local
 from tests import factories
-
-
-@pytest.fixture
-def held(officer, places):
-    """A village meeting held yesterday at the cultural house of Na Hối."""
-    session = factories.session(
-        officer, places.commune, day=today_local() - timedelta(days=1), venue=places.house
-    )
-    db.session.commit()
-    return session
 
 
 def row(**values) -> AttendeeInput:
@@ -223,12 +207,12 @@ def test_people_without_consent_are_marked_do_not_call(officer_client, held, pla
 def test_recording_sends_attendance_recorded_inside_the_transaction(officer, held):
     seen = []
 
-    def receiver(attendance):
-        seen.append((attendance.person.full_name, attendance.interest, attendance.id))
+    def receiver(attendance, user):
+        seen.append((attendance.person.full_name, attendance.interest, attendance.id, user))
 
     with attendance_recorded.connected_to(receiver):
         record_attendance(held, row(interest=Interest.HOUSEHOLD_HI), officer)
-    assert seen == [("Lò Văn Páo", Interest.HOUSEHOLD_HI, seen[0][2])]
+    assert seen == [("Lò Văn Páo", Interest.HOUSEHOLD_HI, seen[0][2], officer)]
     assert seen[0][2] is not None
 
 
@@ -236,7 +220,7 @@ def test_changing_interest_sends_the_signal_again(officer_client, officer, held,
     attendance = record_attendance(held, row(), officer)
     db.session.commit()
     seen = []
-    with attendance_recorded.connected_to(lambda a: seen.append(a.interest)):
+    with attendance_recorded.connected_to(lambda a, **_kwargs: seen.append(a.interest)):
         officer_client.post(
             f"/attendance/{attendance.id}/edit", data={"interest": "both", "notes": "Hẹn gọi lại"}
         )
@@ -331,58 +315,39 @@ def test_the_person_page_shows_the_sessions_attended(officer_client, officer, he
     assert "Cả hai" in page
 
 
-def test_the_person_list_loads_in_a_fixed_number_of_queries(officer_client, officer, held, app):
+def test_the_person_list_loads_in_a_fixed_number_of_queries(
+    officer_client, officer, held, count_queries
+):
     for number in range(12):
         record_attendance(
             held, row(full_name=f"Người {number}", phone=f"09123450{number:02d}"), officer
         )
     db.session.commit()
-    statements = []
-
-    def count(*_args, **_kwargs):
-        statements.append(1)
-
-    sa.event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        officer_client.get("/people")
-        few = len(statements)
-        record_attendance(held, row(full_name="Thêm nữa", phone="0912888888"), officer)
-        db.session.commit()
-        statements.clear()
-        officer_client.get("/people")
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", count)
-    assert len(statements) == few
+    few = count_queries.page(officer_client, "/people")
+    for number in range(12, 30):
+        record_attendance(
+            held, row(full_name=f"Người {number}", phone=f"09123450{number:02d}"), officer
+        )
+    db.session.commit()
+    assert count_queries.page(officer_client, "/people") == few
 
 
 def test_the_session_page_loads_its_attendees_in_a_fixed_number_of_queries(
-    officer_client, officer, held
+    officer_client, officer, held, count_queries
 ):
     for number in range(5):
         record_attendance(
             held, row(full_name=f"Người {number}", phone=f"09123450{number:02d}"), officer
         )
     db.session.commit()
-    statements = []
-
-    def count(*_args, **_kwargs):
-        statements.append(1)
-
-    sa.event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        officer_client.get(f"/sessions/{held.id}")
-        few = len(statements)
-        for number in range(5, 15):
-            record_attendance(
-                held, row(full_name=f"Người {number}", phone=f"09123450{number:02d}"), officer
-            )
-        db.session.commit()
-        statements.clear()
-        page = officer_client.get(f"/sessions/{held.id}").get_data(as_text=True)
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", count)
-    assert "Người 14" in page
-    assert len(statements) == few
+    few = count_queries.page(officer_client, f"/sessions/{held.id}")
+    for number in range(5, 15):
+        record_attendance(
+            held, row(full_name=f"Người {number}", phone=f"09123450{number:02d}"), officer
+        )
+    db.session.commit()
+    assert count_queries.page(officer_client, f"/sessions/{held.id}") == few
+    assert "Người 14" in officer_client.get(f"/sessions/{held.id}").get_data(as_text=True)
 
 
 def test_editing_a_person_checks_the_cccd_too(officer_client, officer, held, places):
@@ -406,7 +371,7 @@ def test_editing_a_person_checks_the_cccd_too(officer_client, officer, held, pla
 
 def test_demo_attendance_fills_past_sessions_once(officer, held):
     from planner.people.demo import DEMO_ATTENDEES, add_demo_attendance
-    from planner.people.services import likely_duplicates
+    from planner.people.duplicates import likely_duplicates
 
     assert add_demo_attendance(held.lead_officer.office) == len(DEMO_ATTENDEES)
     assert add_demo_attendance(held.lead_officer.office) == 0

@@ -11,23 +11,15 @@ import sqlalchemy as sa
 from openpyxl import Workbook, load_workbook
 
 from planner.extensions import db
+from planner.people.attendance import record_attendance
+from planner.people.identity import AttendeeInput, clean_attendee
 from planner.people.importing import ImportRefused, import_sheet, template_headers
 from planner.people.models import Attendance, AttendanceSource, Interest, Person
-from planner.people.services import AttendeeInput, clean_attendee, record_attendance
 from planner.people.signals import attendance_recorded
 from planner.timezones import today_local
 from tests import factories
 
 HEADERS = template_headers()
-
-
-@pytest.fixture
-def held(officer, places):
-    session = factories.session(
-        officer, places.commune, day=today_local() - timedelta(days=1), venue=places.house
-    )
-    db.session.commit()
-    return session
 
 
 def good_rows() -> list[list]:
@@ -97,7 +89,7 @@ def people_count() -> int:
 def test_a_good_sheet_is_imported_whole(officer, held, places, kind):
     content = as_csv(good_rows()) if kind == "csv" else as_xlsx(good_rows())
     recorded = []
-    with attendance_recorded.connected_to(lambda a: recorded.append(a.interest)):
+    with attendance_recorded.connected_to(lambda a, **_kwargs: recorded.append(a.interest)):
         result = import_sheet(held, f"danh-sach.{kind}", content, officer)
     db.session.commit()
     assert (result.rows, result.new_people, result.known_people) == (3, 3, 0)

@@ -5,24 +5,17 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
 
 from planner.audit.models import AuditEntry
 from planner.extensions import db
+from planner.people.attendance import office_reach, record_attendance, session_counts
 from planner.people.checkin import check_in_token
+from planner.people.duplicates import likely_duplicates, merge_people
+from planner.people.identity import AttendeeInput, clean_attendee
 from planner.people.models import Attendance, DistinctPeople, Interest, Person
-from planner.people.services import (
-    AttendeeInput,
-    clean_attendee,
-    likely_duplicates,
-    merge_people,
-    office_reach,
-    record_attendance,
-    session_counts,
-)
 from planner.people.signals import (
     attendance_recorded,
     person_erased,
@@ -32,15 +25,6 @@ from planner.people.signals import (
 from planner.phones import mask_phone
 from planner.timezones import today_local
 from tests import factories
-
-
-@pytest.fixture
-def held(officer, places):
-    session = factories.session(
-        officer, places.commune, day=today_local() - timedelta(days=1), venue=places.house
-    )
-    db.session.commit()
-    return session
 
 
 @pytest.fixture
@@ -108,8 +92,12 @@ def test_merging_moves_attendance_and_tells_other_domains(officer_client, office
     removed_id = twin_later.person_id
     seen = []
     with (
-        persons_merged.connected_to(lambda sender, merged: seen.append((sender.id, merged.id))),
-        attendance_recorded.connected_to(lambda a: seen.append(("recorded", a.interest))),
+        persons_merged.connected_to(
+            lambda sender, merged, **_kwargs: seen.append((sender.id, merged.id))
+        ),
+        attendance_recorded.connected_to(
+            lambda a, **_kwargs: seen.append(("recorded", a.interest))
+        ),
     ):
         response = officer_client.post(
             "/people/merge",
@@ -197,7 +185,7 @@ def test_erasing_keeps_the_counts_and_removes_the_personal_data(supervisor_clien
     db.session.commit()
     before = session_counts(held.id)
     erased = []
-    with person_erased.connected_to(lambda sender: erased.append(sender.id)):
+    with person_erased.connected_to(lambda sender, **_kwargs: erased.append(sender.id)):
         refused = supervisor_client.post(f"/people/{person.id}/erase", data={})
         assert refused.status_code == 422
         response = supervisor_client.post(f"/people/{person.id}/erase", data={"confirm": "y"})
@@ -312,7 +300,7 @@ def test_confirming_a_check_in_of_a_known_person_uses_their_record(
     )
     waiting = db.session.scalars(sa.select(Attendance).where(Attendance.confirmed.is_(False))).one()
     signals = []
-    with attendance_recorded.connected_to(lambda a: signals.append(a.person_id)):
+    with attendance_recorded.connected_to(lambda a, **_kwargs: signals.append(a.person_id)):
         officer_client.post(f"/attendance/{waiting.id}/confirm")
     assert signals == [known.id]
     assert db.session.scalar(sa.select(sa.func.count(Person.id))) == 1
@@ -361,7 +349,7 @@ def test_supervisors_read_the_audit_trail_of_their_office_only(supervisor_client
     other = factories.office(name="Bảo hiểm xã hội tỉnh Lai Châu", province="Lai Châu")
     from planner.audit.services import record
 
-    record(other.id, "person", 999, "create", {"full_name": "Người tỉnh khác"})
+    record(other.id, "person", 999, "create", {"full_name": "Người tỉnh khác"}, None)
     db.session.commit()
     page = supervisor_client.get("/audit").get_data(as_text=True)
     assert "Lý Thị Mai" in page  # who
@@ -369,6 +357,28 @@ def test_supervisors_read_the_audit_trail_of_their_office_only(supervisor_client
     assert "Người tỉnh khác" not in page
     only_people = supervisor_client.get("/audit?entity=attendance").get_data(as_text=True)
     assert "Lò Văn Páo" not in only_people
+
+
+def test_the_audit_trail_loads_in_a_fixed_number_of_queries(
+    supervisor_client, office, officer, supervisor, held, count_queries
+):
+    from planner.audit.services import record
+
+    add(held, officer, full_name="Lò Văn Páo", phone="0912345678")
+    db.session.commit()
+    few = count_queries.page(supervisor_client, "/audit")
+    # A page of entries by many officers, about people and attendance rows.
+    colleagues = [
+        factories.user(office, username=f"cb{n}", full_name=f"Cán bộ {n}") for n in range(6)
+    ]
+    for n in range(45):
+        by = colleagues[n % len(colleagues)]
+        entity = "person" if n % 2 else "attendance"
+        record(office.id, entity, 1000 + n, "update", {"full_name": f"Người {n}"}, user_id=by.id)
+    db.session.commit()
+    page = supervisor_client.get("/audit").get_data(as_text=True)
+    assert "Cán bộ 5" in page and "Người 44" in page
+    assert count_queries.page(supervisor_client, "/audit") == few
 
 
 def test_officers_cannot_read_the_audit_trail(officer_client):

@@ -17,7 +17,7 @@ from pypdf import PdfReader
 from planner.accounts.models import Office
 from planner.enums import Language, SessionKind, Topic
 from planner.extensions import db
-from planner.printing import render, services
+from planner.printing import columns, flyer, render, settings, sheet, talking_points
 from planner.printing.markup import render_markup
 from planner.printing.models import SheetVersion
 from planner.rates.services import add_rate_value
@@ -42,7 +42,7 @@ def pdf_pages(pdf: bytes) -> int:
 @pytest.fixture
 def market_session(officer, places):
     factories.rates()
-    services.seed_talking_points()
+    talking_points.seed_talking_points()
     session = factories.session(
         officer,
         places.commune,
@@ -89,14 +89,14 @@ def test_flyer_uses_the_rates_in_force_on_the_session_date(app, officer, places)
     )
     db.session.commit()
 
-    assert "1.263.600" in pdf_text(services.flyer_pdf(before)[1])
+    assert "1.263.600" in pdf_text(flyer.flyer_pdf(before)[1])
     # 4.5% of 2,530,000 = 113,850 a month, 1,366,200 a year.
-    assert "1.366.200" in pdf_text(services.flyer_pdf(after)[1])
+    assert "1.366.200" in pdf_text(flyer.flyer_pdf(after)[1])
 
 
 def test_a_printed_flyer_follows_every_change_to_what_it_prints(officer, market_session):
     """Flyer bodies are cached by what they print, so no change is served stale."""
-    before = flat_text(services.flyer_pdf(market_session)[1])
+    before = flat_text(flyer.flyer_pdf(market_session)[1])
     assert "Quét mã để liên hệ" in before and "1.263.600" in before
 
     office = db.session.get(Office, officer.office_id)
@@ -104,7 +104,7 @@ def test_a_printed_flyer_follows_every_change_to_what_it_prints(officer, market_
     office.contact_link = ""
     add_rate_value("base_salary", date(2026, 12, 1), 2_530_000, "Announced for 1 December")
     db.session.commit()
-    after = flat_text(services.flyer_pdf(market_session)[1])
+    after = flat_text(flyer.flyer_pdf(market_session)[1])
 
     assert "HUYỆN SI MA CAI" in after
     assert "Quét mã để liên hệ" not in after
@@ -112,9 +112,9 @@ def test_a_printed_flyer_follows_every_change_to_what_it_prints(officer, market_
 
 
 def test_a4_flyer_prints_the_second_language_beside_vietnamese(officer, places, market_session):
-    services.save_print_settings(officer.office_id, "a4", [], 5)
+    settings.save_print_settings(officer.office_id, "a4", [], 5)
     market_session.language = Language.HMONG
-    services.save_talking_point(
+    talking_points.save_talking_point(
         officer.office_id,
         Topic.VOLUNTARY_SI,
         Language.HMONG,
@@ -123,23 +123,23 @@ def test_a4_flyer_prints_the_second_language_beside_vietnamese(officer, places, 
     )
     db.session.commit()
 
-    html = services.flyer_html(market_session)
-    text = pdf_text(services.flyer_pdf(market_session)[1])
+    html = flyer.flyer_html(market_session)
+    text = pdf_text(flyer.flyer_pdf(market_session)[1])
 
     assert "<strong>Kev pov hwm</strong>" in html
     assert "Lub xeev pab nyiaj" in text
     assert "TIẾNG MÔNG" in text
     assert "Bảo hiểm xã hội tự nguyện" in text
-    assert pdf_pages(services.flyer_pdf(market_session)[1]) == 1
+    assert pdf_pages(flyer.flyer_pdf(market_session)[1]) == 1
 
 
 def details_overflow(session, fit: str) -> float:
     """How far the session's details run past the bottom of the flyer's box (<= 0: they fit)."""
-    layout = services.print_settings(session.office_id).flyer_layout
-    body = services.flyer_body_inputs(session, layout, services._talking_texts(session))
-    _key, _pdf, box = services._flyer_body(body)
-    html = services.flyer_layer_html(session, body, box, fit=fit)
-    end = render.layout(html, services.FLYER_LAYER_STYLES).pages[0].anchors["details"][3]
+    layout = settings.print_settings(session.office_id).flyer_layout
+    body = flyer.flyer_body_inputs(session, layout, flyer._talking_texts(session))
+    _key, _pdf, box = flyer._flyer_body(body)
+    html = flyer.flyer_layer_html(session, body, box, fit=fit)
+    end = render.layout(html, flyer.FLYER_LAYER_STYLES).pages[0].anchors["details"][3]
     return end - (box["top"] + box["height"])
 
 
@@ -149,16 +149,16 @@ def test_long_session_details_print_smaller_rather_than_cut(officer, market_sess
 
     assert details_overflow(market_session, "") > 0
     assert details_overflow(market_session, "tight") <= 0
-    text = pdf_text(services.flyer_pdf(market_session)[1])
+    text = pdf_text(flyer.flyer_pdf(market_session)[1])
     assert "Phối hợp: Hội Liên hiệp Phụ nữ xã Bắc Hà" in text
 
 
-@pytest.mark.parametrize("layout", services.FLYER_LAYOUTS)
+@pytest.mark.parametrize("layout", settings.FLYER_LAYOUTS)
 @pytest.mark.parametrize("topic", [Topic.BOTH, Topic.HOUSEHOLD_HI])
 def test_details_too_long_even_when_smaller_stay_inside_their_box(
     officer, places, market_session, layout, topic
 ):
-    services.save_print_settings(officer.office_id, layout, [], 5)
+    settings.save_print_settings(officer.office_id, layout, [], 5)
     market_session.topic = topic  # one topic prints larger
     # Every field as long as it may be, the title in wide capitals.
     market_session.title = ("TUYÊN TRUYỀN CHÍNH SÁCH BHXH TỰ NGUYỆN VÀ BHYT HỘ GIA ĐÌNH " * 4)[:200]
@@ -169,7 +169,7 @@ def test_details_too_long_even_when_smaller_stay_inside_their_box(
 
     assert details_overflow(market_session, "tight") > 0
     assert details_overflow(market_session, "cut") <= 0
-    _key, pdf = services.flyer_pdf(market_session)
+    _key, pdf = flyer.flyer_pdf(market_session)
     assert pdf_pages(pdf) == 1
     # Shortened, but the officer to call is still on it.
     assert "…" in pdf_text(pdf)
@@ -180,8 +180,8 @@ def test_user_text_prints_as_text_never_as_markup(officer, market_session):
     market_session.title = "<script>alert('x')</script> & <b>đậm</b>"
     db.session.commit()
 
-    html = services.flyer_html(market_session)
-    text = pdf_text(services.flyer_pdf(market_session)[1])
+    html = flyer.flyer_html(market_session)
+    text = pdf_text(flyer.flyer_pdf(market_session)[1])
 
     assert "<script>" not in html
     assert "&lt;script&gt;" in html
@@ -205,12 +205,12 @@ def test_a_talking_point_cannot_make_the_renderer_fetch_anything(
         '<link rel="stylesheet" href="file:///etc/passwd"> ![x](file:///etc/passwd)\n'
         "<style>@import url(http://169.254.169.254/)</style>"
     )
-    services.save_talking_point(
+    talking_points.save_talking_point(
         officer.office_id, Topic.VOLUNTARY_SI, Language.VIETNAMESE, hostile, officer
     )
     db.session.commit()
 
-    text = pdf_text(services.flyer_pdf(market_session)[1])
+    text = pdf_text(flyer.flyer_pdf(market_session)[1])
 
     assert 'img src="http://127.0.0.1:6379/"' in text
     assert all(url.startswith(("planner-static:", "data:image/")) for url in fetched), fetched
@@ -272,9 +272,9 @@ def test_talking_point_markup_is_tiny_and_safe():
 # --- Attendance sheet -----------------------------------------------------------------------
 
 
-def people(n: int) -> list[services.SheetPerson]:
+def people(n: int) -> list[sheet.SheetPerson]:
     return [
-        services.SheetPerson(
+        sheet.SheetPerson(
             full_name=f"Giàng Thị Mỷ {i}",
             birth_year=1970 + i % 40,
             gender="Nữ",
@@ -290,13 +290,13 @@ def people(n: int) -> list[services.SheetPerson]:
 
 @pytest.mark.parametrize(("rows", "pages"), [(0, 1), (1, 1), (40, 4), (200, 16)])
 def test_sheet_page_count_follows_the_rows(officer, market_session, rows, pages):
-    services.save_print_settings(officer.office_id, "a5x2", [], 0)
+    settings.save_print_settings(officer.office_id, "a5x2", [], 0)
     market_session.expected_attendance = 0
     db.session.commit()
 
-    version, pdf = services.attendance_sheet(market_session, people(rows))
+    version, pdf = sheet.attendance_sheet(market_session, people(rows))
 
-    assert len(services.plan_sheet_pages([None] * rows)) == pages
+    assert len(sheet.plan_sheet_pages([None] * rows)) == pages
     assert pdf_pages(pdf) == pages == version.page_count
     text = pdf_text(pdf)
     assert f"Trang {pages} / {pages}" in text
@@ -343,7 +343,7 @@ def test_invited_people_of_the_session_are_pre_filled(officer, places, market_se
     )
     db.session.commit()
 
-    _version, pdf = services.attendance_sheet(market_session)
+    _version, pdf = sheet.attendance_sheet(market_session)
 
     text = pdf_text(pdf)
     assert "Sùng Văn Páo" in text
@@ -370,12 +370,12 @@ def test_an_office_can_print_phone_numbers_in_full(admin_client, officer, places
     )
 
     assert response.status_code == 302
-    _version, pdf = services.attendance_sheet(market_session)
+    _version, pdf = sheet.attendance_sheet(market_session)
     assert "0912 345 678" in pdf_text(pdf)
 
 
 def test_sheet_keeps_where_its_markers_qr_and_boxes_are(officer, market_session):
-    version, _pdf = services.attendance_sheet(market_session, people(3))
+    version, _pdf = sheet.attendance_sheet(market_session, people(3))
     layout = json.loads(version.layout_json)
 
     assert layout["unit"] == "mm" and len(layout["pages"]) == version.page_count
@@ -392,15 +392,15 @@ def test_sheet_keeps_where_its_markers_qr_and_boxes_are(officer, market_session)
     for box in first["boxes"]:
         assert 6 <= box["w"] <= 7 and 6 <= box["h"] <= 7
         rows.setdefault(box["row"], []).append(box)
-    assert len(rows) == services.FIRST_PAGE_ROWS
+    assert len(rows) == sheet.FIRST_PAGE_ROWS
     for boxes in rows.values():
-        assert [b["column"] for b in boxes] == list(services.TICK_COLUMNS)
+        assert [b["column"] for b in boxes] == [c.key for c in columns.SHEET_COLUMNS if c.tick]
         gaps = [b["x"] - (a["x"] + a["w"]) for a, b in pairwise(boxes)]
         assert min(gaps) >= 15 - 0.01
     # The signature column starts after the notes column, well right of the last box.
-    widths = {c.key: c.width_mm for c in services.SHEET_COLUMNS}
+    widths = {c.key: c.width_mm for c in columns.SHEET_COLUMNS}
     last_box = max(b["x"] + b["w"] for b in first["boxes"])
-    signature_left = 297 - services.MARGIN - widths["signature"]
+    signature_left = 297 - sheet.MARGIN - widths["signature"]
     assert signature_left - last_box >= widths["notes"]
 
 
@@ -436,7 +436,7 @@ def page_image(pdf: bytes, page: int, dpi: int, tmp_path):
 
 def test_the_stored_layout_is_where_the_ink_is(officer, market_session, tmp_path):
     """Markers, QR finder pattern and tick boxes are black exactly where the layout says."""
-    version, pdf = services.attendance_sheet(market_session, people(3))
+    version, pdf = sheet.attendance_sheet(market_session, people(3))
     first = json.loads(version.layout_json)["pages"][0]
     dpi = 150
     image = page_image(pdf, 1, dpi, tmp_path)
@@ -450,7 +450,7 @@ def test_the_stored_layout_is_where_the_ink_is(officer, market_session, tmp_path
         # White around the marker, so it stands out in a photo.
         assert not ink(m["x"] - 1, m["y"] + m["h"] / 2) and not ink(m["x"] + m["w"] + 1, m["y"] + 1)
     qr = first["qr"]
-    module = services.QR_MODULE_MM
+    module = sheet.QR_MODULE_MM
     # Two white modules of border, then the finder pattern's black corner.
     assert not ink(qr["x"] + module, qr["y"] + module)
     assert ink(qr["x"] + 2.5 * module, qr["y"] + 2.5 * module)
@@ -468,20 +468,20 @@ def test_the_stored_layout_is_where_the_ink_is(officer, market_session, tmp_path
 def test_unchanged_sheet_keeps_its_version_and_a_change_makes_a_new_one(
     officer, market_session, monkeypatch
 ):
-    first, pdf = services.attendance_sheet(market_session, people(2))
+    first, pdf = sheet.attendance_sheet(market_session, people(2))
     db.session.commit()
 
     def no_render(*args, **kwargs):
         raise AssertionError("an unchanged sheet must come from the cache")
 
     monkeypatch.setattr(render, "layout", no_render)
-    again, cached = services.attendance_sheet(market_session, people(2))
+    again, cached = sheet.attendance_sheet(market_session, people(2))
     assert again.id == first.id and cached == pdf
     monkeypatch.undo()
 
     market_session.expected_attendance = 40
     db.session.commit()
-    second, _pdf = services.attendance_sheet(market_session, people(2))
+    second, _pdf = sheet.attendance_sheet(market_session, people(2))
     db.session.commit()
     assert second.number == 2
     assert db.session.query(SheetVersion).count() == 2
@@ -494,7 +494,7 @@ def test_an_office_can_hide_columns_it_does_not_use(admin_client, officer, marke
     )
     assert response.status_code == 302
 
-    _version, pdf = services.attendance_sheet(market_session, people(1))
+    _version, pdf = sheet.attendance_sheet(market_session, people(1))
     text = flat_text(pdf)
     assert "Nghề nghiệp" not in text and "Dân tộc" not in text
     assert "Năm sinh" in text and "điểm chỉ" in text
@@ -506,13 +506,13 @@ def test_required_columns_cannot_be_hidden(admin_client, market_session):
         data={"flyer_layout": "a4", "hidden_columns": ["signature"], "spare_rows": 2},
     )
     assert response.status_code == 422
-    assert services.print_settings(market_session.office_id).hidden == set()
+    assert settings.print_settings(market_session.office_id).hidden == set()
 
 
 def test_sheet_codes_read_back():
-    assert services.parse_sheet_code("pl-12-3-4") == (12, 3, 4)
+    assert sheet.parse_sheet_code("pl-12-3-4") == (12, 3, 4)
     with pytest.raises(Exception, match="attendance sheet code"):
-        services.parse_sheet_code("XX-1-2")
+        sheet.parse_sheet_code("XX-1-2")
 
 
 # --- Scoping --------------------------------------------------------------------------------
@@ -527,7 +527,7 @@ def test_another_offices_session_prints_nothing(client, market_session):
     for kind in ("flyer", "sheet"):
         response = client.get(f"/printing/sessions/{market_session.id}/{kind}.pdf")
         assert response.status_code == 404
-    version, _pdf = services.attendance_sheet(market_session, people(1))
+    version, _pdf = sheet.attendance_sheet(market_session, people(1))
     db.session.commit()
     assert client.get(f"/printing/sheets/{version.id}/layout.json").status_code == 404
     assert stranger.office_id != market_session.office_id
@@ -568,7 +568,7 @@ def test_admin_edits_talking_points_and_flyers_use_them(admin_client, officer, m
     )
     assert response.status_code == 302
 
-    text = pdf_text(services.flyer_pdf(market_session)[1])
+    text = pdf_text(flyer.flyer_pdf(market_session)[1])
     assert "Tham gia ngay để có lương hưu." in text
     assert "Đóng linh hoạt <b>x</b>" in text
 
@@ -580,5 +580,5 @@ def test_officers_cannot_edit_talking_points(officer_client, market_session):
 
 
 def test_seeding_talking_points_twice_adds_them_once(app):
-    assert services.seed_talking_points() == 2
-    assert services.seed_talking_points() == 0
+    assert talking_points.seed_talking_points() == 2
+    assert talking_points.seed_talking_points() == 0

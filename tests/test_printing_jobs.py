@@ -12,7 +12,7 @@ from pypdf import PdfReader
 
 from planner.enums import SessionKind, SessionStatus
 from planner.extensions import db
-from planner.printing import jobs, render, services
+from planner.printing import jobs, render, talking_points
 from planner.printing.models import PrintJob
 from tests import factories
 
@@ -35,7 +35,7 @@ def wait_for(client, job_url: str, timeout: float = 60) -> dict:
 @pytest.fixture
 def week(officer, places):
     factories.rates()
-    services.seed_talking_points()
+    talking_points.seed_talking_points()
     planned = [
         factories.session(
             officer,

@@ -6,15 +6,17 @@ from __future__ import annotations
 import time
 from datetime import timedelta
 from io import BytesIO
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from flask import current_app
 from pypdf import PdfReader
 
 from planner.enums import Language, SessionStatus, Topic
 from planner.extensions import db
-from planner.printing import jobs, render, services
-from planner.printing.models import PrintJob
+from planner.printing import flyer, jobs, render, talking_points
+from planner.printing.models import JobKind, PrintJob
 from planner.sessions.models import OutreachSession
 from planner.timezones import today_local
 from tests import factories
@@ -28,13 +30,15 @@ def app_config() -> dict:
 @pytest.fixture
 def content(office):
     factories.rates()
-    services.seed_talking_points()
+    talking_points.seed_talking_points()
     db.session.commit()
 
 
 def preparation_jobs() -> list[PrintJob]:
     db.session.rollback()  # see what the job's own thread committed
-    return db.session.scalars(sa.select(PrintJob).where(PrintJob.kind == jobs.FLYER_BODIES)).all()
+    return db.session.scalars(
+        sa.select(PrintJob).where(PrintJob.kind == JobKind.FLYER_BODIES)
+    ).all()
 
 
 def wait_for_preparation(timeout: float = 60) -> list[PrintJob]:
@@ -73,12 +77,12 @@ def test_planning_a_session_prepares_its_flyer_so_printing_lays_out_only_its_det
     [job] = wait_for_preparation()
     assert (job.status, job.done, job.total) == ("done", 1, 1)
     session = db.session.scalars(sa.select(OutreachSession)).one()
-    assert services.flyer_body_ready(session)
+    assert flyer.flyer_body_ready(session)
 
     layouts = body_renders(monkeypatch)
     printed = officer_client.get(f"/printing/sessions/{session.id}/flyer.pdf")
     assert printed.status_code == 200
-    assert layouts == [services.FLYER_LAYER_STYLES]
+    assert layouts == [flyer.FLYER_LAYER_STYLES]
     text = "".join(page.extract_text() for page in PdfReader(BytesIO(printed.data)).pages)
     assert "Họp thôn Na Hối" in text and "Bảo hiểm xã hội tự nguyện" in text
 
@@ -98,8 +102,8 @@ def test_new_talking_points_reach_the_flyers_of_coming_sessions_before_they_are_
     assert job.status == "done" and job.total == 1
 
     layouts = body_renders(monkeypatch)
-    _key, pdf = services.flyer_pdf(db.session.get(OutreachSession, session.id))
-    assert services.FLYER_STYLES not in layouts
+    _key, pdf = flyer.flyer_pdf(db.session.get(OutreachSession, session.id))
+    assert flyer.FLYER_STYLES not in layouts
     text = "".join(page.extract_text() for page in PdfReader(BytesIO(pdf)).pages)
     assert "Đóng linh hoạt" in text and "Có lương hưu khi về già" in text
 
@@ -112,7 +116,7 @@ def test_one_body_serves_every_session_on_the_same_topics_language_and_rates(
         factories.session(officer, places.commune, day=soon + timedelta(days=n), topic=Topic.BOTH)
         for n in range(3)
     ]
-    services.save_talking_point(
+    talking_points.save_talking_point(
         officer.office_id, Topic.VOLUNTARY_SI, Language.HMONG, "Kev pov hwm", officer
     )
     hmong = factories.session(officer, places.commune, day=soon, language=Language.HMONG)
@@ -126,14 +130,14 @@ def test_one_body_serves_every_session_on_the_same_topics_language_and_rates(
     past = factories.session(officer, places.commune, day=today_local() - timedelta(days=3))
     db.session.commit()
 
-    to_prepare = services.flyer_bodies_to_prepare(officer.office_id)
+    to_prepare = flyer.flyer_bodies_to_prepare(officer.office_id)
     assert sorted(s.id for s in to_prepare) == sorted([same[0].id, hmong.id])
     assert past not in to_prepare and cancelled not in to_prepare
 
     for session in to_prepare:
-        services.prepare_flyer_body(session)
-    assert services.flyer_bodies_to_prepare(officer.office_id) == []
-    assert all(services.flyer_body_ready(s) for s in [*same, hmong, tay])
+        flyer.prepare_flyer_body(session)
+    assert flyer.flyer_bodies_to_prepare(officer.office_id) == []
+    assert all(flyer.flyer_body_ready(s) for s in [*same, hmong, tay])
 
 
 def test_changes_in_a_row_queue_one_preparation(officer, places, content, monkeypatch):
@@ -169,15 +173,15 @@ def test_preparation_jobs_are_not_pages_an_officer_can_open(officer_client, offi
 def test_a_flyer_prints_the_same_from_a_prepared_body_as_from_nothing(officer, places, content):
     session = factories.session(officer, places.commune, day=today_local() + timedelta(days=4))
     db.session.commit()
-    _key, cold = services.flyer_pdf(session)
+    _key, cold = flyer.flyer_pdf(session)
     first_pages = [page.extract_text() for page in PdfReader(BytesIO(cold)).pages]
 
     # The same cache, emptied: the body is prepared first, then the flyer printed over it.
-    for path in render.cache_dir().rglob("*"):
+    for path in Path(current_app.config["PLANNER_CACHE_DIR"]).rglob("*"):
         if path.is_file():
             path.unlink()
-    services.prepare_flyer_body(session)
-    _key, warm = services.flyer_pdf(session)
+    flyer.prepare_flyer_body(session)
+    _key, warm = flyer.flyer_pdf(session)
     assert [page.extract_text() for page in PdfReader(BytesIO(warm)).pages] == first_pages
 
 

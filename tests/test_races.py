@@ -313,7 +313,8 @@ class TestSessionCeiling:
 
     def test_a_session_holds_at_most_the_ceiling_and_says_so(self, officer_client, office, held):
         from planner.errors import PlannerError
-        from planner.people.services import AttendeeInput, record_attendances
+        from planner.people.attendance import record_attendances
+        from planner.people.identity import AttendeeInput
 
         rows = [AttendeeInput(full_name=f"Người {n}", birth_year=1980 + n) for n in range(4)]
         with pytest.raises(PlannerError, match="tối đa 3 người tham dự"):

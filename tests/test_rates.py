@@ -12,18 +12,11 @@ from pypdf import PdfReader
 from planner.enums import PriorityGroup
 from planner.errors import PlannerError
 from planner.extensions import db
-from planner.printing.services import HouseholdQuoteRequest, household_quote
 from planner.rates.models import RateValue
+from planner.rates.quotes import HouseholdQuoteRequest, household_quote
 from planner.rates.services import add_rate_value, household_hi_quote, voluntary_si_quote
-from tests import factories
 
 ON = date(2026, 1, 15)
-
-
-@pytest.fixture
-def rates(app):
-    factories.rates()
-    db.session.commit()
 
 
 @pytest.mark.parametrize(
@@ -64,11 +57,11 @@ def test_household_quote_combines_both_for_one_payment(rates, office):
         ),
         office.id,
     )
-    assert quote["vsi"].period_contribution == 990_000
-    assert quote["vsi"].period_person_pays == 495_000
-    assert quote["hi"].period_total == (105_300 + 73_710) * 3
-    assert quote["total_period"] == 495_000 + 537_030
-    assert quote["hi_yearly"] == 2_148_120
+    assert quote.vsi.period_contribution == 990_000
+    assert quote.vsi.period_person_pays == 495_000
+    assert quote.hi.period_total == (105_300 + 73_710) * 3
+    assert quote.total_period == 495_000 + 537_030
+    assert quote.hi_yearly == 2_148_120
 
 
 def test_an_income_below_the_poverty_line_is_refused(rates, office):

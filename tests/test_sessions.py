@@ -373,25 +373,13 @@ def test_bad_week_parameters_are_a_400_not_a_500(officer_client):
     assert officer_client.get("/?scope=everyone").status_code == 400
 
 
-def test_the_week_loads_in_a_fixed_number_of_queries(app, officer_client, officer, places):
+def test_the_week_loads_in_a_fixed_number_of_queries(
+    officer_client, officer, places, count_queries
+):
     monday = monday_of(today_local())
-
-    def count_queries():
-        counter = {"n": 0}
-
-        def before(*_args):
-            counter["n"] += 1
-
-        sa.event.listen(db.engine, "before_cursor_execute", before)
-        try:
-            assert officer_client.get("/?scope=office").status_code == 200
-        finally:
-            sa.event.remove(db.engine, "before_cursor_execute", before)
-        return counter["n"]
-
     factories.session(officer, places.commune, day=monday, venue=places.house)
     db.session.commit()
-    few = count_queries()
+    few = count_queries.page(officer_client, "/?scope=office")
     for offset in range(1, 7):
         colleague = factories.user(
             officer.office, username=f"u{offset}", full_name=f"Cán bộ {offset}"
@@ -404,4 +392,4 @@ def test_the_week_loads_in_a_fixed_number_of_queries(app, officer_client, office
             facilitator_ids=[officer.id],
         )
     db.session.commit()
-    assert count_queries() == few
+    assert count_queries.page(officer_client, "/?scope=office") == few

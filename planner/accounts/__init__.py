@@ -3,5 +3,3 @@
 from flask import Blueprint
 
 bp = Blueprint("accounts", __name__)
-
-from planner.accounts import routes  # noqa: E402,F401

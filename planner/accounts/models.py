@@ -6,12 +6,14 @@ import secrets
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask import current_app, has_app_context
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from planner.config import PASSWORD_HASH_METHOD
 from planner.enums import Role, enum_column
-from planner.extensions import db
+from planner.extensions import Model
 from planner.timezones import UTCDateTime, now_utc
 
 
@@ -19,7 +21,7 @@ def new_session_token() -> str:
     return secrets.token_urlsafe(24)
 
 
-class Office(db.Model):
+class Office(Model):
     """A provincial or grassroots social insurance office; the unit of data scoping."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -33,7 +35,7 @@ class Office(db.Model):
     teams: Mapped[list[Team]] = relationship(back_populates="office", order_by="Team.name")
 
 
-class Team(db.Model):
+class Team(Model):
     """A group of officers in an office who plan together."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -44,7 +46,7 @@ class Team(db.Model):
     members: Mapped[list[User]] = relationship(back_populates="team", order_by="User.full_name")
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     """An officer, supervisor or administrator of one office."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -87,7 +89,12 @@ class User(UserMixin, db.Model):
         self.session_token = new_session_token()
 
     def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(password)
+        """Store a salted hash by the app's PASSWORD_HASH_METHOD (the hash names its method, so
+        a password set under another method still checks)."""
+        method = PASSWORD_HASH_METHOD
+        if has_app_context():
+            method = current_app.config.get("PASSWORD_HASH_METHOD", method)
+        self.password_hash = generate_password_hash(password, method=method)
         self.end_sessions()
 
     def check_password(self, password: str) -> bool:

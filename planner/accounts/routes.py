@@ -186,7 +186,7 @@ def new_user():
                 db.session.commit()
             except PlannerError as error:
                 db.session.rollback()
-                getattr(form, error.field or "username").errors.append(error.message)
+                form.add_error(error, default="username")
             else:
                 flash(_("User %(name)s was created.", name=form.full_name.data), "success")
                 return redirect(url_for("accounts.users"))
@@ -230,7 +230,7 @@ def edit_user(user_id: int):
             db.session.commit()
         except PlannerError as error:
             db.session.rollback()
-            getattr(form, error.field or "username").errors.append(error.message)
+            form.add_error(error, default="username")
         else:
             flash(_("Changes to %(name)s were saved.", name=user.full_name), "success")
             return redirect(url_for("accounts.users"))
@@ -283,7 +283,7 @@ def office():
         try:
             phone = normalise_phone(form.phone.data) if form.phone.data else ""
         except PlannerError as error:
-            form.phone.errors.append(error.message)
+            form.add_error(error, default="phone")
         else:
             record.name = form.name.data.strip()
             record.province = form.province.data.strip()

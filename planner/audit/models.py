@@ -8,11 +8,11 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from planner.accounts.models import User
-from planner.extensions import db
+from planner.extensions import Model
 from planner.timezones import UTCDateTime, now_utc
 
 
-class AuditEntry(db.Model):
+class AuditEntry(Model):
     """Who did what to which record, and which fields changed (old and new values)."""
 
     id: Mapped[int] = mapped_column(primary_key=True)

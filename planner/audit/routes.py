@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import render_template, request
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
@@ -54,6 +55,27 @@ FIELDS = {
     "registered_on_spot": _l("Registered on the spot"),
     "source": _l("Source"),
 }
+
+
+@bp.app_context_processor
+def _labels() -> dict:
+    return {
+        "audit_entity_label": lambda key: ENTITIES.get(key, key),
+        "audit_action_label": lambda key: ACTIONS.get(key, key),
+        "audit_field_label": lambda key: FIELDS.get(key, key),
+        "audit_value": _shown_value,
+    }
+
+
+def _shown_value(value) -> str:
+    """A changed value as people read it: Có/Không for yes/no, a dash for nothing."""
+    if value is True:
+        return _("Yes")
+    if value is False:
+        return _("No")
+    if value is None or value == "":
+        return "—"
+    return str(value)
 
 
 @bp.get("/audit")

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_login import current_user
+import sqlalchemy as sa
 
+from planner.accounts.models import User
 from planner.audit.models import AuditEntry
 from planner.extensions import db
 
@@ -15,12 +16,11 @@ def record(
     entity: str,
     entity_id: int,
     action: str,
-    changes: dict[str, Any] | None = None,
-    user_id: int | None = None,
+    changes: dict[str, Any] | None,
+    user_id: int | None,
 ) -> AuditEntry:
-    """Add an audit entry; the user defaults to whoever is logged in (None for the public form)."""
-    if user_id is None and current_user and getattr(current_user, "is_authenticated", False):
-        user_id = current_user.id
+    """Add an audit entry by `user_id`, whoever acted (None only for the public check-in form):
+    the caller names the actor, so a change made outside a request is not put on someone."""
     entry = AuditEntry(
         office_id=office_id,
         user_id=user_id,
@@ -31,6 +31,11 @@ def record(
     )
     db.session.add(entry)
     return entry
+
+
+def actor_id(user: User | None) -> int | None:
+    """The id the trail records for whoever acted; None for the public check-in form."""
+    return user.id if user is not None else None
 
 
 def diff(record_before: dict[str, Any], record_after: dict[str, Any]) -> dict[str, list[Any]]:
@@ -52,43 +57,15 @@ def _jsonable(value: Any) -> Any:
     return str(value)
 
 
-def entries_for_person(person) -> list[AuditEntry]:
-    """The trail about one person and their attendance rows, newest first."""
-    import sqlalchemy as sa
-    from sqlalchemy.orm import selectinload
-
-    from planner.people.models import Attendance
-
-    attendance_ids = sa.select(Attendance.id).where(Attendance.person_id == person.id)
-    return db.session.scalars(
-        sa.select(AuditEntry)
-        .where(
-            AuditEntry.office_id == person.office_id,
-            sa.or_(
-                sa.and_(AuditEntry.entity == "person", AuditEntry.entity_id == person.id),
-                sa.and_(
-                    AuditEntry.entity == "attendance", AuditEntry.entity_id.in_(attendance_ids)
-                ),
-            ),
-        )
-        .options(selectinload(AuditEntry.user))
-        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
-    ).all()
-
-
 def record_many(entries: list[dict[str, Any]]) -> None:
-    """Add many entries at once (an imported sheet); each dict holds record()'s arguments."""
+    """Add many entries at once (an imported sheet); each dict holds record()'s arguments,
+    user_id included."""
     if not entries:
         return
-    from sqlalchemy import insert
-
-    user_id = None
-    if current_user and getattr(current_user, "is_authenticated", False):
-        user_id = current_user.id
     rows = [
         {
             "office_id": e["office_id"],
-            "user_id": e.get("user_id") if e.get("user_id") is not None else user_id,
+            "user_id": e["user_id"],
             "entity": e["entity"],
             "entity_id": e["entity_id"],
             "action": e["action"],
@@ -96,4 +73,4 @@ def record_many(entries: list[dict[str, Any]]) -> None:
         }
         for e in entries
     ]
-    db.session.execute(insert(AuditEntry), rows)
+    db.session.execute(sa.insert(AuditEntry), rows)

@@ -3,5 +3,3 @@
 from flask import Blueprint
 
 bp = Blueprint("calendars", __name__, url_prefix="/calendars")
-
-from planner.calendars import routes  # noqa: E402,F401

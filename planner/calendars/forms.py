@@ -6,6 +6,7 @@ from wtforms import BooleanField, RadioField, SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Optional
 
+from planner.calendars.models import FeedKind
 from planner.forms import NONE_CHOICE, PlannerForm, choices
 
 LANGUAGE_CHOICES = (("vi", "Tiếng Việt"), ("en", "English"))
@@ -32,7 +33,9 @@ class SharedFeedForm(PlannerForm):
 
     def __init__(self, *args, teams=(), communes=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.kind.choices = choices((("team", _l("A team")), ("commune", _l("A commune"))))
+        self.kind.choices = choices(
+            ((FeedKind.TEAM.value, _l("A team")), (FeedKind.COMMUNE.value, _l("A commune")))
+        )
         self.team_id.choices = [NONE_CHOICE, *choices((t.id, t.name) for t in teams)]
         self.commune_id.choices = [NONE_CHOICE, *choices((c.id, c.name) for c in communes)]
         self.language.choices = choices(LANGUAGE_CHOICES)

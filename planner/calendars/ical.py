@@ -23,8 +23,8 @@ from flask_babel import gettext as _
 from icalendar import Calendar, Component, Event, Timezone, vRecur, vText
 
 from planner.enums import CommuneKind, Language, SessionKind, SessionStatus, Topic
-from planner.sessions.models import OutreachSession, SessionSeries
-from planner.timezones import LOCAL_TZ, to_local
+from planner.sessions.models import OutreachSession, RepeatRule, SessionSeries
+from planner.timezones import LOCAL_TZ, LOCAL_ZONE_NAME, to_local
 
 PRODID = "-//BHXH outreach planner//Calendars//VI"
 # How often subscribed calendar apps should check for changes.
@@ -50,7 +50,7 @@ def clean(text: str) -> str:
 def local_vtimezone() -> Timezone:
     """The Asia/Ho_Chi_Minh VTIMEZONE, built once from zoneinfo (building it is slow)."""
     component = Timezone.from_tzinfo(
-        LOCAL_TZ, tzid="Asia/Ho_Chi_Minh", first_date=date(2000, 1, 1), last_date=date(2045, 1, 1)
+        LOCAL_TZ, tzid=LOCAL_ZONE_NAME, first_date=date(2000, 1, 1), last_date=date(2045, 1, 1)
     )
     component.pop("COMMENT", None)
     return component
@@ -328,6 +328,7 @@ def session_spec(
         uid=session_uid(session),
         changed=session.updated_at,
         sequence=session.sequence,
+        # Feeds pass SessionView rows, not models, so the conversion is made here.
         start=to_local(session.starts_at),
         end=to_local(session.ends_at),
         face=face or session_face(session, texts),
@@ -344,7 +345,7 @@ def session_event(session: OutreachSession) -> Event:
 def series_rule_dates(series: SessionSeries, first: date, last: date) -> list[date]:
     """The dates the series' rule produces between `first` and `last` (inclusive)."""
     days: list[date] = []
-    if series.rule == "interval" and series.interval_days:
+    if series.rule == RepeatRule.INTERVAL and series.interval_days:
         offset = (first - series.first_day).days
         step = series.interval_days
         day = series.first_day + timedelta(days=max(0, -(-offset // step)) * step)
@@ -370,7 +371,7 @@ def _slot(series: SessionSeries, day: date) -> tuple[datetime, datetime]:
 def _rrule(series: SessionSeries, last_start: datetime) -> tuple:
     """The RRULE as (name, values) pairs, ending at the last occurrence given."""
     until = ("UNTIL", (last_start.astimezone(UTC),))
-    if series.rule == "interval" and series.interval_days:
+    if series.rule == RepeatRule.INTERVAL and series.interval_days:
         return (("FREQ", ("DAILY",)), ("INTERVAL", (series.interval_days,)), until)
     weekdays = sorted({int(d) for d in series.weekdays} or {series.first_day.weekday()})
     byday = tuple(ICAL_WEEKDAYS[d] for d in weekdays)
@@ -385,15 +386,16 @@ def series_specs(
     `occurrences` are the rows this calendar may show (e.g. only those an officer works at);
     every other date the rule produces between the first and last of them is excluded.
     """
-    dated = sorted(
-        (o for o in occurrences if o.occurrence_date is not None), key=lambda o: o.occurrence_date
+    by_date = sorted(
+        ((o.occurrence_date, o) for o in occurrences if o.occurrence_date is not None),
+        key=lambda pair: pair[0],
     )
-    if not dated:
+    if not by_date:
         return [session_spec(o, texts) for o in occurrences]
-    rule_days = series_rule_dates(series, dated[0].occurrence_date, dated[-1].occurrence_date)
+    rule_days = series_rule_dates(series, by_date[0][0], by_date[-1][0])
     on_rule = set(rule_days)
     stray = [o for o in occurrences if o.occurrence_date not in on_rule]
-    dated = [o for o in dated if o.occurrence_date in on_rule]
+    dated = [o for day, o in by_date if day in on_rule]
     specs = [session_spec(o, texts) for o in stray]
     if not dated:
         return specs
@@ -440,8 +442,9 @@ def series_specs(
             )
         )
 
-    first_start, first_end = _slot(series, dated[0].occurrence_date)
-    last_start, _last_end = _slot(series, dated[-1].occurrence_date)
+    kept_days = [day for day, _o in by_date if day in on_rule]
+    first_start, first_end = _slot(series, kept_days[0])
+    last_start, _last_end = _slot(series, kept_days[-1])
     link = session_link(template)
     master = EventSpec(
         uid=uid,
@@ -480,7 +483,8 @@ def new_calendar(name: str, *, feed: bool) -> Calendar:
 
 def _render(calendar: Calendar, specs: Iterable[EventSpec], extra: Iterable[Component]) -> bytes:
     head = calendar.to_ical()
-    assert head.endswith(CALENDAR_END)
+    if not head.endswith(CALENDAR_END):  # events are spliced in before the end: it must be there
+        raise ValueError("icalendar wrote a calendar that does not end with END:VCALENDAR")
     parts = [head[: -len(CALENDAR_END)]]
     parts.extend(event_bytes(spec) for spec in specs)
     parts.extend(component.to_ical() for component in extra)
@@ -504,7 +508,7 @@ def feed_ics(
     series_rows: dict[int, list[OutreachSession]] = {}
     series_by_id: dict[int, SessionSeries] = {}
     for session in sessions:
-        if session.series_id is None:
+        if session.series_id is None or session.series is None:
             specs.append(session_spec(session, texts))
         else:
             series_rows.setdefault(session.series_id, []).append(session)

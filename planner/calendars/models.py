@@ -3,25 +3,35 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from planner.accounts.models import Team, User
-from planner.extensions import db
+from planner.enums import enum_column
+from planner.extensions import Model
 from planner.places.models import Commune
 from planner.timezones import UTCDateTime, now_utc
 
 
-class CalendarFeed(db.Model):
+class FeedKind(StrEnum):
+    """Whose sessions a subscription feed holds."""
+
+    OFFICER = "officer"
+    TEAM = "team"
+    COMMUNE = "commune"
+
+
+class CalendarFeed(Model):
     """A calendar app subscribes to this feed at a secret URL; only the token's hash is kept."""
 
     __tablename__ = "calendar_feed"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     office_id: Mapped[int] = mapped_column(sa.ForeignKey("office.id"), index=True)
-    # "officer": the sessions of `user`; "team": of every member of `team`; "commune": in `commune`.
-    kind: Mapped[str] = mapped_column(sa.String(10))
+    # OFFICER: the sessions of `user`; TEAM: of every member of `team`; COMMUNE: in `commune`.
+    kind: Mapped[FeedKind] = mapped_column(enum_column(FeedKind, length=10))
     user_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("user.id", ondelete="CASCADE"), index=True
     )
@@ -43,7 +53,7 @@ class CalendarFeed(db.Model):
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
 
 
-class BlockedDay(db.Model):
+class BlockedDay(Model):
     """A day the office does not plan sessions on (a local holiday, a festival, a closure)."""
 
     __tablename__ = "blocked_day"

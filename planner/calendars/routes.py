@@ -26,44 +26,37 @@ from werkzeug.http import is_resource_modified
 from planner.accounts.models import Team
 from planner.bounds import parse_date
 from planner.calendars import bp, ical
+from planner.calendars.blocked_days import office_blocked_days
 from planner.calendars.forms import ActionForm, FeedSettingsForm, ImportForm, SharedFeedForm
-from planner.calendars.models import BlockedDay, CalendarFeed
+from planner.calendars.importing import MAX_IMPORT_BYTES, import_blocked_days, import_market_days
+from planner.calendars.models import BlockedDay, CalendarFeed, FeedKind
 from planner.calendars.services import (
-    MAX_IMPORT_BYTES,
     SESSION_LOADS,
     create_feed,
     feed_body,
     feed_for_token,
     feed_version,
-    import_blocked_days,
-    import_market_days,
     may_manage,
-    office_blocked_days,
     regenerate_token,
     update_feed_settings,
     visible_feeds,
-    week_officer_ids,
 )
 from planner.enums import VenueKind
 from planner.errors import PlannerError
 from planner.extensions import csrf, db, limiter
 from planner.places.models import Venue
 from planner.places.services import office_communes
+from planner.scope import requested_scope
 from planner.scoping import get_owned_or_404, supervisor_required
 from planner.sessions.days import monday_of
 from planner.sessions.models import OutreachSession
-from planner.sessions.services import session_label, week_sessions
-from planner.timezones import to_local, today_local
+from planner.sessions.services import week_sessions
+from planner.timezones import today_local
+from planner.web import file_response
 
 ICS_MIMETYPE = "text/calendar; charset=utf-8"
 # The token shown once after it was made; kept in the signed session cookie until shown.
 FRESH_TOKEN_KEY = "calendar_fresh_token"  # noqa: S105 (a session key, not a secret)
-
-
-def _ics_download(body: bytes, filename: str) -> Response:
-    response = Response(body, mimetype=ICS_MIMETYPE)
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
 
 
 @bp.get("/sessions/<int:session_id>.ics")
@@ -79,9 +72,9 @@ def session_ics(session_id: int):
     ).first()
     if record is None:
         abort(404)
-    body = ical.download_ics([record], session_label(record))
-    day = to_local(record.starts_at).date().isoformat()
-    return _ics_download(body, f"session-{day}-{record.id}.ics")
+    body = ical.download_ics([record], record.label_with_place)
+    day = record.local_day.isoformat()
+    return file_response(body, f"session-{day}-{record.id}.ics", ICS_MIMETYPE)
 
 
 @bp.get("/week.ics")
@@ -91,27 +84,14 @@ def week_ics():
         monday = monday_of(parse_date(request.args.get("week") or today_local().isoformat()))
     except ValueError:
         abort(400)
-    scope = request.args.get("scope", "office" if current_user.is_supervisor else "me")
-    if scope not in ("me", "team", "office", "commune"):
-        abort(400)
-    commune_id = None
-    if scope == "commune":
-        communes = {c.id: c for c in office_communes(current_user.office_id)}
-        commune_id = request.args.get("commune", type=int)
-        if commune_id not in communes:
-            abort(404)
-    sessions = week_sessions(
-        current_user.office_id,
-        monday,
-        officer_ids=week_officer_ids(current_user, scope),
-        commune_id=commune_id,
-    )
+    sessions = week_sessions(requested_scope(current_user, request.args), monday)
     name = _(
         "Sessions %(first)s – %(last)s",
         first=monday.strftime("%d/%m"),
         last=(monday + timedelta(days=6)).strftime("%d/%m/%Y"),
     )
-    return _ics_download(ical.download_ics(sessions, name), f"week-{monday.isoformat()}.ics")
+    body = ical.download_ics(sessions, name)
+    return file_response(body, f"week-{monday.isoformat()}.ics", ICS_MIMETYPE)
 
 
 @bp.get("/feed/<token>.ics")
@@ -151,7 +131,7 @@ def _feed_urls(token: str) -> dict:
 def index():
     fresh = session.pop(FRESH_TOKEN_KEY, None)
     feeds = visible_feeds(current_user)
-    own = next((f for f in feeds if f.kind == "officer"), None)
+    own = next((f for f in feeds if f.kind == FeedKind.OFFICER), None)
     shown = None
     if fresh and any(f.id == fresh.get("feed") for f in feeds):
         shown = {"feed_id": fresh["feed"], **_feed_urls(fresh["token"])}
@@ -190,7 +170,7 @@ def create_own():
     try:
         record, token = create_feed(
             current_user,
-            "officer",
+            FeedKind.OFFICER,
             include_followups=form.include_followups.data,
             language=form.language.data,
         )
@@ -292,6 +272,26 @@ def _office_markets() -> list[Venue]:
     ).all()
 
 
+def _uploaded(form: ImportForm) -> bytes:
+    """The uploaded file's bytes, read one byte past the limit so the service can tell "too
+    big"; the spooled temporary file is closed at once rather than at garbage collection."""
+    if not form.file.data:
+        return b""
+    with form.file.data.stream as stream:
+        return stream.read(MAX_IMPORT_BYTES + 1)
+
+
+def _import(form: ImportForm) -> str:
+    """Import the uploaded calendar as the form asks; returns what to tell the user."""
+    raw = _uploaded(form)
+    if form.what.data == "market_days":
+        venues = import_market_days(current_user.office_id, raw, form.venue_id.data)
+        return _("Market days were set for %(names)s.", names=", ".join(v.name for v in venues))
+    filename = ((form.file.data and form.file.data.filename) or "").rsplit("/", 1)[-1]
+    count = import_blocked_days(current_user.office_id, raw, filename)
+    return _("%(n)s days without sessions were saved.", n=count)
+
+
 @bp.route("/import", methods=["GET", "POST"])
 @supervisor_required
 def import_calendar():
@@ -299,45 +299,22 @@ def import_calendar():
     form = ImportForm(markets=markets)
     if request.method == "GET":
         form.what.data = "market_days"
-    status = 200
-    if request.method == "POST":
-        if form.validate_on_submit():
-            upload = form.file.data
-            raw = b""
-            if upload:
-                # Read one byte past the limit so the service can tell "too big"; close the
-                # spooled temporary file at once rather than at garbage collection.
-                with upload.stream as stream:
-                    raw = stream.read(MAX_IMPORT_BYTES + 1)
-            try:
-                if form.what.data == "market_days":
-                    venues = import_market_days(current_user.office_id, raw, form.venue_id.data)
-                    db.session.commit()
-                    flash(
-                        _(
-                            "Market days were set for %(names)s.",
-                            names=", ".join(v.name for v in venues),
-                        ),
-                        "success",
-                    )
-                else:
-                    filename = (upload.filename or "").rsplit("/", 1)[-1]
-                    count = import_blocked_days(current_user.office_id, raw, filename)
-                    db.session.commit()
-                    flash(_("%(n)s days without sessions were saved.", n=count), "success")
-                return redirect(url_for("calendars.import_calendar"))
-            except PlannerError as error:
-                db.session.rollback()
-                target = getattr(form, error.field or "file", form.file)
-                target.errors = [*target.errors, error.message]
-        status = 400
+    if form.validate_on_submit():
+        try:
+            message = _import(form)
+            db.session.commit()
+            flash(message, "success")
+            return redirect(url_for("calendars.import_calendar"))
+        except PlannerError as error:
+            db.session.rollback()
+            form.add_error(error, default="file")
     return render_template(
         "calendars/import.html",
         form=form,
         markets=markets,
         blocked_days=office_blocked_days(current_user.office_id, today_local()),
         action_form=ActionForm(),
-    ), status
+    ), (400 if request.method == "POST" else 200)
 
 
 @bp.post("/blocked-days/<int:blocked_id>/delete")

@@ -9,14 +9,14 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from planner.accounts.models import User
 from planner.enums import PriorityGroup, enum_column
-from planner.extensions import db
+from planner.extensions import Model
 from planner.followups.models import FollowUp, Product
 from planner.people.models import Person
 from planner.sessions.models import OutreachSession
 from planner.timezones import UTCDateTime, now_utc
 
 
-class Enrolment(db.Model):
+class Enrolment(Model):
     """A person joined voluntary SI or household HI; amounts are frozen at the rates of the day."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -62,7 +62,7 @@ class Enrolment(db.Model):
         return [c for c in self.credits if c.follow_up_id is not None]
 
 
-class EnrolmentCredit(db.Model):
+class EnrolmentCredit(Model):
     """One session or follow-up that led to an enrolment; the last session before it is main."""
 
     __tablename__ = "enrolment_credit"

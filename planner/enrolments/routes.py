@@ -55,13 +55,6 @@ def _input(form: EnrolmentForm) -> EnrolmentInput:
     )
 
 
-def _field_error(form, error: PlannerError) -> None:
-    target = getattr(form, error.field, None) if error.field else None
-    if target is None or error.field == "months":
-        target = form.months if error.field == "months" else form.product
-    target.errors = [*target.errors, error.message]
-
-
 def _follow_up_of(person: Person, raw) -> FollowUp | None:
     if not raw:
         return None
@@ -113,7 +106,7 @@ def new():
                     return redirect(url_for("enrolments.detail", enrolment_id=enrolment.id))
             except PlannerError as error:
                 db.session.rollback()
-                _field_error(form, error)
+                form.add_error(error, default="product")
     return (
         render_template(
             "enrolments/new.html", form=form, person=person, follow_up=follow_up, quote=quote
@@ -163,7 +156,7 @@ def detail(enrolment_id: int):
             except PlannerError as error:
                 db.session.rollback()
                 enrolment = _load(enrolment_id)
-                form.receipt_number.errors = [*form.receipt_number.errors, error.message]
+                form.add_error(error, default="receipt_number")
     return render_template(
         "enrolments/detail.html",
         enrolment=enrolment,

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
 from planner.accounts.models import User
-from planner.audit.services import diff, record
+from planner.audit.services import actor_id, diff, record
 from planner.enrolments.models import Enrolment, EnrolmentCredit
 from planner.enums import PriorityGroup, SessionStatus
 from planner.errors import PlannerError
@@ -265,7 +265,7 @@ def person_enrolments(person: Person) -> list[Enrolment]:
 
 
 @persons_merged.connect
-def _on_persons_merged(kept: Person, merged: Person, **_kwargs) -> None:
+def _on_persons_merged(kept: Person, merged: Person, user: User | None, **_kwargs) -> None:
     """Move the merged person's enrolments to the person kept."""
     for enrolment in db.session.scalars(
         sa.select(Enrolment).where(Enrolment.person_id == merged.id)
@@ -273,20 +273,32 @@ def _on_persons_merged(kept: Person, merged: Person, **_kwargs) -> None:
         enrolment.person_id = kept.id
         enrolment.person = kept
         record(
-            enrolment.office_id, ENTITY, enrolment.id, "merge", {"person_id": [merged.id, kept.id]}
+            enrolment.office_id,
+            ENTITY,
+            enrolment.id,
+            "merge",
+            {"person_id": [merged.id, kept.id]},
+            actor_id(user),
         )
     db.session.flush()
 
 
 @person_erased.connect
-def _on_person_erased(person: Person, **_kwargs) -> None:
+def _on_person_erased(person: Person, user: User | None, **_kwargs) -> None:
     """Clear the notes; amounts, dates, receipt numbers and credits stay, so figures hold."""
     for enrolment in db.session.scalars(
         sa.select(Enrolment).where(Enrolment.person_id == person.id)
     ):
         if enrolment.notes:
             enrolment.notes = ""
-            record(enrolment.office_id, ENTITY, enrolment.id, "erase", {"notes": "cleared"})
+            record(
+                enrolment.office_id,
+                ENTITY,
+                enrolment.id,
+                "erase",
+                {"notes": "cleared"},
+                actor_id(user),
+            )
     db.session.flush()
 
 

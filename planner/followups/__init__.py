@@ -3,5 +3,3 @@
 from flask import Blueprint
 
 bp = Blueprint("followups", __name__, url_prefix="/follow-ups")
-
-from planner.followups import calendar, routes  # noqa: E402,F401  (receivers and feed source connect)

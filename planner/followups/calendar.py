@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 from icalendar import Component, Event
 from sqlalchemy.orm import selectinload
 
-from planner.calendars.models import CalendarFeed
+from planner.calendars.models import CalendarFeed, FeedKind
 from planner.calendars.services import FEED_SOURCES, FeedSource
 from planner.extensions import db
 from planner.followups.models import FollowUp, FollowUpStatus
@@ -88,7 +88,7 @@ SOURCE = FeedSource(
     name="followups",
     components=follow_up_events,
     fingerprint=follow_up_fingerprint,
-    wanted=lambda feed: feed.kind == "officer" and feed.include_followups,
+    wanted=lambda feed: feed.kind == FeedKind.OFFICER and feed.include_followups,
 )
 
 if SOURCE not in FEED_SOURCES:

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from planner.accounts.models import User
 from planner.enums import LabelledEnum, enum_column
-from planner.extensions import db
+from planner.extensions import Model
 from planner.people.models import Attendance, Person
 from planner.sessions.models import OutreachSession
 from planner.timezones import UTCDateTime, now_utc
@@ -52,9 +52,16 @@ class Product(_Labelled):
     @classmethod
     def of(cls, products: set[Product]) -> Product | None:
         """The product standing for exactly these single products (None if empty)."""
+        return cls.covering(products) if products else None
+
+    @classmethod
+    def covering(cls, products: set[Product]) -> Product:
+        """The product standing for exactly these single products; ValueError if there are none."""
         if products >= {cls.VOLUNTARY_SI, cls.HOUSEHOLD_HI}:
             return cls.BOTH
-        return next(iter(products), None)
+        if not products:
+            raise ValueError("a follow-up is about at least one product")
+        return next(iter(products))
 
 
 class FollowUpStatus(_Labelled):
@@ -100,7 +107,7 @@ SHORT_LABELS = {
 }
 
 
-class OfficeSettings(db.Model):
+class OfficeSettings(Model):
     """Figures each office decides for itself, edited by its supervisors."""
 
     __tablename__ = "office_settings"
@@ -116,7 +123,7 @@ class OfficeSettings(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc, onupdate=now_utc)
 
 
-class FollowUp(db.Model):
+class FollowUp(Model):
     """A promise to contact someone about a product by a date (chăm sóc, liên hệ lại)."""
 
     __tablename__ = "follow_up"
@@ -171,7 +178,7 @@ class FollowUp(db.Model):
         return self.outcomes[-1] if self.outcomes else None
 
 
-class FollowUpOutcome(db.Model):
+class FollowUpOutcome(Model):
     """What happened when an officer tried to reach the person."""
 
     __tablename__ = "follow_up_outcome"

@@ -9,7 +9,6 @@ from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
 from werkzeug.routing import BuildError
 
-from planner.accounts.models import User
 from planner.concurrency import StaleForm, check_version, describe
 from planner.errors import PlannerError
 from planner.extensions import db
@@ -38,11 +37,12 @@ from planner.followups.services import (
     snapshot,
 )
 from planner.people.models import Person
+from planner.scope import ScopeKind, requested_scope
 from planner.scoping import get_owned_or_404, supervisor_required
 from planner.timezones import today_local
 from planner.web import is_safe_next
 
-SCOPES = ("me", "team", "office")
+FOLLOW_UP_KINDS = (ScopeKind.MINE, ScopeKind.TEAM, ScopeKind.OFFICE)
 # Each pile shows this many until the officer asks for all: a phone page stays light.
 PILE_LIMIT = 50
 
@@ -72,38 +72,26 @@ def template_helpers() -> dict:
     }
 
 
-def _field_error(form, error: PlannerError, fallback: str) -> None:
-    target = getattr(form, error.field, None) if error.field else None
-    if target is None:
-        target = getattr(form, fallback)
-    target.errors = [*target.errors, error.message]
-
-
 def _back(default: str):
     target = request.form.get("next") or request.args.get("next")
     return redirect(target if is_safe_next(target) else default)
 
 
-def _team_ids() -> set[int]:
-    if current_user.team_id is None:
-        return {current_user.id}
-    return set(db.session.scalars(sa.select(User.id).where(User.team_id == current_user.team_id)))
-
-
 @bp.get("/")
 @login_required
 def index():
-    scope = request.args.get("scope", "me")
-    if scope not in SCOPES:
-        abort(400)
-    if scope != "me" and not current_user.is_supervisor:
-        abort(403)
-    ids = {"me": lambda: {current_user.id}, "team": _team_ids, "office": lambda: None}[scope]()
-    piles = board(current_user.office_id, ids, today_local())
+    scope = requested_scope(
+        current_user,
+        request.args,
+        kinds=FOLLOW_UP_KINDS,
+        default=ScopeKind.MINE,
+        supervisor_kinds=frozenset({ScopeKind.TEAM, ScopeKind.OFFICE}),
+    )
+    piles = board(scope, today_local())
     return render_template(
         "followups/index.html",
         board=piles,
-        scope=scope,
+        scope=scope.kind,
         limit=None if request.args.get("all") == "1" else PILE_LIMIT,
         # Labels translated once for the whole page, not once per follow-up.
         kinds=[(k.value, k.label) for k in OutcomeKind],
@@ -160,50 +148,54 @@ def detail(follow_up_id: int):
 def outcome(follow_up_id: int):
     follow_up = _load(follow_up_id)
     form = outcome_form(follow_up, request.form)
-    if form.validate_on_submit():
-        kind = OutcomeKind(form.kind.data)
-        if kind == OutcomeKind.ENROLLED:
-            if not follow_up.is_open:
-                form.kind.errors = [*form.kind.errors, _("This follow-up is already closed.")]
-                return _detail(follow_up, 400, outcome=form)
-            # The enrolment form records the outcome together with the enrolment.
-            single = follow_up.product if follow_up.product in Product.single() else None
-            return redirect(
-                url_for(
-                    "enrolments.new",
-                    person=follow_up.person_id,
-                    follow_up=follow_up.id,
-                    product=single.value if single else None,
-                )
-            )
-        try:
-            log_outcome(
-                follow_up,
-                OutcomeInput(
-                    kind=kind,
-                    channel=form.channel.data,
-                    call_back_on=form.call_back_on.data,
-                    reason=form.reason.data or "",
-                    notes=form.notes.data or "",
-                ),
-                current_user,
-            )
-            db.session.commit()
-        except PlannerError as error:
-            db.session.rollback()
-            follow_up = _load(follow_up_id)
-            _field_error(form, error, "kind")
-            return _detail(follow_up, 400, outcome=form)
-        flash(
-            _(
-                "Outcome saved for %(name)s: %(outcome)s.",
-                name=follow_up.person.full_name,
-                outcome=kind.label,
-            ),
-            "success",
+    if not form.validate_on_submit():
+        return _detail(follow_up, 400, outcome=form)
+    kind = OutcomeKind(form.kind.data)
+    if kind == OutcomeKind.ENROLLED:
+        return _to_enrolment(follow_up, form)
+    try:
+        log_outcome(follow_up, _outcome_input(form, kind), current_user)
+        db.session.commit()
+    except PlannerError as error:
+        db.session.rollback()
+        follow_up = _load(follow_up_id)
+        form.add_error(error, default="kind")
+        return _detail(follow_up, 400, outcome=form)
+    flash(
+        _(
+            "Outcome saved for %(name)s: %(outcome)s.",
+            name=follow_up.person.full_name,
+            outcome=kind.label,
+        ),
+        "success",
+    )
+    return _back(url_for("followups.index"))
+
+
+def _outcome_input(form: OutcomeForm, kind: OutcomeKind) -> OutcomeInput:
+    return OutcomeInput(
+        kind=kind,
+        channel=form.channel.data,
+        call_back_on=form.call_back_on.data,
+        reason=form.reason.data or "",
+        notes=form.notes.data or "",
+    )
+
+
+def _to_enrolment(follow_up: FollowUp, form: OutcomeForm):
+    """An "enrolled" outcome is recorded by the enrolment form, with the enrolment itself."""
+    if not follow_up.is_open:
+        form.kind.errors = [*form.kind.errors, _("This follow-up is already closed.")]
+        return _detail(follow_up, 400, outcome=form)
+    single = follow_up.product if follow_up.product in Product.single() else None
+    return redirect(
+        url_for(
+            "enrolments.new",
+            person=follow_up.person_id,
+            follow_up=follow_up.id,
+            product=single.value if single else None,
         )
-        return _back(url_for("followups.index"))
-    return _detail(follow_up, 400, outcome=form)
+    )
 
 
 @bp.post("/<int:follow_up_id>/reassign")
@@ -223,7 +215,7 @@ def reassign_to(follow_up_id: int):
         except PlannerError as error:
             db.session.rollback()
             follow_up = _load(follow_up_id)
-            _field_error(form, error, "assigned_to_id")
+            form.add_error(error, default="assigned_to_id")
     return _detail(follow_up, 400, reassign=form)
 
 
@@ -244,7 +236,7 @@ def reschedule_to(follow_up_id: int):
         except PlannerError as error:
             db.session.rollback()
             follow_up = _load(follow_up_id)
-            _field_error(form, error, "due_on")
+            form.add_error(error, default="due_on")
     return _detail(follow_up, 400, reschedule=form)
 
 
@@ -262,8 +254,16 @@ def cancel_follow_up(follow_up_id: int):
         except PlannerError as error:
             db.session.rollback()
             follow_up = _load(follow_up_id)
-            _field_error(form, error, "reason")
+            form.add_error(error, default="reason")
     return _detail(follow_up, 400, cancel=form)
+
+
+def _fill_new(form: FollowUpForm) -> None:
+    """A new follow-up: for the user, due today, about the product the link names."""
+    form.assigned_to_id.data = current_user.id
+    form.due_on.data = today_local()
+    if request.args.get("product") in {p.value for p in Product}:
+        form.product.data = request.args["product"]
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -273,14 +273,9 @@ def new():
     if person_id is None:
         abort(404)
     person = get_owned_or_404(Person, person_id)
-    officers = office_officers(current_user.office_id)
-    form = FollowUpForm(officers=officers)
+    form = FollowUpForm(officers=office_officers(current_user.office_id))
     if request.method == "GET":
-        form.assigned_to_id.data = current_user.id
-        form.due_on.data = today_local()
-        if request.args.get("product") in {p.value for p in Product}:
-            form.product.data = request.args["product"]
-    status = 200
+        _fill_new(form)
     if form.validate_on_submit():
         try:
             follow_up = add_follow_up(
@@ -296,9 +291,8 @@ def new():
             return redirect(url_for("followups.detail", follow_up_id=follow_up.id))
         except PlannerError as error:
             db.session.rollback()
-            _field_error(form, error, "due_on")
-    if request.method == "POST":
-        status = 400
+            form.add_error(error, default="due_on")
+    status = 400 if request.method == "POST" else 200
     return render_template("followups/new.html", form=form, person=person), status
 
 
@@ -321,7 +315,7 @@ def settings():
             return redirect(url_for("followups.settings"))
         except PlannerError as error:
             db.session.rollback()
-            _field_error(form, error, "follow_up_due_days")
+            form.add_error(error, default="follow_up_due_days")
     if request.method == "POST":
         status = 400
     return render_template("followups/settings.html", form=form, settings=current), status

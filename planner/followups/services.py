@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
 from planner.accounts.models import User
-from planner.audit.services import diff, record
+from planner.audit.services import actor_id, diff, record
 from planner.errors import PlannerError
 from planner.extensions import db
 from planner.followups.models import (
@@ -31,6 +31,7 @@ from planner.people.signals import (
     person_exported,
     persons_merged,
 )
+from planner.scope import Scope
 from planner.timezones import now_utc, to_local, today_local
 
 ENTITY = "follow_up"
@@ -126,8 +127,9 @@ def interest_of(attendance: Attendance) -> set[Product]:
     return wanted
 
 
-def schedule_from_attendance(attendance: Attendance) -> FollowUp | None:
-    """Interest shown at a session, with consent, becomes a follow-up for the lead officer."""
+def schedule_from_attendance(attendance: Attendance, user: User | None) -> FollowUp | None:
+    """Interest shown at a session, with consent, becomes a follow-up for the lead officer
+    (`user` recorded the attendance; None for the public check-in form)."""
     if attendance.id is None:
         db.session.flush()
     person = attendance.person or db.session.get(Person, attendance.person_id)
@@ -149,7 +151,7 @@ def schedule_from_attendance(attendance: Attendance) -> FollowUp | None:
         session_id=session.id,
         product=product,
         assigned_to_id=session.lead_officer_id,
-        due_on=to_local(session.starts_at).date() + timedelta(days=days),
+        due_on=session.local_day + timedelta(days=days),
         notes="",
     )
     db.session.add(follow_up)
@@ -160,13 +162,14 @@ def schedule_from_attendance(attendance: Attendance) -> FollowUp | None:
         follow_up.id,
         "create",
         {**snapshot(follow_up), "session_id": session.id, "from": "attendance"},
+        actor_id(user),
     )
     return follow_up
 
 
 @attendance_recorded.connect
-def _on_attendance_recorded(attendance: Attendance, **_kwargs) -> None:
-    schedule_from_attendance(attendance)
+def _on_attendance_recorded(attendance: Attendance, user: User | None, **_kwargs) -> None:
+    schedule_from_attendance(attendance, user)
 
 
 @attendance_removed.connect
@@ -349,7 +352,7 @@ def log_outcome(follow_up: FollowUp, entered: OutcomeInput, by: User | None) -> 
         by_id=by.id if by else None,
     )
     follow_up.outcomes.append(outcome)
-    if kind == OutcomeKind.CALL_BACK:
+    if call_back_on is not None:  # a call-back (every other kind dropped its date above)
         follow_up.due_on = call_back_on
     elif kind in (OutcomeKind.REACHED, OutcomeKind.DECLINED) or (
         kind == OutcomeKind.ENROLLED and entered.product in (None, *follow_up.product.covers)
@@ -390,7 +393,7 @@ def close_for_enrolment(person_id: int, product: Product, by: User | None) -> li
             )
         )
         if remaining:
-            follow_up.product = Product.of(set(remaining))
+            follow_up.product = Product.covering(set(remaining))
         else:
             follow_up.status = FollowUpStatus.DONE
             follow_up.closed_at = now_utc()
@@ -426,12 +429,12 @@ class Board:
         return len(self.overdue) + len(self.due_today) + len(self.upcoming)
 
 
-def board(office_id: int, assigned_to_ids: set[int] | None, today: date | None = None) -> Board:
-    """Open follow-ups of the office (or of some officers), loaded in a fixed number of queries."""
+def board(scope: Scope, today: date | None = None) -> Board:
+    """Open follow-ups assigned to the scope's officers, loaded in a fixed number of queries."""
     today = today or today_local()
     query = (
         sa.select(FollowUp)
-        .where(FollowUp.office_id == office_id, FollowUp.status == FollowUpStatus.OPEN)
+        .where(FollowUp.office_id == scope.office_id, FollowUp.status == FollowUpStatus.OPEN)
         .options(
             selectinload(FollowUp.person).selectinload(Person.village),
             selectinload(FollowUp.session),
@@ -440,8 +443,9 @@ def board(office_id: int, assigned_to_ids: set[int] | None, today: date | None =
         )
         .order_by(FollowUp.due_on, FollowUp.id)
     )
-    if assigned_to_ids is not None:
-        query = query.where(FollowUp.assigned_to_id.in_(assigned_to_ids))
+    officers = scope.officers_select()
+    if officers is not None:
+        query = query.where(FollowUp.assigned_to_id.in_(officers))
     rows = db.session.scalars(query).all()
     return Board(
         today=today,
@@ -480,7 +484,7 @@ def office_officers(office_id: int) -> list[User]:
 
 
 @persons_merged.connect
-def _on_persons_merged(kept: Person, merged: Person, **_kwargs) -> None:
+def _on_persons_merged(kept: Person, merged: Person, user: User | None, **_kwargs) -> None:
     """Move the merged person's follow-ups to the person kept."""
     for follow_up in db.session.scalars(sa.select(FollowUp).where(FollowUp.person_id == merged.id)):
         follow_up.person_id = kept.id
@@ -491,12 +495,13 @@ def _on_persons_merged(kept: Person, merged: Person, **_kwargs) -> None:
             follow_up.id,
             "merge",
             {"person_id": [merged.id, kept.id]},
+            actor_id(user),
         )
     db.session.flush()
-    _drop_duplicate_follow_ups(kept)
+    _drop_duplicate_follow_ups(kept, user)
 
 
-def _drop_duplicate_follow_ups(person: Person) -> None:
+def _drop_duplicate_follow_ups(person: Person, user: User | None) -> None:
     """After a merge, one open follow-up per product: nobody should be called twice."""
     covered: set[Product] = set()
     for follow_up in open_follow_ups(person.id):
@@ -506,7 +511,7 @@ def _drop_duplicate_follow_ups(person: Person) -> None:
             continue
         before = snapshot(follow_up)
         if remaining:
-            follow_up.product = Product.of(set(remaining))
+            follow_up.product = Product.covering(set(remaining))
             covered |= remaining
         else:
             follow_up.status = FollowUpStatus.CANCELLED
@@ -517,12 +522,13 @@ def _drop_duplicate_follow_ups(person: Person) -> None:
             follow_up.id,
             "merge_duplicate",
             diff(before, snapshot(follow_up)),
+            actor_id(user),
         )
     db.session.flush()
 
 
 @person_erased.connect
-def _on_person_erased(person: Person, **_kwargs) -> None:
+def _on_person_erased(person: Person, user: User | None, **_kwargs) -> None:
     """Clear what officers wrote about the person; dates, outcomes and credits stay for counts."""
     follow_ups = db.session.scalars(
         sa.select(FollowUp)
@@ -538,7 +544,9 @@ def _on_person_erased(person: Person, **_kwargs) -> None:
             # Nobody should call someone whose data was erased.
             follow_up.status = FollowUpStatus.CANCELLED
             follow_up.closed_at = now_utc()
-        record(follow_up.office_id, ENTITY, follow_up.id, "erase", {"notes": "cleared"})
+        record(
+            follow_up.office_id, ENTITY, follow_up.id, "erase", {"notes": "cleared"}, actor_id(user)
+        )
     db.session.flush()
 
 

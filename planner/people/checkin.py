@@ -15,11 +15,10 @@ from planner.extensions import db, limiter
 from planner.people import bp
 from planner.people.forms import CheckInForm
 from planner.people.models import Interest
-from planner.people.services import check_in_open, self_check_in
+from planner.people.self_check_in import check_in_open, self_check_in
 from planner.places.models import Village
 from planner.scoping import get_owned_or_404
 from planner.sessions.models import OutreachSession
-from planner.timezones import to_local
 
 SALT = "self-check-in"
 
@@ -65,7 +64,7 @@ def check_in_code(session_id: int):
 @limiter.limit(_check_in_limit, methods=["POST"])
 def check_in(token: str):
     session = _session_from_token(token)
-    day = to_local(session.starts_at).date()
+    day = session.local_day
     if not check_in_open(session):
         return render_template("people/check_in_closed.html", day=day), 403
     villages = db.session.scalars(
@@ -78,7 +77,7 @@ def check_in(token: str):
         try:
             self_check_in(
                 session,
-                form.full_name.data,
+                form.full_name.data or "",
                 form.phone.data or "",
                 form.village_id.data or None,
                 Interest(form.interest.data),
@@ -89,8 +88,7 @@ def check_in(token: str):
             db.session.rollback()
             if error.code == "closed":
                 return render_template("people/check_in_closed.html", day=day), 403
-            target = getattr(form, error.field or "", None) or form.full_name
-            target.errors = [*target.errors, error.message]
+            form.add_error(error, default="full_name")
         else:
             return render_template("people/check_in_done.html", session=session)
     status = 422 if request.method == "POST" else 200

@@ -7,8 +7,9 @@ import sqlalchemy as sa
 from planner.accounts.models import Office
 from planner.enums import PriorityGroup
 from planner.extensions import db
+from planner.people.attendance import record_attendances
+from planner.people.identity import AttendeeInput, clean_attendee
 from planner.people.models import Attendance, Gender, Interest
-from planner.people.services import AttendeeInput, clean_attendee, record_attendances
 from planner.sessions.models import OutreachSession
 from planner.timezones import now_utc
 

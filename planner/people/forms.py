@@ -11,8 +11,8 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from planner.concurrency import VersionFields
 from planner.enums import PriorityGroup
 from planner.forms import PlannerForm, grouped_choices
+from planner.people.identity import AttendeeInput
 from planner.people.models import Gender, Interest
-from planner.people.services import AttendeeInput
 
 YEAR = NumberRange(min=1900, max=2100, message=_l("Enter a year such as 1985."))
 

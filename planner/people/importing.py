@@ -19,20 +19,16 @@ from flask import current_app
 from flask_babel import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from planner.accounts.models import User
 from planner.enums import PriorityGroup
 from planner.errors import PlannerError
 from planner.extensions import db
+from planner.people.attendance import check_session_open, record_attendances
+from planner.people.identity import AttendeeInput, clean_attendee, match_people
 from planner.people.models import Attendance, AttendanceSource, Gender, Interest, fold_name
-from planner.people.services import (
-    AttendeeInput,
-    check_session_open,
-    clean_attendee,
-    match_people,
-    record_attendances,
-)
 from planner.places.models import Commune, Village
 from planner.sessions.models import OutreachSession
 
@@ -238,7 +234,7 @@ def _read_csv(content: bytes) -> list[tuple[int, list[Any], set[int]]]:
     except csv.Error:
         dialect = csv.excel
     max_rows = current_app.config.get("PEOPLE_IMPORT_MAX_ROWS", DEFAULT_MAX_ROWS)
-    rows = []
+    rows: list[tuple[int, list[Any], set[int]]] = []
     try:
         for number, cells in enumerate(csv.reader(io.StringIO(text), dialect), start=1):
             if number > max_rows + 20:
@@ -272,10 +268,10 @@ def _is_formula_text(text: str) -> bool:
 
 def _header_map(cells: list[Any], row: int) -> tuple[dict[int, Column], list[SheetError]]:
     known: dict[str, Column] = {}
-    for column in COLUMNS:
-        known[fold_name(column.header)] = column
-        for alias in column.aliases:
-            known[alias] = column
+    for named in COLUMNS:
+        known[fold_name(named.header)] = named
+        for alias in named.aliases:
+            known[alias] = named
     mapping, errors, seen = {}, [], set()
     for index, cell in enumerate(cells):
         title = _text(cell)
@@ -445,9 +441,10 @@ def parse_rows(
 
 def _same_person_errors(parsed: list[tuple[int, AttendeeInput]]) -> list[SheetError]:
     """Two rows of one file that are the same person would list them twice."""
-    errors, first_seen = [], {}
+    errors: list[SheetError] = []
+    first_seen: dict[tuple[str, ...], int] = {}
     for number, row in parsed:
-        keys = []
+        keys: list[tuple[str, ...]] = []
         if row.cccd:
             keys.append(("cccd", row.cccd))
         if row.phone:
@@ -522,14 +519,14 @@ def template_headers() -> list[str]:
 def template_xlsx(village_names: list[str]) -> bytes:
     """An empty sheet with the paper sheet's columns and drop-down lists of allowed values."""
     workbook = Workbook()
-    sheet = workbook.active
+    sheet = workbook.worksheets[0]  # a new workbook's one sheet
     sheet.title = "Danh sách người tham dự"
     sheet.append(template_headers())
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     widths = [6, 26, 10, 10, 12, 18, 16, 16, 18, 14, 18, 14, 16, 24, 16]
     for index, width in enumerate(widths, start=1):
-        sheet.column_dimensions[sheet.cell(1, index).column_letter].width = width
+        sheet.column_dimensions[get_column_letter(index)].width = width
     sheet.freeze_panes = "A2"
     lists = workbook.create_sheet("Giá trị")
     lists.append(["Thôn/bản", *[c.header for c in COLUMNS if c.field in TEMPLATE_VALUES]])
@@ -545,9 +542,9 @@ def template_xlsx(village_names: list[str]) -> bytes:
         values = choices[list_index - 1]
         if not values:
             continue
-        letter = lists.cell(1, list_index).column_letter
+        letter = get_column_letter(list_index)
         header = next(c.header for c in COLUMNS if c.field == field)
-        target = sheet.cell(1, headers.index(header) + 1).column_letter
+        target = get_column_letter(headers.index(header) + 1)
         validation = DataValidation(
             type="list",
             formula1=f"'Giá trị'!${letter}$2:${letter}${len(values) + 1}",

@@ -26,8 +26,11 @@ def max_per_session() -> int:
 def check_room(session_id: int, adding: int) -> None:
     """Refuse (PlannerError) rows that would take a session past the ceiling; nothing is saved."""
     ceiling = max_per_session()
-    recorded = db.session.scalar(
-        sa.select(sa.func.count(Attendance.id)).where(Attendance.session_id == session_id)
+    recorded = (
+        db.session.scalar(
+            sa.select(sa.func.count(Attendance.id)).where(Attendance.session_id == session_id)
+        )
+        or 0
     )
     if recorded + adding > ceiling:
         raise PlannerError(

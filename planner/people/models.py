@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from planner.enums import LABELS, LabelledEnum, PriorityGroup, enum_column
-from planner.extensions import db
+from planner.extensions import Model
 from planner.places.models import Commune, Village
 from planner.sessions.models import OutreachSession
 from planner.timezones import UTCDateTime, now_utc
@@ -74,7 +74,7 @@ LABELS.update(
 )
 
 
-class Person(db.Model):
+class Person(Model):
     """Someone an office has met; personal data kept to what the work needs, with consent."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -126,7 +126,7 @@ class Person(db.Model):
         return self.erased_at is not None
 
 
-class Attendance(db.Model):
+class Attendance(Model):
     """One person at one session, as written on the sheet."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -161,7 +161,7 @@ class Attendance(db.Model):
         return Interest.of(self.interested_voluntary_si, self.interested_household_hi)
 
 
-class DistinctPeople(db.Model):
+class DistinctPeople(Model):
     """An officer's decision that two likely duplicates are different people (a shared phone)."""
 
     __tablename__ = "distinct_people"

@@ -28,6 +28,15 @@ from planner.concurrency import StaleForm, check_version, describe
 from planner.errors import PlannerError
 from planner.extensions import db
 from planner.people import bp
+from planner.people.attendance import (
+    office_reach,
+    person_attendances,
+    record_attendance,
+    remove_attendance,
+    session_counts,
+    update_attendance,
+)
+from planner.people.duplicates import likely_duplicates, mark_distinct, merge_people
 from planner.people.forms import (
     AttendanceForm,
     AttendeeForm,
@@ -35,38 +44,33 @@ from planner.people.forms import (
     ImportForm,
     PersonForm,
 )
+from planner.people.identity import clean_attendee, person_label, shown_phone, update_person
 from planner.people.importing import ImportRefused, import_sheet, template_csv, template_xlsx
 from planner.people.models import Attendance, Interest, Person, fold_name
-from planner.people.services import (
-    attendance_snapshot,
-    clean_attendee,
-    confirm_check_in,
+from planner.people.privacy import (
     erase_person,
     export_person,
     export_rows,
-    likely_duplicates,
-    mark_distinct,
-    merge_people,
     neutralise_formula,
-    office_reach,
-    person_attendances,
-    person_label,
-    person_snapshot,
-    record_attendance,
-    reject_check_in,
-    remove_attendance,
-    session_counts,
-    shown_phone,
-    update_attendance,
-    update_person,
+    person_trail,
 )
+from planner.people.self_check_in import confirm_check_in, reject_check_in
+from planner.people.snapshots import attendance_snapshot, person_snapshot
 from planner.phones import display_phone
 from planner.places.services import office_villages
 from planner.scoping import get_owned_or_404, supervisor_required
 from planner.sessions.models import OutreachSession
-from planner.timezones import to_local, today_local
+from planner.timezones import today_local
+from planner.web import file_response
 
 __all__ = ["people_panel", "person_label", "shown_phone"]
+
+
+@bp.app_context_processor
+def _panel_helpers() -> dict:
+    """The session page's people panel and how a person is shown, for every template."""
+    return {"people_panel": people_panel, "person_label": person_label, "shown_phone": shown_phone}
+
 
 PAGE_SIZE = 50
 
@@ -100,17 +104,11 @@ def people_panel(session: OutreachSession) -> dict:
         "attendances": _session_attendances(session.id),
         "counts": session_counts(session.id),
         "mask": request.args.get("mask") == "1",
-        "is_future": to_local(session.starts_at).date() > today_local(),
+        "is_future": session.local_day > today_local(),
     }
 
 
 # --- Attendance on a session ------------------------------------------------------------------
-
-
-def _field_error(form, error: PlannerError) -> None:
-    target = getattr(form, error.field, None) if error.field else None
-    target = target if target is not None else form.full_name
-    target.errors = [*target.errors, error.message]
 
 
 @bp.route("/sessions/<int:session_id>/attendance", methods=["GET", "POST"])
@@ -136,7 +134,7 @@ def add_attendance(session_id: int):
         except PlannerError as error:
             db.session.rollback()
             if error.code != "invalid":
-                _field_error(form, error)
+                form.add_error(error, default="full_name")
         else:
             message = _("%(name)s was added to the list.", name=attendance.person.full_name)
             if _wants_json():
@@ -277,7 +275,7 @@ def export_attendance(session_id: int, fmt: str):
         [neutralise_formula(str(c) if not isinstance(c, int) else c) for c in line]
         for line in lines
     ]
-    day = to_local(session.starts_at).date().isoformat()
+    day = session.local_day.isoformat()
     filename = f"danh-sach-nguoi-tham-du-{day}-{session.id}.{fmt}"
     if fmt == "csv":
         return _csv_response(lines, filename)
@@ -287,7 +285,7 @@ def export_attendance(session_id: int, fmt: str):
         sheet.append(line)
     buffer = io.BytesIO()
     workbook.save(buffer)
-    return _download(
+    return file_response(
         buffer.getvalue(),
         filename,
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -297,13 +295,7 @@ def export_attendance(session_id: int, fmt: str):
 def _csv_response(lines: list[list], filename: str) -> Response:
     buffer = io.StringIO()
     csv.writer(buffer).writerows(lines)
-    return _download(("\ufeff" + buffer.getvalue()).encode("utf-8"), filename, "text/csv")
-
-
-def _download(content: bytes, filename: str, mimetype: str) -> Response:
-    response = Response(content, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return file_response(("\ufeff" + buffer.getvalue()).encode("utf-8"), filename, "text/csv")
 
 
 # --- Import ------------------------------------------------------------------------------------
@@ -351,13 +343,13 @@ def import_attendance(session_id: int):
 def import_template(fmt: str):
     if fmt == "xlsx":
         names = [v.display_name for v in office_villages(current_user.office_id)]
-        return _download(
+        return file_response(
             template_xlsx(names),
             "mau-danh-sach-nguoi-tham-du.xlsx",
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
     if fmt == "csv":
-        return _download(template_csv(), "mau-danh-sach-nguoi-tham-du.csv", "text/csv")
+        return file_response(template_csv(), "mau-danh-sach-nguoi-tham-du.csv", "text/csv")
     abort(404)
 
 
@@ -425,9 +417,7 @@ def detail(person_id: int):
     person = _person(person_id)
     audit = []
     if current_user.is_supervisor:
-        from planner.audit.services import entries_for_person
-
-        audit = entries_for_person(person)
+        audit = person_trail(person)[::-1]
     return render_template(
         "people/detail.html",
         person=person,
@@ -466,7 +456,7 @@ def edit(person_id: int):
             conflict = error
         except PlannerError as error:
             db.session.rollback()
-            _field_error(form, error)
+            form.add_error(error, default="full_name")
         else:
             flash(_("The person's details were saved."), "success")
             return redirect(url_for("people.detail", person_id=person.id))
@@ -555,7 +545,7 @@ def export(person_id: int, fmt: str):
     filename = f"nguoi-{person.id}.{fmt}"
     if fmt == "json":
         body = json.dumps(data, ensure_ascii=False, indent=2, default=str)
-        return _download(body.encode("utf-8"), filename, "application/json")
+        return file_response(body.encode("utf-8"), filename, "application/json")
     return _csv_response(export_rows(data), filename)
 
 

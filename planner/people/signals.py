@@ -7,6 +7,9 @@ from blinker import Namespace
 
 signals = Namespace()
 
+# Every signal but person_exported has a kwarg `user`: the User who acted (None for the public
+# check-in form), for the audit entries the receivers add.
+
 # sender: the Attendance just recorded (or changed); receivers may schedule follow-ups.
 attendance_recorded = signals.signal("attendance-recorded")
 # sender: the Attendance about to be deleted (typed by mistake); receivers undo what it started.

@@ -3,5 +3,3 @@
 from flask import Blueprint
 
 bp = Blueprint("places", __name__, url_prefix="/places")
-
-from planner.places import routes  # noqa: E402,F401

@@ -9,11 +9,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from planner.accounts.models import Office
 from planner.enums import CommuneKind, PartnerKind, VenueKind, VillageKind, enum_column
-from planner.extensions import db
+from planner.extensions import Model
 from planner.timezones import UTCDateTime, now_utc
 
 
-class Commune(db.Model):
+class Commune(Model):
     """A commune, ward or special zone covered by an office."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -37,7 +37,7 @@ class Commune(db.Model):
         return f"{self.kind.label} {self.name}"
 
 
-class Village(db.Model):
+class Village(Model):
     """A village (thôn, bản) or residential group inside a commune."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -57,7 +57,7 @@ class Village(db.Model):
         return f"{prefix} {self.name}"
 
 
-class Venue(db.Model):
+class Venue(Model):
     """Where a session happens: a market, a meeting place or a household."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -87,7 +87,7 @@ class Venue(db.Model):
         return self.kind == VenueKind.MARKET
 
 
-class Partner(db.Model):
+class Partner(Model):
     """A collection agent or mass organisation that co-organises sessions."""
 
     id: Mapped[int] = mapped_column(primary_key=True)

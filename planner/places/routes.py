@@ -126,7 +126,7 @@ def venue(venue_id: int | None):
                 cycle, anchor = form.market_cycle_days.data, form.market_anchor_date.data
             validate_market_schedule(kind, weekdays, cycle, anchor)
         except PlannerError as error:
-            getattr(form, error.field or "name").errors.append(error.message)
+            form.add_error(error, default="name")
         else:
             record = record or Venue(office_id=office_id)
             record.name = form.name.data.strip()
@@ -155,7 +155,7 @@ def partner(partner_id: int | None):
         try:
             phone = normalise_phone(form.phone.data) if form.phone.data else ""
         except PlannerError as error:
-            form.phone.errors.append(error.message)
+            form.add_error(error, default="phone")
         else:
             record = record or Partner(office_id=current_user.office_id)
             record.name = form.name.data.strip()

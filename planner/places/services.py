@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, timedelta
 
 import sqlalchemy as sa
@@ -24,10 +25,6 @@ def format_weekdays(days: set[int] | list[int]) -> str:
     return "".join(str(d) for d in sorted(set(days)))
 
 
-def has_market_schedule(venue: Venue) -> bool:
-    return bool(venue.market_weekdays) or bool(venue.market_cycle_days and venue.market_anchor_date)
-
-
 def market_held_on(venue: Venue, day: date) -> bool:
     """Whether the market at `venue` meets on `day` (by weekday, or every N days from an anchor)."""
     if day.weekday() in parse_weekdays(venue.market_weekdays):
@@ -38,8 +35,9 @@ def market_held_on(venue: Venue, day: date) -> bool:
 
 
 def market_days_between(venue: Venue, first: date, last: date) -> list[date]:
-    """Every market day of `venue` from `first` to `last` inclusive."""
-    days, day = [], first
+    """Every market day of `venue` from `first` to `last` inclusive (results: where next)."""
+    days: list[date] = []
+    day = first
     while day <= last:
         if market_held_on(venue, day):
             days.append(day)
@@ -65,13 +63,13 @@ def validate_market_schedule(
         )
 
 
-def office_communes(office_id: int) -> list[Commune]:
+def office_communes(office_id: int) -> Sequence[Commune]:
     return db.session.scalars(
         sa.select(Commune).where(Commune.office_id == office_id).order_by(Commune.name)
     ).all()
 
 
-def office_villages(office_id: int) -> list[Village]:
+def office_villages(office_id: int) -> Sequence[Village]:
     return db.session.scalars(
         sa.select(Village)
         .join(Commune)
@@ -81,7 +79,7 @@ def office_villages(office_id: int) -> list[Village]:
     ).all()
 
 
-def office_venues(office_id: int, active_only: bool = True) -> list[Venue]:
+def office_venues(office_id: int, active_only: bool = True) -> Sequence[Venue]:
     query = sa.select(Venue).where(Venue.office_id == office_id)
     if active_only:
         query = query.where(Venue.active)
@@ -92,7 +90,7 @@ def office_venues(office_id: int, active_only: bool = True) -> list[Venue]:
     ).all()
 
 
-def office_partners(office_id: int, active_only: bool = True) -> list[Partner]:
+def office_partners(office_id: int, active_only: bool = True) -> Sequence[Partner]:
     query = sa.select(Partner).where(Partner.office_id == office_id)
     if active_only:
         query = query.where(Partner.active)

@@ -3,5 +3,3 @@
 from flask import Blueprint
 
 bp = Blueprint("printing", __name__, url_prefix="/printing")
-
-from planner.printing import routes  # noqa: E402, F401

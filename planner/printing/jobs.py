@@ -9,8 +9,10 @@ from __future__ import annotations
 import json
 import secrets
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
+from typing import cast
 
 import sqlalchemy as sa
 from flask import Flask, current_app, has_app_context
@@ -20,13 +22,14 @@ from flask_babel import gettext as _
 from planner.accounts.models import Office, User
 from planner.errors import PlannerError
 from planner.extensions import db
-from planner.printing import render, services
-from planner.printing.models import PrintJob
+from planner.operations import metrics
+from planner.printing import flyer, packet, render, sheet
+from planner.printing.models import JobKind, JobStatus, PrintJob
+from planner.scope import Scope
+from planner.sessions.services import week_sessions
 from planner.signals import printed_matter_changed
 from planner.timezones import now_utc
 
-PACKET = "packet"
-FLYER_BODIES = "flyer_bodies"
 STALE_QUEUED = timedelta(minutes=10)
 # A worker beats after every document (seconds apart); this long without a beat, it is gone.
 STALE_RUNNING = timedelta(minutes=5)
@@ -48,23 +51,14 @@ def redis_url(app: Flask) -> str | None:
     return app.config.get("REDIS_URL") or app.config.get("PLANNER_REDIS_URL") or None
 
 
-def start_packet_job(
-    user: User, monday: date, officer_ids: set[int] | None, commune_id: int | None, title: str
-) -> PrintJob:
-    """Queue the week's packet for `user`'s office and return the job to follow."""
+def start_packet_job(user: User, monday: date, scope: Scope) -> PrintJob:
+    """Queue the week's packet of `scope` for `user` and return the job to follow."""
     job = PrintJob(
         id=secrets.token_hex(16),
         office_id=user.office_id,
         user_id=user.id,
-        kind=PACKET,
-        params_json=json.dumps(
-            {
-                "monday": monday.isoformat(),
-                "officer_ids": sorted(officer_ids) if officer_ids is not None else None,
-                "commune_id": commune_id,
-                "title": title,
-            }
-        ),
+        kind=JobKind.PACKET,
+        params_json=json.dumps({"monday": monday.isoformat(), "scope": scope.to_params()}),
         filename=f"tuan-{monday:%Y-%m-%d}.pdf",
     )
     db.session.add(job)
@@ -85,8 +79,8 @@ def start_flyer_preparation(office_id: int, user_id: int) -> PrintJob | None:
     waiting = db.session.scalar(
         sa.select(PrintJob.id).where(
             PrintJob.office_id == office_id,
-            PrintJob.kind == FLYER_BODIES,
-            PrintJob.status == "queued",
+            PrintJob.kind == JobKind.FLYER_BODIES,
+            PrintJob.status == JobStatus.QUEUED,
             # One left queued by a server that stopped will never run: do not wait on it.
             PrintJob.created_at > now_utc() - STALE_QUEUED,
         )
@@ -97,8 +91,8 @@ def start_flyer_preparation(office_id: int, user_id: int) -> PrintJob | None:
         id=secrets.token_hex(16),
         office_id=office_id,
         user_id=user_id,
-        kind=FLYER_BODIES,
-        params_json=json.dumps({"days": services.PREPARE_DAYS}),
+        kind=JobKind.FLYER_BODIES,
+        params_json=json.dumps({"days": flyer.PREPARE_DAYS}),
         filename="",
     )
     db.session.add(job)
@@ -114,7 +108,8 @@ def _prepare_flyers_soon(office_id: int, user_id: int, **_extra) -> None:
 
 def enqueue(job_id: str) -> None:
     """Hand the job to RQ when a Redis URL is set, else to this process's thread pool."""
-    app = current_app._get_current_object()
+    # The app itself, not the proxy, for the worker thread; Flask types the proxy as the app.
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
     url = redis_url(app)
     if url:
         from redis import Redis
@@ -139,22 +134,27 @@ def run_job(job_id: str) -> None:
         with create_app().app_context():
             return run_job(job_id)
     job = db.session.get(PrintJob, job_id)
-    if job is None or job.status != "queued":
+    if job is None or job.status != JobStatus.QUEUED:
         return None
     # Claimed by one conditional UPDATE: of two workers handed the same job, one runs it.
-    claimed = db.session.execute(
+    claimed = _updated(
         sa.update(PrintJob)
-        .where(PrintJob.id == job_id, PrintJob.status == "queued", PrintJob.attempt == job.attempt)
-        .values(status="running", heartbeat_at=now_utc())
-    ).rowcount
+        .where(
+            PrintJob.id == job_id,
+            PrintJob.status == JobStatus.QUEUED,
+            PrintJob.attempt == job.attempt,
+        )
+        .values(status=JobStatus.RUNNING, heartbeat_at=now_utc())
+    )
     db.session.commit()
     if not claimed:
         return None
     db.session.refresh(job)
-    job.claimed_attempt = job.attempt  # not a column: what this worker runs
+    job.claimed_attempt = job.attempt  # type: ignore[attr-defined]  # not a column: this run
+    kind, started = job.kind, time.perf_counter()
     try:
         with force_locale("vi"):
-            if job.kind == FLYER_BODIES:
+            if job.kind == JobKind.FLYER_BODIES:
                 _run_flyer_bodies(job)
             else:
                 _run_packet(job)
@@ -168,15 +168,25 @@ def run_job(job_id: str) -> None:
         current_app.logger.exception("Print job %s failed", job_id, exc_info=error)
         with force_locale("vi"):
             _fail(job_id, _("The packet could not be printed. Try again, or ask an administrator."))
+    finally:
+        outcome = db.session.scalar(sa.select(PrintJob.status).where(PrintJob.id == job_id))
+        metrics.JOB_SECONDS.labels(kind, outcome or "unknown").observe(
+            time.perf_counter() - started
+        )
     return None
 
 
 def _fail(job_id: str, message: str) -> None:
-    job = db.session.get(PrintJob, job_id)
-    job.status = "failed"
+    job = db.session.get_one(PrintJob, job_id)
+    job.status = JobStatus.FAILED
     job.error = message[:500]
     job.finished_at = now_utc()
     db.session.commit()
+
+
+def _updated(statement: sa.Update) -> int:
+    """Run a conditional UPDATE and say how many rows it changed (0: another worker won)."""
+    return cast(sa.CursorResult, db.session.execute(statement)).rowcount
 
 
 class JobTakenOver(Exception):
@@ -187,11 +197,15 @@ def _beat(job: PrintJob, **values) -> None:
     """Write progress with a heartbeat, only while this worker's attempt is the running one."""
     attempt = getattr(job, "claimed_attempt", job.attempt)
     db.session.commit()  # what the step itself changed (a sheet version, ...)
-    written = db.session.execute(
+    written = _updated(
         sa.update(PrintJob)
-        .where(PrintJob.id == job.id, PrintJob.status == "running", PrintJob.attempt == attempt)
+        .where(
+            PrintJob.id == job.id,
+            PrintJob.status == JobStatus.RUNNING,
+            PrintJob.attempt == attempt,
+        )
         .values(heartbeat_at=now_utc(), **values)
-    ).rowcount
+    )
     db.session.commit()
     if not written:
         raise JobTakenOver(job.id)
@@ -203,15 +217,25 @@ def _progress(job: PrintJob, done: int) -> None:
 
 
 def _finish(job: PrintJob) -> None:
-    _beat(job, done=job.total, status="done", finished_at=now_utc(), pdf_key=job.pdf_key)
+    _beat(job, done=job.total, status=JobStatus.DONE, finished_at=now_utc(), pdf_key=job.pdf_key)
+
+
+# Only these kinds beat after each document; results jobs (planner/results/jobs.py) share the
+# table but not the heartbeat, so a long report is never taken for a dead worker.
+BEATING_KINDS = (JobKind.PACKET, JobKind.FLYER_BODIES)
 
 
 def expire_if_stale(job: PrintJob) -> PrintJob:
     """A running job without a heartbeat for STALE_RUNNING (its worker died), or one queued for
     STALE_QUEUED that no worker took, becomes failed in one conditional UPDATE (a beat that
-    arrives meanwhile keeps it running)."""
+    arrives meanwhile keeps it running). Jobs of other kinds than BEATING_KINDS are returned
+    unchanged."""
+    if job.kind not in BEATING_KINDS:
+        return job
     last = job.heartbeat_at or job.created_at
-    limit = {"running": STALE_RUNNING, "queued": STALE_QUEUED}.get(job.status)
+    limit = {JobStatus.RUNNING: STALE_RUNNING, JobStatus.QUEUED: STALE_QUEUED}.get(
+        JobStatus(job.status)
+    )
     if limit is None or last > now_utc() - limit:
         return job
     with force_locale("vi"):
@@ -224,7 +248,7 @@ def expire_if_stale(job: PrintJob) -> PrintJob:
             PrintJob.attempt == job.attempt,
             sa.or_(PrintJob.heartbeat_at.is_(None), PrintJob.heartbeat_at <= last),
         )
-        .values(status="failed", error=message[:500], finished_at=now_utc())
+        .values(status=JobStatus.FAILED, error=message[:500], finished_at=now_utc())
     )
     db.session.commit()
     db.session.refresh(job)
@@ -233,11 +257,15 @@ def expire_if_stale(job: PrintJob) -> PrintJob:
 
 def retry(job: PrintJob) -> bool:
     """Run a failed job again from the start (a new attempt); False when it is not failed."""
-    retried = db.session.execute(
+    retried = _updated(
         sa.update(PrintJob)
-        .where(PrintJob.id == job.id, PrintJob.status == "failed", PrintJob.attempt == job.attempt)
+        .where(
+            PrintJob.id == job.id,
+            PrintJob.status == JobStatus.FAILED,
+            PrintJob.attempt == job.attempt,
+        )
         .values(
-            status="queued",
+            status=JobStatus.QUEUED,
             attempt=PrintJob.attempt + 1,
             done=0,
             error="",
@@ -245,7 +273,7 @@ def retry(job: PrintJob) -> bool:
             finished_at=None,
             created_at=now_utc(),
         )
-    ).rowcount
+    )
     db.session.commit()
     if retried:
         db.session.refresh(job)
@@ -255,11 +283,11 @@ def retry(job: PrintJob) -> bool:
 
 def _run_flyer_bodies(job: PrintJob) -> None:
     """Each flyer body the coming sessions need, rendered into the cache."""
-    sessions = services.flyer_bodies_to_prepare(job.office_id, job.params["days"])
+    sessions = flyer.flyer_bodies_to_prepare(job.office_id, job.params["days"])
     job.total = len(sessions)
     _progress(job, 0)
     for session in sessions:
-        services.prepare_flyer_body(session)
+        flyer.prepare_flyer_body(session)
         _progress(job, job.done + 1)
     _finish(job)
 
@@ -267,30 +295,30 @@ def _run_flyer_bodies(job: PrintJob) -> None:
 def _run_packet(job: PrintJob) -> None:
     """The week plan, then each session's flyer and attendance sheet, as one PDF."""
     params = job.params
-    office = db.session.get(Office, job.office_id)
+    office = db.session.get_one(Office, job.office_id)
     user = db.session.get(User, job.user_id)
     monday = date.fromisoformat(params["monday"])
-    officer_ids = set(params["officer_ids"]) if params["officer_ids"] is not None else None
-    sessions = services.packet_sessions(office.id, monday, officer_ids, params["commune_id"])
-    to_print = [s for s in sessions if services.printable(s)]
+    scope = Scope.from_params(params["scope"])
+    sessions = week_sessions(scope, monday)
+    to_print = [s for s in sessions if packet.printable(s)]
     job.total = 2 + 2 * len(to_print)  # plan, flyers and sheets, then joining them
     _progress(job, 0)
-    plan_html = services.week_plan_html(office, monday, sessions, params.get("title", ""))
+    plan_html = packet.week_plan_html(office, monday, sessions, scope.title)
     keys, parts = [], []
-    key, pdf = render.cached_pdf(plan_html, services.WEEK_STYLES)
+    key, pdf = render.cached_pdf(plan_html, packet.WEEK_STYLES)
     keys.append(key)
     parts.append(pdf)
     _progress(job, 1)
     for session in to_print:
-        key, pdf = services.flyer_pdf(session)
+        key, pdf = flyer.flyer_pdf(session)
         keys.append(key)
         parts.append(pdf)
         _progress(job, job.done + 1)
-        version, pdf = services.attendance_sheet(session, user=user)
+        version, pdf = sheet.attendance_sheet(session, user=user)
         keys.append(version.pdf_key)
         parts.append(pdf)
         _progress(job, job.done + 1)
-    packet_key = services.packet_key(keys)
+    packet_key = packet.packet_key(keys)
     if render.cached(packet_key) is None:
         render.store(packet_key, render.merge(parts))
     job.pdf_key = packet_key
@@ -301,6 +329,6 @@ def office_job(job_id: str, office_id: int) -> PrintJob | None:
     """A job of this office, or None (another office's job does not exist for this user)."""
     return db.session.scalar(
         sa.select(PrintJob).where(
-            PrintJob.id == job_id, PrintJob.office_id == office_id, PrintJob.kind == PACKET
+            PrintJob.id == job_id, PrintJob.office_id == office_id, PrintJob.kind == JobKind.PACKET
         )
     )

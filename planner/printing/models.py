@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from enum import StrEnum
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from planner.enums import Language, Topic, enum_column
-from planner.extensions import db
+from planner.extensions import Model
 from planner.timezones import UTCDateTime, now_utc
 
 
-class TalkingPoint(db.Model):
+class TalkingPoint(Model):
     """What an officer says about one topic in one language (nội dung tuyên truyền).
 
     office_id is empty for the defaults shipped with the app; an office's own text replaces them.
@@ -35,7 +36,7 @@ class TalkingPoint(db.Model):
     )
 
 
-class PrintSettings(db.Model):
+class PrintSettings(Model):
     """How one office prints: the flyer's paper, the sheet columns it hides, spare rows."""
 
     __tablename__ = "print_settings"
@@ -55,7 +56,7 @@ class PrintSettings(db.Model):
         return {key for key in self.hidden_columns.split(",") if key}
 
 
-class SheetVersion(db.Model):
+class SheetVersion(Model):
     """One printed version of a session's attendance sheet and where its boxes are on paper.
 
     The layout (JSON, millimetres from the top-left corner of each page) is what a later reader
@@ -88,7 +89,26 @@ class SheetVersion(db.Model):
         return json.loads(self.layout_json or "{}")
 
 
-class PrintJob(db.Model):
+class JobKind(StrEnum):
+    """What a job renders: the week's packet, flyer bodies ahead of need, results reports."""
+
+    PACKET = "packet"
+    FLYER_BODIES = "flyer_bodies"
+    # The results domain runs its long exports on the same job rows (planner/results/jobs.py).
+    RESULTS_REPORT = "results_report"
+    RESULTS_EXPORT = "results_export"
+
+
+class JobStatus(StrEnum):
+    """Where a print job is; the job page's script reads the same values."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class PrintJob(Model):
     """A long render (the week's packet) running in the background, with its progress."""
 
     __tablename__ = "print_job"
@@ -97,10 +117,11 @@ class PrintJob(db.Model):
     id: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
     office_id: Mapped[int] = mapped_column(sa.ForeignKey("office.id"), index=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"), index=True)
-    kind: Mapped[str] = mapped_column(sa.String(20))
+    kind: Mapped[JobKind] = mapped_column(enum_column(JobKind, length=20))
     params_json: Mapped[str] = mapped_column(sa.Text, default="{}")
-    # queued, running, done or failed
-    status: Mapped[str] = mapped_column(sa.String(10), default="queued")
+    status: Mapped[JobStatus] = mapped_column(
+        enum_column(JobStatus, length=10), default=JobStatus.QUEUED
+    )
     done: Mapped[int] = mapped_column(default=0)
     total: Mapped[int] = mapped_column(default=1)
     pdf_key: Mapped[str] = mapped_column(sa.String(64), default="")
@@ -120,6 +141,6 @@ class PrintJob(db.Model):
 
     @property
     def percent(self) -> int:
-        if self.status == "done":
+        if self.status == JobStatus.DONE:
             return 100
         return min(99, int(100 * self.done / self.total)) if self.total else 0

@@ -9,8 +9,6 @@ from __future__ import annotations
 import hashlib
 import json
 import mimetypes
-import os
-import tempfile
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -19,15 +17,15 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pikepdf
-from flask import current_app
+from flask import render_template
+from flask_babel import force_locale
 from weasyprint import CSS, HTML, Document
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
-from planner import ROOT_DIR
+from planner import PACKAGE_DIR, STATIC_DIR, TEMPLATES_DIR, storage
 
-STATIC_DIR = (ROOT_DIR / "static").resolve()
-PDF_TEMPLATES_DIR = ROOT_DIR / "templates" / "pdf"
+PDF_TEMPLATES_DIR = TEMPLATES_DIR / "pdf"
 # Documents name static files as planner-static:/fonts/NotoSans-Regular.ttf.
 STATIC_SCHEME = "planner-static"
 BASE_URL = f"{STATIC_SCHEME}:/"
@@ -117,6 +115,13 @@ def stylesheet(name: str) -> CSS:
                 )
                 _STYLESHEETS[name] = css
     return css
+
+
+def template_html(template: str, **context) -> str:
+    """A document's HTML from templates/pdf/<template>.html, always in Vietnamese: printed
+    matter is in Vietnamese whatever language the screen is in."""
+    with force_locale("vi"):
+        return render_template(f"pdf/{template}.html", **context)
 
 
 def layout(html: str, styles: Sequence[str]) -> Document:
@@ -216,7 +221,7 @@ def render_version() -> str:
     templates, CSS and fonts, the translations, and the app's code (filters, formatting)."""
     global _RENDER_VERSION
     if _RENDER_VERSION is None:
-        package = ROOT_DIR / "planner"
+        package = PACKAGE_DIR
         paths = [
             *PDF_TEMPLATES_DIR.iterdir(),
             *(STATIC_DIR / "fonts").iterdir(),
@@ -225,7 +230,7 @@ def render_version() -> str:
         ]
         digest = hashlib.sha256()
         for path in sorted(paths):
-            digest.update(str(path.relative_to(ROOT_DIR)).encode())
+            digest.update(str(path.relative_to(PACKAGE_DIR.parent)).encode())
             digest.update(path.read_bytes())
         _RENDER_VERSION = digest.hexdigest()[:16]
     return _RENDER_VERSION
@@ -241,55 +246,38 @@ def cache_key(*parts: str) -> str:
     return digest.hexdigest()
 
 
-def cache_dir() -> Path:
-    """Where rendered PDFs are kept (PLANNER_CACHE_DIR, default instance/cache)."""
-    config = current_app.config
-    configured = config.get("PLANNER_CACHE_DIR") or config.get("CACHE_DIR")
-    path = Path(configured) if configured else Path(current_app.instance_path) / "cache"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-def cache_path(key: str) -> Path:
+def _pdf_key(key: str, suffix: str = "pdf") -> str:
     if len(key) != 64 or not all(c in "0123456789abcdef" for c in key):
         raise ValueError("not a cache key")
-    return cache_dir() / key[:2] / f"{key}.pdf"
+    return f"pdf/{key}.{suffix}"
 
 
 def cached(key: str) -> bytes | None:
-    """The PDF stored under `key`, or None."""
-    path = cache_path(key)
-    try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        return None
+    """The PDF stored under `key`, or None (from the store every server shares)."""
+    return storage.store().get(_pdf_key(key))
 
 
-def _write_atomically(path: Path, data: bytes) -> Path:
-    """Readers never see half a file: write beside it, then rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".part")
-    with os.fdopen(fd, "wb") as out:
-        out.write(data)
-    os.replace(tmp, path)
-    return path
+def is_cached(key: str) -> bool:
+    """Whether a PDF is stored under `key`, without reading it."""
+    return storage.store().exists(_pdf_key(key))
 
 
-def store(key: str, pdf: bytes) -> Path:
+def store(key: str, pdf: bytes) -> None:
     """Keep a rendered PDF under its key."""
-    return _write_atomically(cache_path(key), pdf)
+    storage.store().put(_pdf_key(key), pdf)
 
 
 def cached_meta(key: str) -> dict | None:
     """Facts stored beside a cached PDF (where a box landed, say), or None."""
+    raw = storage.store().get(_pdf_key(key, "json"))
     try:
-        return json.loads(cache_path(key).with_suffix(".json").read_text(encoding="utf-8"))
-    except (FileNotFoundError, ValueError):
+        return json.loads(raw) if raw is not None else None
+    except ValueError:
         return None
 
 
 def store_meta(key: str, meta: dict) -> None:
-    _write_atomically(cache_path(key).with_suffix(".json"), json.dumps(meta).encode("utf-8"))
+    storage.store().put(_pdf_key(key, "json"), json.dumps(meta).encode("utf-8"))
 
 
 def cached_pdf(html: str, styles: Sequence[str]) -> tuple[str, bytes]:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import (
-    Response,
     abort,
     flash,
     jsonify,
@@ -16,30 +14,30 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from planner.accounts.models import User
 from planner.bounds import parse_date
 from planner.enums import Language, Topic
 from planner.errors import PlannerError
 from planner.extensions import db
-from planner.places.services import office_communes
-from planner.printing import bp, jobs, render, services
+from planner.printing import bp, jobs, render
+from planner.printing.columns import SHEET_COLUMNS
+from planner.printing.flyer import flyer_pdf
 from planner.printing.forms import PacketForm, PrintSettingsForm, TalkingPointForm
 from planner.printing.markup import render_markup
-from planner.printing.models import SheetVersion
+from planner.printing.models import JobStatus, SheetVersion
+from planner.printing.quote_sheet import quote_sheet_pdf
+from planner.printing.settings import print_settings, save_print_settings
+from planner.printing.sheet import attendance_sheet
+from planner.printing.talking_points import TALKING_POINT_TOPICS, save_talking_point, talking_point
 from planner.rates.forms import QuoteForm
+from planner.rates.quotes import household_quote
+from planner.scope import ScopeKind, requested_scope
 from planner.scoping import admin_required, get_owned_or_404
 from planner.sessions.days import monday_of
 from planner.sessions.models import OutreachSession
 from planner.signals import printed_matter_changed
-from planner.timezones import to_local
+from planner.web import file_response
 
-
-def pdf_response(pdf: bytes, filename: str, inline: bool = True) -> Response:
-    response = Response(pdf, mimetype="application/pdf")
-    disposition = "inline" if inline else "attachment"
-    response.headers["Content-Disposition"] = f'{disposition}; filename="{filename}"'
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+PDF = "application/pdf"
 
 
 def _problem(error: PlannerError, back: str):
@@ -53,11 +51,11 @@ def _problem(error: PlannerError, back: str):
 def flyer(session_id: int):
     session = get_owned_or_404(OutreachSession, session_id)
     try:
-        _key, pdf = services.flyer_pdf(session)
+        _key, pdf = flyer_pdf(session)
     except PlannerError as error:
         return _problem(error, url_for("sessions.detail", session_id=session.id))
-    day = to_local(session.starts_at)
-    return pdf_response(pdf, f"to-roi-{day:%Y-%m-%d}-{session.id}.pdf")
+    day = session.local_day
+    return file_response(pdf, f"to-roi-{day:%Y-%m-%d}-{session.id}.pdf", PDF, inline=True)
 
 
 @bp.get("/sessions/<int:session_id>/sheet.pdf")
@@ -65,12 +63,14 @@ def flyer(session_id: int):
 def sheet(session_id: int):
     session = get_owned_or_404(OutreachSession, session_id)
     try:
-        version, pdf = services.attendance_sheet(session, user=current_user)
+        version, pdf = attendance_sheet(session, user=current_user)
         db.session.commit()
     except PlannerError as error:
         return _problem(error, url_for("sessions.detail", session_id=session.id))
-    day = to_local(session.starts_at)
-    return pdf_response(pdf, f"danh-sach-{day:%Y-%m-%d}-{session.id}-v{version.number}.pdf")
+    day = session.local_day
+    return file_response(
+        pdf, f"danh-sach-{day:%Y-%m-%d}-{session.id}-v{version.number}.pdf", PDF, inline=True
+    )
 
 
 @bp.get("/sheets/<int:version_id>/layout.json")
@@ -88,34 +88,11 @@ def quote_sheet():
     if not form.validate():
         return redirect(url_for("rates.quote", **request.args))
     try:
-        quote = services.household_quote(form.quote_request(), current_user.office_id)
-        pdf = services.quote_sheet_pdf(quote, current_user.office, current_user)
+        quote = household_quote(form.quote_request(), current_user.office_id)
+        pdf = quote_sheet_pdf(quote, current_user.office, current_user)
     except PlannerError as error:
         return _problem(error, url_for("rates.quote", **request.args))
-    return pdf_response(pdf, "bao-gia-ho-gia-dinh.pdf")
-
-
-def _packet_scope(scope: str, commune_id: int | None) -> tuple[set[int] | None, int | None, str]:
-    """The same scopes as the week view: mine, my team, the whole office, one commune."""
-    if scope == "me":
-        return {current_user.id}, None, current_user.full_name
-    if scope == "team":
-        if current_user.team_id is None:
-            return {current_user.id}, None, current_user.full_name
-        ids = set(
-            db.session.scalars(sa.select(User.id).where(User.team_id == current_user.team_id))
-        )
-        return ids, None, current_user.team.name
-    if scope == "commune":
-        commune = next(
-            (c for c in office_communes(current_user.office_id) if c.id == commune_id), None
-        )
-        if commune is None:
-            abort(400)
-        return None, commune.id, commune.display_name
-    if scope == "office":
-        return None, None, current_user.office.name
-    abort(400)
+    return file_response(pdf, "bao-gia-ho-gia-dinh.pdf", PDF, inline=True)
 
 
 @bp.post("/packet")
@@ -128,9 +105,8 @@ def packet():
         monday = monday_of(parse_date(form.week.data or ""))
     except ValueError:
         abort(400)
-    commune_id = int(form.commune.data) if (form.commune.data or "").isdigit() else None
-    officer_ids, commune, title = _packet_scope(form.scope.data or "me", commune_id)
-    job = jobs.start_packet_job(current_user, monday, officer_ids, commune, title)
+    scope = requested_scope(current_user, request.form, default=ScopeKind.MINE)
+    job = jobs.start_packet_job(current_user, monday, scope)
     return redirect(url_for("printing.job", job_id=job.id))
 
 
@@ -150,7 +126,7 @@ def job_state(job) -> dict:
         "percent": job.percent,
         "error": job.error or None,
         "download_url": url_for("printing.job_download", job_id=job.id)
-        if job.status == "done"
+        if job.status == JobStatus.DONE
         else None,
     }
 
@@ -181,10 +157,10 @@ def job_retry(job_id: str):
 @login_required
 def job_download(job_id: str):
     job = _own_job(job_id)
-    pdf = render.cached(job.pdf_key) if job.status == "done" and job.pdf_key else None
+    pdf = render.cached(job.pdf_key) if job.status == JobStatus.DONE and job.pdf_key else None
     if pdf is None:
         abort(404)
-    return pdf_response(pdf, job.filename, inline=False)
+    return file_response(pdf, job.filename, PDF)
 
 
 # --- Administrators: talking points and print settings -------------------------------------
@@ -195,9 +171,9 @@ def job_download(job_id: str):
 def talking_points():
     office_id = current_user.office_id
     rows = []
-    for topic in services.TALKING_POINT_TOPICS:
+    for topic in TALKING_POINT_TOPICS:
         for language in Language:
-            point = services.talking_point(office_id, topic, language)
+            point = talking_point(office_id, topic, language)
             rows.append(
                 {
                     "topic": topic,
@@ -209,22 +185,28 @@ def talking_points():
     return render_template("printing/talking_points.html", rows=rows)
 
 
-@bp.route("/talking-points/<topic>/<language>", methods=["GET", "POST"])
-@admin_required
-def edit_talking_point(topic: str, language: str):
+def _talking_point_key(topic: str, language: str) -> tuple[Topic, Language]:
+    """The topic and language in a talking point's address; any other is a 404."""
     try:
         topic_value, language_value = Topic(topic), Language(language)
     except ValueError:
         abort(404)
-    if topic_value not in services.TALKING_POINT_TOPICS:
+    if topic_value not in TALKING_POINT_TOPICS:
         abort(404)
-    current = services.talking_point(current_user.office_id, topic_value, language_value)
+    return topic_value, language_value
+
+
+@bp.route("/talking-points/<topic>/<language>", methods=["GET", "POST"])
+@admin_required
+def edit_talking_point(topic: str, language: str):
+    topic_value, language_value = _talking_point_key(topic, language)
+    current = talking_point(current_user.office_id, topic_value, language_value)
     form = TalkingPointForm()
     if request.method == "GET" and current is not None:
         form.body.data = current.body
     if form.validate_on_submit():
         try:
-            services.save_talking_point(
+            save_talking_point(
                 current_user.office_id, topic_value, language_value, form.body.data, current_user
             )
             db.session.commit()
@@ -233,7 +215,7 @@ def edit_talking_point(topic: str, language: str):
             return redirect(url_for("printing.talking_points"))
         except PlannerError as error:
             db.session.rollback()
-            form.body.errors = [*form.body.errors, error.message]
+            form.add_error(error, default="body")
     preview = render_markup(form.body.data or "")
     return render_template(
         "printing/talking_point_form.html",
@@ -248,8 +230,8 @@ def edit_talking_point(topic: str, language: str):
 @bp.route("/settings", methods=["GET", "POST"])
 @admin_required
 def settings():
-    current = services.print_settings(current_user.office_id)
-    form = PrintSettingsForm(columns=services.SHEET_COLUMNS)
+    current = print_settings(current_user.office_id)
+    form = PrintSettingsForm(columns=SHEET_COLUMNS)
     if request.method == "GET":
         form.flyer_layout.data = current.flyer_layout
         form.hidden_columns.data = sorted(current.hidden)
@@ -257,7 +239,7 @@ def settings():
         form.mask_phones.data = current.mask_phones
     if form.validate_on_submit():
         try:
-            services.save_print_settings(
+            save_print_settings(
                 current_user.office_id,
                 form.flyer_layout.data,
                 list(form.hidden_columns.data or []),
@@ -270,12 +252,11 @@ def settings():
             return redirect(url_for("printing.settings"))
         except PlannerError as error:
             db.session.rollback()
-            target = getattr(form, error.field or "spare_rows", form.spare_rows)
-            target.errors = [*target.errors, error.message]
+            form.add_error(error, default="spare_rows")
     return render_template("printing/settings.html", form=form), (422 if form.errors else 200)
 
 
 @bp.app_template_global("printing_spare_rows")
 def printing_spare_rows(office_id: int) -> int:
     """Spare rows an office adds to its attendance sheets (shown on the session page)."""
-    return services.print_settings(office_id).spare_rows
+    return print_settings(office_id).spare_rows

@@ -3,5 +3,3 @@
 from flask import Blueprint
 
 bp = Blueprint("rates", __name__, url_prefix="/rates")
-
-from planner.rates import routes  # noqa: E402, F401

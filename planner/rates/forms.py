@@ -10,6 +10,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from planner.enums import PriorityGroup
 from planner.forms import PlannerForm, choices
+from planner.rates.quotes import HouseholdQuoteRequest
 from planner.timezones import today_local
 
 MONTH_CHOICES = choices(
@@ -56,8 +57,6 @@ class QuoteForm(PlannerForm):
     on = DateField(_l("On"), validators=[Optional()])
 
     def quote_request(self):
-        from planner.printing.services import HouseholdQuoteRequest
-
         return HouseholdQuoteRequest(
             on=self.on.data or today_local(),
             group=PriorityGroup(self.group.data),

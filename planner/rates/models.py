@@ -8,10 +8,10 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from planner.extensions import db
+from planner.extensions import Model
 
 
-class RateValue(db.Model):
+class RateValue(Model):
     """One figure (see rates.services.RATE_KEYS) valid from a date until a later row replaces it.
 
     office_id is empty for national figures; a row with an office is that province's own

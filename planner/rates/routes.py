@@ -13,6 +13,7 @@ from planner.rates import bp
 from planner.rates.forms import QuoteForm, RateValueForm
 from planner.rates.models import RateValue
 from planner.rates.province import PROVINCE_KEYS, add_province_support, figures_used
+from planner.rates.quotes import household_quote
 from planner.rates.services import RATE_KEYS, voluntary_si_limits
 from planner.scoping import admin_required
 from planner.signals import printed_matter_changed
@@ -42,8 +43,7 @@ def index():
             return redirect(url_for("rates.index"))
         except PlannerError as error:
             db.session.rollback()
-            target = getattr(form, error.field or "valid_from")
-            target.errors = [*target.errors, error.message]
+            form.add_error(error, default="valid_from")
     today = today_local()
     national = _by_key(None, RATE_KEYS, today)
     province = _by_key(current_user.office_id, PROVINCE_KEYS, today)
@@ -80,8 +80,6 @@ def _by_key(office_id: int | None, keys: dict, today):
 @login_required
 def quote():
     """The household quote: fill in, see what they pay, print it as a quote sheet."""
-    from planner.printing.services import household_quote
-
     form = QuoteForm(request.args, meta={"csrf": False})
     result = None
     status = 200
@@ -94,8 +92,7 @@ def quote():
         try:
             result = household_quote(form.quote_request(), current_user.office_id)
         except PlannerError as error:
-            target = getattr(form, error.field or "income", form.income)
-            target.errors = [*target.errors, error.message]
+            form.add_error(error, default="income")
             status = 422
     elif request.args:
         status = 422

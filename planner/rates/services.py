@@ -230,19 +230,6 @@ def household_hi_quote(on: date, members: int, months: int = 12) -> HouseholdQuo
     return HouseholdQuote(on=on, members=members, monthly_by_member=tuple(amounts), months=months)
 
 
-def priority_group_for(
-    poor: bool = False, near_poor: bool = False, ethnic_minority: bool = False
-) -> PriorityGroup:
-    """The group with the highest support among those that apply (the law grants only one)."""
-    if poor:
-        return PriorityGroup.POOR
-    if near_poor:
-        return PriorityGroup.NEAR_POOR
-    if ethnic_minority:
-        return PriorityGroup.ETHNIC_MINORITY
-    return PriorityGroup.OTHER
-
-
 # National figures shipped with the app; loaded on first run, and a newer decree table by
 # `flask rates load FILE`: no office's screen changes them.
 NATIONAL_RATES_FILE = Path(__file__).with_name("national_rates.csv")

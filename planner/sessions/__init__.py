@@ -3,5 +3,3 @@
 from flask import Blueprint
 
 bp = Blueprint("sessions", __name__)
-
-from planner.sessions import routes  # noqa: E402,F401

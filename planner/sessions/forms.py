@@ -26,6 +26,7 @@ from planner.forms import (
     choices,
     grouped_choices,
 )
+from planner.sessions.models import RepeatRule
 
 
 class SessionForm(PlannerForm):
@@ -59,8 +60,8 @@ class SessionForm(PlannerForm):
         choices=choices(
             [
                 ("none", _l("Does not repeat")),
-                ("weekly", _l("Every week on the chosen days")),
-                ("interval", _l("Every N days (market cycle)")),
+                (RepeatRule.WEEKLY.value, _l("Every week on the chosen days")),
+                (RepeatRule.INTERVAL.value, _l("Every N days (market cycle)")),
             ]
         ),
         default="none",

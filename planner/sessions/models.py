@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time
+from enum import StrEnum
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -16,9 +17,17 @@ from planner.enums import (
     Topic,
     enum_column,
 )
-from planner.extensions import db
+from planner.extensions import Model, db
 from planner.places.models import Commune, Partner, Venue, Village
-from planner.timezones import UTCDateTime, now_utc
+from planner.timezones import UTCDateTime, now_utc, to_local
+
+
+class RepeatRule(StrEnum):
+    """How a series repeats: every week on some weekdays, or every N days (a market cycle)."""
+
+    WEEKLY = "weekly"
+    INTERVAL = "interval"
+
 
 session_facilitator = sa.Table(
     "session_facilitator",
@@ -30,7 +39,7 @@ session_facilitator = sa.Table(
 )
 
 
-class SessionSeries(db.Model):
+class SessionSeries(Model):
     """The rule behind recurring sessions; each occurrence is its own OutreachSession row."""
 
     __tablename__ = "session_series"
@@ -38,7 +47,7 @@ class SessionSeries(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     office_id: Mapped[int] = mapped_column(sa.ForeignKey("office.id"), index=True)
     # "weekly" on `weekdays` (digits, 0 = Monday), or "interval" every `interval_days` days.
-    rule: Mapped[str] = mapped_column(sa.String(10))
+    rule: Mapped[RepeatRule] = mapped_column(enum_column(RepeatRule, length=10))
     weekdays: Mapped[str] = mapped_column(sa.String(7), default="")
     interval_days: Mapped[int | None]
     first_day: Mapped[date]
@@ -56,7 +65,7 @@ class SessionSeries(db.Model):
     )
 
 
-class OutreachSession(db.Model):
+class OutreachSession(Model):
     """One communication session (buổi truyền thông) at one time and place."""
 
     __tablename__ = "outreach_session"
@@ -112,6 +121,36 @@ class OutreachSession(db.Model):
         secondary=session_facilitator, order_by=User.full_name
     )
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+
+    @property
+    def local_start(self) -> datetime:
+        """When the session starts, in local wall-clock time (aware, in LOCAL_TZ)."""
+        return to_local(self.starts_at)
+
+    @property
+    def local_end(self) -> datetime:
+        """When the session ends, in local wall-clock time (aware, in LOCAL_TZ)."""
+        return to_local(self.ends_at)
+
+    @property
+    def local_day(self) -> date:
+        """The local date the session is held on."""
+        return self.local_start.date()
+
+    @property
+    def label(self) -> str:
+        """What people call the session: its title, or else its kind."""
+        return self.title or self.kind.label
+
+    @property
+    def place_name(self) -> str:
+        """Where it is held: the venue's name, else the commune's."""
+        return self.venue.name if self.venue else self.commune.name
+
+    @property
+    def label_with_place(self) -> str:
+        """Its title, or else its kind and place ("Market session – Chợ phiên Bắc Hà")."""
+        return self.title or f"{self.kind.label} – {self.place_name}"
 
     @property
     def is_cancelled(self) -> bool:

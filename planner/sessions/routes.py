@@ -18,37 +18,31 @@ from planner.bounds import parse_date
 from planner.enums import Language, SessionKind, SessionStatus, TargetGroup, Topic
 from planner.errors import PlannerError
 from planner.extensions import db
-from planner.places.models import Venue
 from planner.places.services import (
     office_communes,
     office_partners,
     office_venues,
     office_villages,
 )
+from planner.scope import WEEK_KINDS, requested_scope
 from planner.scoping import get_owned_or_404
 from planner.sessions import bp
 from planner.sessions.days import monday_of, week_days
 from planner.sessions.forms import SessionForm, StatusForm
-from planner.sessions.models import OutreachSession
+from planner.sessions.models import OutreachSession, RepeatRule
 from planner.sessions.services import (
     EditConflict,
+    Planning,
     Recurrence,
     SessionDraft,
     cancel_series,
-    create_sessions,
-    find_clashes,
-    occurrence_dates,
+    plan_sessions,
+    revise_session,
     set_status,
     snapshot,
-    update_series,
-    update_session,
-    validate_draft,
     week_sessions,
 )
-from planner.signals import printed_matter_changed
-from planner.timezones import to_local, today_local
-
-SCOPES = ("me", "team", "office", "commune")
+from planner.timezones import today_local
 
 
 def _parse_day(text: str | None) -> date | None:
@@ -66,46 +60,19 @@ def week():
     if requested and day is None:
         abort(400)
     monday = monday_of(day or today_local())
-    default_scope = "office" if current_user.is_supervisor else "me"
-    scope = request.args.get("scope", default_scope)
-    if scope not in SCOPES:
-        abort(400)
-    communes = office_communes(current_user.office_id)
-    commune = None
-    officer_ids = None
-    if scope == "me":
-        officer_ids = {current_user.id}
-    elif scope == "team":
-        if current_user.team_id is None:
-            officer_ids = {current_user.id}
-        else:
-            officer_ids = set(
-                db.session.scalars(sa.select(User.id).where(User.team_id == current_user.team_id))
-            )
-    elif scope == "commune":
-        if not communes:
-            scope = "office"
-        else:
-            commune_id = request.args.get("commune", type=int)
-            commune = next((c for c in communes if c.id == commune_id), communes[0])
-    sessions = week_sessions(
-        current_user.office_id,
-        monday,
-        officer_ids=officer_ids,
-        commune_id=commune.id if commune else None,
-    )
+    scope = requested_scope(current_user, request.args)
     days = week_days(monday, str(get_locale()))
     by_day: dict[date, list[OutreachSession]] = {d.day: [] for d in days}
-    for session in sessions:
-        by_day.setdefault(to_local(session.starts_at).date(), []).append(session)
+    for session in week_sessions(scope, monday):
+        by_day.setdefault(session.local_day, []).append(session)
     return render_template(
         "sessions/week.html",
         monday=monday,
         days=days,
         by_day=by_day,
         scope=scope,
-        commune=commune,
-        communes=communes,
+        scope_kinds=WEEK_KINDS,
+        communes=office_communes(current_user.office_id),
         today=today_local(),
         previous_week=monday - timedelta(days=7),
         next_week=monday + timedelta(days=7),
@@ -128,16 +95,7 @@ def _form_context() -> dict:
 
 
 def _draft_from(form: SessionForm) -> SessionDraft:
-    """Read the form into a draft; a venue fills in its own commune and village when left blank."""
-    venue = db.session.get(Venue, form.venue_id.data) if form.venue_id.data else None
-    if venue is not None and venue.office_id != current_user.office_id:
-        raise PlannerError(_("Choose a venue of your office."), field="venue_id")
-    commune_id = form.commune_id.data or (venue.commune_id if venue else None)
-    if not commune_id:
-        raise PlannerError(_("Choose a commune or a venue."), field="commune_id")
-    village_id = form.village_id.data or (
-        venue.village_id if venue and venue.commune_id == commune_id else None
-    )
+    """The form as a draft; blanks stay blank (the service fills them in from the venue)."""
     return SessionDraft(
         kind=SessionKind(form.kind.data),
         topic=Topic(form.topic.data),
@@ -145,9 +103,9 @@ def _draft_from(form: SessionForm) -> SessionDraft:
         day=form.day.data,
         start=form.start.data,
         end=form.end.data,
-        venue_id=venue.id if venue else None,
-        commune_id=commune_id,
-        village_id=village_id or None,
+        venue_id=form.venue_id.data or None,
+        commune_id=form.commune_id.data or 0,
+        village_id=form.village_id.data or None,
         lead_officer_id=form.lead_officer_id.data,
         facilitator_ids=list(form.facilitator_ids.data or []),
         partner_id=form.partner_id.data or None,
@@ -163,7 +121,7 @@ def _recurrence_from(form: SessionForm) -> Recurrence | None:
     if form.repeat.data == "none":
         return None
     return Recurrence(
-        rule=form.repeat.data,
+        rule=RepeatRule(form.repeat.data),
         weekdays=frozenset(int(d) for d in form.weekdays.data or []),
         interval_days=form.interval_days.data,
         until=form.until.data,
@@ -171,48 +129,49 @@ def _recurrence_from(form: SessionForm) -> Recurrence | None:
     )
 
 
-def _field_error(form: SessionForm, error: PlannerError) -> None:
-    target = getattr(form, error.field, None) if error.field else None
-    if target is None or error.field in ("reason",):
-        target = form.day
-    target.errors = [*target.errors, error.message]
+def _fill_new(form: SessionForm) -> None:
+    """A new session's form: the day asked for, the user leading, a usual evening meeting."""
+    form.day.data = _parse_day(request.args.get("day")) or today_local()
+    form.lead_officer_id.data = current_user.id
+    form.kind.data = request.args.get("kind", SessionKind.VILLAGE_MEETING.value)
+    form.topic.data = Topic.BOTH.value
+    form.target_group.data = TargetGroup.GENERAL.value
+    form.start.data = time(8, 0)
+    form.end.data = time(10, 0)
+    form.weekdays.data = [str(form.day.data.weekday())]
+    # "Plan a session there" links from results/where-next preselect the place.
+    for name in ("commune", "venue"):
+        if request.args.get(name, type=int):
+            getattr(form, f"{name}_id").data = request.args.get(name, type=int)
 
 
 @bp.route("/sessions/new", methods=["GET", "POST"])
 @login_required
 def new():
-    context = _form_context()
-    form = SessionForm(**context)
+    form = SessionForm(**_form_context())
     if request.method == "GET":
-        form.day.data = _parse_day(request.args.get("day")) or today_local()
-        form.lead_officer_id.data = current_user.id
-        form.kind.data = request.args.get("kind", SessionKind.VILLAGE_MEETING.value)
-        form.topic.data = Topic.BOTH.value
-        form.target_group.data = TargetGroup.GENERAL.value
-        form.start.data = time(8, 0)
-        form.end.data = time(10, 0)
-        form.weekdays.data = [str(form.day.data.weekday())]
-    clashes = []
+        _fill_new(form)
+    clashes: tuple = ()
     if form.validate_on_submit():
         try:
-            draft = _draft_from(form)
-            recurrence = _recurrence_from(form)
-            days = occurrence_dates(draft.day, recurrence) if recurrence else [draft.day]
-            validate_draft(current_user.office_id, draft)
-            clashes = find_clashes(current_user.office_id, draft, days)
-            if not clashes or form.save_anyway.data:
-                sessions = create_sessions(current_user.office_id, draft, current_user, recurrence)
-                db.session.commit()
-                printed_matter_changed.send(current_user.office_id, user_id=current_user.id)
-                if len(sessions) > 1:
-                    flash(_("%(n)s sessions were planned.", n=len(sessions)), "success")
-                else:
-                    flash(_("The session was planned."), "success")
-                return redirect(url_for("sessions.detail", session_id=sessions[0].id))
+            planned = plan_sessions(
+                current_user.office_id,
+                _draft_from(form),
+                current_user,
+                _recurrence_from(form),
+                save_anyway=form.save_anyway.data,
+            )
         except PlannerError as error:
             db.session.rollback()
-            _field_error(form, error)
-            clashes = []
+            form.add_error(error, default="day")
+        else:
+            if planned.saved:
+                if planned.count > 1:
+                    flash(_("%(n)s sessions were planned.", n=planned.count), "success")
+                else:
+                    flash(_("The session was planned."), "success")
+                return redirect(url_for("sessions.detail", session_id=planned.sessions[0].id))
+            clashes = planned.clashes
     return render_template(
         "sessions/form.html", form=form, session=None, clashes=clashes, conflict=None
     )
@@ -234,77 +193,90 @@ def detail(session_id: int):
     return render_template("sessions/detail.html", session=session, status_form=status_form)
 
 
+def _form_of(session: OutreachSession) -> SessionForm:
+    """The edit form as the session is now, with the version and values it was opened at."""
+    form = SessionForm(obj=session, **_form_context())
+    form.day.data = session.local_day
+    form.start.data = session.local_start.time().replace(tzinfo=None)
+    form.end.data = session.local_end.time().replace(tzinfo=None)
+    form.venue_id.data = session.venue_id or 0
+    form.village_id.data = session.village_id or 0
+    form.partner_id.data = session.partner_id or 0
+    form.facilitator_ids.data = [u.id for u in session.facilitators]
+    form.kind.data, form.topic.data = session.kind.value, session.topic.value
+    form.target_group.data = session.target_group.value
+    form.language.data = session.language.value
+    _opened_at(form, session)
+    return form
+
+
+def _opened_at(form: SessionForm, session: OutreachSession) -> None:
+    """The next save is compared with (and made knowingly over) the session as it is now."""
+    form.version.data = str(session.version)
+    form.base.data = json.dumps(snapshot(session), ensure_ascii=False)
+
+
+def _base_of(form: SessionForm) -> tuple[int, dict]:
+    """The version and values the form was opened at; a tampered form is a 400."""
+    try:
+        base_version, base = int(form.version.data or 0), json.loads(form.base.data or "{}")
+    except (ValueError, TypeError):
+        abort(400)
+    if not isinstance(base, dict):
+        abort(400)
+    # The snapshot comes back from the browser: only text under the names we wrote is kept.
+    base = {k: v for k, v in base.items() if k in SNAPSHOT_KEYS and isinstance(v, str)}
+    return base_version, base
+
+
+def _revise(session: OutreachSession, form: SessionForm) -> tuple[Planning, EditConflict | None]:
+    """Save the edit form; an edit made over someone else's newer save comes back as a conflict."""
+    base_version, base = _base_of(form)
+    try:
+        planning = revise_session(
+            session,
+            _draft_from(form),
+            current_user,
+            base_version,
+            base,
+            following=form.apply_to.data == "following",
+            save_anyway=form.save_anyway.data,
+        )
+        return planning, None
+    except EditConflict as conflict:
+        db.session.rollback()
+        _opened_at(form, session)
+        return Planning(), conflict
+    except StaleDataError:
+        db.session.rollback()
+        current = db.session.get(OutreachSession, session.id).version
+        form.version.data = str(current)
+        return Planning(), EditConflict([], current)
+
+
 @bp.route("/sessions/<int:session_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(session_id: int):
     session = get_owned_or_404(OutreachSession, session_id)
-    context = _form_context()
-    if request.method == "GET":
-        local_start, local_end = to_local(session.starts_at), to_local(session.ends_at)
-        form = SessionForm(obj=session, **context)
-        form.day.data = local_start.date()
-        form.start.data = local_start.time().replace(tzinfo=None)
-        form.end.data = local_end.time().replace(tzinfo=None)
-        form.venue_id.data = session.venue_id or 0
-        form.village_id.data = session.village_id or 0
-        form.partner_id.data = session.partner_id or 0
-        form.facilitator_ids.data = [u.id for u in session.facilitators]
-        form.kind.data, form.topic.data = session.kind.value, session.topic.value
-        form.target_group.data, form.language.data = (
-            session.target_group.value,
-            session.language.value,
-        )
-        form.version.data = str(session.version)
-        form.base.data = json.dumps(snapshot(session), ensure_ascii=False)
-    else:
-        form = SessionForm(**context)
-    clashes, conflict = [], None
+    form = _form_of(session) if request.method == "GET" else SessionForm(**_form_context())
+    planning, conflict = Planning(), None
     if form.validate_on_submit():
         try:
-            base_version = int(form.version.data or 0)
-            base = json.loads(form.base.data or "{}")
-        except (ValueError, TypeError):
-            abort(400)
-        if not isinstance(base, dict):
-            abort(400)
-        # The snapshot comes back from the browser: only text under the names we wrote is kept.
-        base = {k: v for k, v in base.items() if k in SNAPSHOT_KEYS and isinstance(v, str)}
-        try:
-            draft = _draft_from(form)
-            validate_draft(current_user.office_id, draft)
-            clashes = find_clashes(current_user.office_id, draft, exclude_ids={session.id})
-            if not clashes or form.save_anyway.data:
-                if form.apply_to.data == "following" and session.series_id:
-                    count = update_series(session, draft, base_version, base)
-                    db.session.commit()
-                    printed_matter_changed.send(current_user.office_id, user_id=current_user.id)
-                    flash(_("%(n)s sessions of the series were updated.", n=count), "success")
-                else:
-                    update_session(session, draft, base_version, base)
-                    db.session.commit()
-                    printed_matter_changed.send(current_user.office_id, user_id=current_user.id)
-                    flash(_("The session was saved."), "success")
-                return redirect(url_for("sessions.detail", session_id=session.id))
-        except EditConflict as error:
-            db.session.rollback()
-            conflict = error
-            # The next save is made knowingly over the other person's version.
-            form.version.data = str(error.current_version)
-            form.base.data = json.dumps(snapshot(session), ensure_ascii=False)
-            clashes = []
-        except StaleDataError:
-            db.session.rollback()
-            conflict = EditConflict([], db.session.get(OutreachSession, session_id).version)
-            form.version.data = str(conflict.current_version)
+            planning, conflict = _revise(session, form)
         except PlannerError as error:
             db.session.rollback()
-            _field_error(form, error)
-            clashes = []
+            form.add_error(error, default="day")
+        if planning.saved:
+            if form.apply_to.data == "following" and session.series_id:
+                flash(_("%(n)s sessions of the series were updated.", n=planning.count), "success")
+            else:
+                flash(_("The session was saved."), "success")
+            return redirect(url_for("sessions.detail", session_id=session.id))
     return render_template(
         "sessions/form.html",
         form=form,
         session=session,
-        clashes=clashes,
+        clashes=planning.clashes,
         conflict=conflict,
         conflict_changes=_describe_changes(form, conflict) if conflict else [],
     )

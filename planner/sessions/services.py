@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
+from enum import StrEnum
 
 import sqlalchemy as sa
 from flask import current_app
@@ -12,14 +13,22 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
 from planner.accounts.models import User
+from planner.calendars.blocked_days import blocked_day_names
 from planner.enums import Language, SessionKind, SessionStatus, TargetGroup, Topic, VenueKind
 from planner.errors import PlannerError
 from planner.extensions import db
 from planner.places.models import Commune, Partner, Venue, Village
 from planner.places.services import market_held_on
+from planner.scope import Scope
 from planner.sessions.days import holiday_name
-from planner.sessions.models import OutreachSession, SessionSeries, session_facilitator
-from planner.timezones import local_day_bounds, local_to_utc, to_local
+from planner.sessions.models import (
+    OutreachSession,
+    RepeatRule,
+    SessionSeries,
+    session_facilitator,
+)
+from planner.signals import printed_matter_changed
+from planner.timezones import local_day_bounds, local_to_utc
 
 
 @dataclass
@@ -58,18 +67,29 @@ class SessionDraft:
 class Recurrence:
     """Every week on `weekdays`, or every `interval_days` days; ends at `until` or after `count`."""
 
-    rule: str
+    rule: RepeatRule
     weekdays: frozenset[int] = frozenset()
     interval_days: int | None = None
     until: date | None = None
     count: int | None = None
 
 
+class ClashKind(StrEnum):
+    """Why a draft deserves a second look."""
+
+    OFFICER = "officer"  # the same officer is elsewhere at that time
+    VENUE = "venue"  # the venue is booked at that time
+    MARKET_DAY = "market_day"  # the market is not held that day
+    BLOCKED_DAY = "blocked_day"  # the office blocked the day
+    HOLIDAY = "holiday"  # a public holiday
+    VENUE_KIND = "venue_kind"  # a market session away from a market, a home visit not at home
+
+
 @dataclass
 class Clash:
     """A reason to think twice before saving; shown as a warning, never silently ignored."""
 
-    kind: str  # officer, venue, market_day, holiday
+    kind: ClashKind
     day: date
     message: str
     other: OutreachSession | None = None
@@ -129,11 +149,11 @@ def occurrence_dates(first_day: date, recurrence: Recurrence) -> list[date]:
     until = min(recurrence.until or last, last)
     wanted = recurrence.count or limit + 1
 
-    if recurrence.rule == "weekly":
+    if recurrence.rule == RepeatRule.WEEKLY:
         weekdays = recurrence.weekdays or frozenset({first_day.weekday()})
         step = 1
         matches = lambda d: d.weekday() in weekdays  # noqa: E731
-    elif recurrence.rule == "interval":
+    elif recurrence.rule == RepeatRule.INTERVAL:
         if not recurrence.interval_days or not 1 <= recurrence.interval_days <= 60:
             raise PlannerError(_("Repeat every 1 to 60 days."), field="interval_days")
         step = recurrence.interval_days
@@ -155,6 +175,25 @@ def occurrence_dates(first_day: date, recurrence: Recurrence) -> list[date]:
     if not days:
         raise PlannerError(_("No date matches this repeat rule."), field="weekdays")
     return days
+
+
+def complete_draft(office_id: int, draft: SessionDraft) -> SessionDraft:
+    """A venue fills in its own commune and village when the draft leaves them blank."""
+    venue = db.session.get(Venue, draft.venue_id) if draft.venue_id else None
+    if venue is not None and venue.office_id != office_id:
+        raise PlannerError(_("Choose a venue of your office."), field="venue_id")
+    commune_id = draft.commune_id or (venue.commune_id if venue else None)
+    if not commune_id:
+        raise PlannerError(_("Choose a commune or a venue."), field="commune_id")
+    village_id = draft.village_id or (
+        venue.village_id if venue and venue.commune_id == commune_id else None
+    )
+    return replace(
+        draft,
+        venue_id=venue.id if venue else None,
+        commune_id=commune_id,
+        village_id=village_id or None,
+    )
 
 
 def validate_draft(office_id: int, draft: SessionDraft) -> None:
@@ -226,16 +265,7 @@ def find_clashes(
         u.id: u for u in db.session.scalars(sa.select(User).where(User.id.in_(draft.officer_ids)))
     }
 
-    # Imported here: the calendars package imports this module for its feeds.
-    from planner.calendars.models import BlockedDay
-
-    blocked = dict(
-        db.session.execute(
-            sa.select(BlockedDay.day, BlockedDay.name).where(
-                BlockedDay.office_id == office_id, BlockedDay.day.in_(list(windows))
-            )
-        ).all()
-    )
+    blocked = blocked_day_names(office_id, windows)
     clashes: list[Clash] = []
     for day, (start, end) in windows.items():
         for other in others:
@@ -243,18 +273,17 @@ def find_clashes(
                 continue
             busy = draft.officer_ids & {o.id for o in other.officers}
             when = (
-                f"{format_time(to_local(other.starts_at), 'HH:mm')}–"
-                f"{format_time(to_local(other.ends_at), 'HH:mm')}"
+                f"{format_time(other.local_start, 'HH:mm')}–{format_time(other.local_end, 'HH:mm')}"
             )
             for officer_id in sorted(busy):
                 clashes.append(
                     Clash(
-                        "officer",
+                        ClashKind.OFFICER,
                         day,
                         _(
                             "%(officer)s already has “%(other)s” on %(day)s, %(when)s.",
                             officer=officers[officer_id].full_name,
-                            other=session_label(other),
+                            other=other.label_with_place,
                             day=format_date(day, "EEEE dd/MM"),
                             when=when,
                         ),
@@ -264,12 +293,12 @@ def find_clashes(
             if venue is not None and other.venue_id == venue.id:
                 clashes.append(
                     Clash(
-                        "venue",
+                        ClashKind.VENUE,
                         day,
                         _(
                             "%(venue)s is already booked for “%(other)s” on %(day)s, %(when)s.",
                             venue=venue.name,
-                            other=session_label(other),
+                            other=other.label_with_place,
                             day=format_date(day, "EEEE dd/MM"),
                             when=when,
                         ),
@@ -284,7 +313,7 @@ def find_clashes(
         ):
             clashes.append(
                 Clash(
-                    "market_day",
+                    ClashKind.MARKET_DAY,
                     day,
                     _(
                         "%(venue)s is not held on %(day)s.",
@@ -296,7 +325,7 @@ def find_clashes(
         if day in blocked:
             clashes.append(
                 Clash(
-                    "blocked_day",
+                    ClashKind.BLOCKED_DAY,
                     day,
                     _(
                         "%(day)s is blocked in your office's calendar: %(name)s.",
@@ -309,7 +338,7 @@ def find_clashes(
         if holiday:
             clashes.append(
                 Clash(
-                    "holiday",
+                    ClashKind.HOLIDAY,
                     day,
                     _(
                         "%(day)s is a public holiday: %(holiday)s.",
@@ -322,7 +351,7 @@ def find_clashes(
     if venue is not None and expected_kind is not None and venue.kind != expected_kind:
         clashes.append(
             Clash(
-                "venue_kind",
+                ClashKind.VENUE_KIND,
                 days[0],
                 _(
                     "%(venue)s is not a place of the kind “%(expected)s”; check the kind of "
@@ -333,14 +362,6 @@ def find_clashes(
             )
         )
     return clashes
-
-
-def session_label(session: OutreachSession) -> str:
-    """A short name for a session: its title, or its kind and place."""
-    if session.title:
-        return session.title
-    place = session.venue.name if session.venue else session.commune.name
-    return f"{session.kind.label} – {place}"
 
 
 def _apply(session: OutreachSession, draft: SessionDraft, day: date) -> set[str]:
@@ -383,16 +404,28 @@ def create_sessions(
     created_by: User,
     recurrence: Recurrence | None = None,
 ) -> list[OutreachSession]:
-    """Plan one session, or every occurrence of a series; the caller commits once."""
+    """Plan one session, or every occurrence of a series, without looking for clashes; the
+    caller commits (demo data and tests use it; people plan through `plan_sessions`)."""
+    draft = complete_draft(office_id, draft)
     validate_draft(office_id, draft)
+    days = occurrence_dates(draft.day, recurrence) if recurrence else [draft.day]
+    return _save_new(office_id, draft, created_by, recurrence, days)
+
+
+def _save_new(
+    office_id: int,
+    draft: SessionDraft,
+    created_by: User,
+    recurrence: Recurrence | None,
+    days: list[date],
+) -> list[OutreachSession]:
+    """Add the sessions of a checked draft on `days` (and their series, if any)."""
     series = None
-    days = [draft.day]
     if recurrence is not None:
-        days = occurrence_dates(draft.day, recurrence)
         start_dt = datetime.combine(draft.day, draft.start)
         series = SessionSeries(
             office_id=office_id,
-            rule=recurrence.rule,
+            rule=RepeatRule(recurrence.rule),
             weekdays="".join(str(d) for d in sorted(recurrence.weekdays)),
             interval_days=recurrence.interval_days,
             first_day=draft.day,
@@ -419,13 +452,87 @@ def create_sessions(
     return sessions
 
 
+@dataclass(frozen=True)
+class Planning:
+    """What became of a plan or a revision: the sessions saved (none when clashes held it back,
+    `count` of them changed) and the clashes found."""
+
+    sessions: tuple[OutreachSession, ...] = ()
+    clashes: tuple[Clash, ...] = ()
+    count: int = 0
+
+    @property
+    def saved(self) -> bool:
+        return bool(self.sessions)
+
+
+def _announce(office_id: int, user_id: int) -> None:
+    """Commit, then tell printing the office's printed matter changed (receivers start work
+    of their own, so they hear of it only once it is saved)."""
+    db.session.commit()
+    printed_matter_changed.send(office_id, user_id=user_id)
+
+
+def plan_sessions(
+    office_id: int,
+    draft: SessionDraft,
+    planned_by: User,
+    recurrence: Recurrence | None = None,
+    save_anyway: bool = False,
+) -> Planning:
+    """Plan a session or a series: check the draft once, look for clashes, and unless there are
+    some (and the person did not choose to save anyway) save, commit and announce it.
+
+    Raises PlannerError (with the form field at fault) for a draft that cannot be saved.
+    """
+    draft = complete_draft(office_id, draft)
+    validate_draft(office_id, draft)
+    days = occurrence_dates(draft.day, recurrence) if recurrence else [draft.day]
+    clashes = tuple(find_clashes(office_id, draft, days))
+    if clashes and not save_anyway:
+        return Planning(clashes=clashes)
+    sessions = _save_new(office_id, draft, planned_by, recurrence, days)
+    _announce(office_id, planned_by.id)
+    return Planning(sessions=tuple(sessions), clashes=clashes, count=len(sessions))
+
+
+def revise_session(
+    session: OutreachSession,
+    draft: SessionDraft,
+    revised_by: User,
+    base_version: int,
+    base: dict[str, str] | None = None,
+    following: bool = False,
+    save_anyway: bool = False,
+) -> Planning:
+    """Change a session (with `following`, it and every later unchanged occurrence of its
+    series): check the draft once, look for clashes, and unless held back by them save, commit
+    and announce it.
+
+    Raises EditConflict when someone saved the session since `base_version`, PlannerError for
+    a draft that cannot be saved.
+    """
+    draft = complete_draft(session.office_id, draft)
+    validate_draft(session.office_id, draft)
+    clashes = tuple(find_clashes(session.office_id, draft, exclude_ids={session.id}))
+    if clashes and not save_anyway:
+        return Planning(clashes=clashes)
+    check_version(session, base_version, base or {})
+    if following and session.series_id:
+        count = _update_following(session, draft)
+    else:
+        _update_one(session, draft)
+        count = 1
+    _announce(session.office_id, revised_by.id)
+    return Planning(sessions=(session,), clashes=clashes, count=count)
+
+
 def snapshot(session: OutreachSession) -> dict[str, str]:
     """The values a person sees on the form, to tell them later what someone else changed."""
-    local_start, local_end = to_local(session.starts_at), to_local(session.ends_at)
     return {
-        "day": local_start.date().isoformat(),
-        "start": local_start.strftime("%H:%M"),
-        "end": local_end.strftime("%H:%M"),
+        "day": session.local_day.isoformat(),
+        "start": session.local_start.strftime("%H:%M"),
+        "end": session.local_end.strftime("%H:%M"),
         "kind": session.kind.value,
         "topic": session.topic.value,
         "title": session.title,
@@ -465,7 +572,12 @@ def update_session(
 ) -> set[str]:
     """Save one session (one occurrence of a series stays changed on its own from then on)."""
     check_version(session, base_version, base or {})
+    draft = complete_draft(session.office_id, draft)
     validate_draft(session.office_id, draft)
+    return _update_one(session, draft)
+
+
+def _update_one(session: OutreachSession, draft: SessionDraft) -> set[str]:
     changed = _apply(session, draft, draft.day)
     if changed and session.series_id is not None:
         session.detached = True
@@ -481,11 +593,16 @@ def update_series(
 ) -> int:
     """Apply a draft's time, place and people to this and every later, unchanged occurrence."""
     check_version(session, base_version, base or {})
+    draft = complete_draft(session.office_id, draft)
     validate_draft(session.office_id, draft)
+    return _update_following(session, draft)
+
+
+def _update_following(session: OutreachSession, draft: SessionDraft) -> int:
     series = session.series
     if series is None:
         raise PlannerError(_("This session is not part of a series."))
-    from_day = session.occurrence_date or to_local(session.starts_at).date()
+    from_day = session.occurrence_date or session.local_day
     count = 0
     for occurrence in series.sessions:
         if occurrence.occurrence_date is None or occurrence.occurrence_date < from_day:
@@ -537,7 +654,7 @@ def cancel_series(session: OutreachSession, reason: str) -> int:
         raise PlannerError(_("This session is not part of a series."))
     if not reason.strip():
         raise PlannerError(_("Say why the session is cancelled or postponed."), field="reason")
-    from_day = session.occurrence_date or to_local(session.starts_at).date()
+    from_day = session.occurrence_date or session.local_day
     count = 0
     for occurrence in session.series.sessions:
         if (
@@ -554,31 +671,35 @@ def cancel_series(session: OutreachSession, reason: str) -> int:
     return count
 
 
-def week_sessions(
-    office_id: int,
-    monday: date,
-    officer_ids: set[int] | None = None,
-    commune_id: int | None = None,
-) -> list[OutreachSession]:
-    """The sessions of one week (Monday to Sunday, local time), loaded in a fixed few queries."""
+def in_scope(scope: Scope) -> sa.ColumnElement[bool]:
+    """Sessions of the scope's office led or co-facilitated by its officers, or in its commune."""
+    condition = OutreachSession.office_id == scope.office_id
+    if scope.commune_id is not None:
+        condition = sa.and_(condition, OutreachSession.commune_id == scope.commune_id)
+    officers = scope.officers_select()
+    if officers is not None:
+        facilitating = sa.select(session_facilitator.c.session_id).where(
+            session_facilitator.c.user_id.in_(officers)
+        )
+        condition = sa.and_(
+            condition,
+            sa.or_(
+                OutreachSession.lead_officer_id.in_(officers),
+                OutreachSession.id.in_(facilitating),
+            ),
+        )
+    return condition
+
+
+def week_sessions(scope: Scope, monday: date) -> list[OutreachSession]:
+    """The sessions of one week (Monday to Sunday, local time) in a scope, in a fixed few
+    queries."""
     start, end = local_day_bounds(monday, monday + timedelta(days=6))
     query = sa.select(OutreachSession).where(
-        OutreachSession.office_id == office_id,
+        in_scope(scope),
         OutreachSession.starts_at >= start,
         OutreachSession.starts_at < end,
     )
-    if officer_ids is not None:
-        facilitating = sa.select(session_facilitator.c.session_id).where(
-            session_facilitator.c.user_id.in_(officer_ids)
-        )
-        query = query.where(
-            sa.or_(
-                OutreachSession.lead_officer_id.in_(officer_ids),
-                OutreachSession.id.in_(facilitating),
-            )
-        )
-    if commune_id is not None:
-        query = query.where(OutreachSession.commune_id == commune_id)
     return db.session.scalars(
         query.options(
             selectinload(OutreachSession.venue),

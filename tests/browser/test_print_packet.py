@@ -9,7 +9,7 @@ from pypdf import PdfReader
 
 from planner.enums import SessionKind
 from planner.extensions import db
-from planner.printing import services
+from planner.printing import talking_points
 from planner.sessions.days import monday_of
 from planner.timezones import today_local
 from tests import factories
@@ -20,7 +20,7 @@ def test_officer_prints_the_packet_and_sees_the_progress_bar_reach_100(
     page, live_server, officer, places
 ):
     factories.rates()
-    services.seed_talking_points()
+    talking_points.seed_talking_points()
     monday = monday_of(today_local())
     factories.session(
         officer,

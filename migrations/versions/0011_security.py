@@ -4,8 +4,8 @@ choose a new password; people, attendance rows, enrolments and follow-ups carry 
 
 Rows from before get a random token each, so no cookie issued before the upgrade is trusted.
 
-Revision ID: 0009
-Revises: 0008
+Revision ID: 0011
+Revises: 0010
 Create Date: 2026-11-30 23:50:00
 
 """
@@ -18,8 +18,8 @@ import planner.timezones
 
 
 # revision identifiers, used by Alembic.
-revision = '0009'
-down_revision = '0008'
+revision = '0011'
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 

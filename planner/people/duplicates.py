@@ -1,0 +1,207 @@
+"""Likely duplicates: people an office probably typed twice, marking them distinct, merging."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from planner.accounts.models import User
+from planner.audit.services import actor_id, diff, record
+from planner.enums import PriorityGroup
+from planner.errors import PlannerError
+from planner.extensions import db
+from planner.people.models import (
+    Attendance,
+    DistinctPeople,
+    Person,
+)
+from planner.people.signals import (
+    attendance_recorded,
+    persons_merged,
+)
+from planner.people.snapshots import attendance_snapshot, person_snapshot
+
+
+@dataclass
+class DuplicatePair:
+    first: Person
+    second: Person
+    reasons: list[str]
+
+
+def _pair(a: int, b: int) -> tuple[int, int]:
+    return (a, b) if a < b else (b, a)
+
+
+def likely_duplicates(office_id: int) -> list[DuplicatePair]:
+    """Pairs of people who may be one person: same phone, or same name, year and village."""
+    live = sa.and_(Person.office_id == office_id, Person.confirmed, Person.erased_at.is_(None))
+    phones = (
+        sa.select(Person.phone)
+        .where(live, Person.phone.is_not(None))
+        .group_by(Person.phone)
+        .having(sa.func.count() > 1)
+    )
+    same_details = (
+        sa.select(Person.name_key, Person.birth_year, Person.village_id)
+        .where(live, Person.birth_year.is_not(None), Person.village_id.is_not(None))
+        .group_by(Person.name_key, Person.birth_year, Person.village_id)
+        .having(sa.func.count() > 1)
+    )
+    detail_keys = {tuple(r) for r in db.session.execute(same_details)}
+    people = db.session.scalars(
+        sa.select(Person)
+        .where(
+            live,
+            sa.or_(
+                Person.phone.in_(phones),
+                Person.name_key.in_({k[0] for k in detail_keys} or {""}),
+            ),
+        )
+        .options(sa.orm.selectinload(Person.village))
+        .order_by(Person.id)
+    ).all()
+    groups: dict[tuple, list[Person]] = defaultdict(list)
+    for person in people:
+        if person.phone:
+            groups[("phone", person.phone)].append(person)
+        key = (person.name_key, person.birth_year, person.village_id)
+        if key in detail_keys:
+            groups[("details", *key)].append(person)
+    decided = {
+        (d.first_id, d.second_id)
+        for d in db.session.scalars(
+            sa.select(DistinctPeople).where(DistinctPeople.office_id == office_id)
+        )
+    }
+    pairs: dict[tuple[int, int], DuplicatePair] = {}
+    for key, members in groups.items():
+        reason = (
+            _("same phone number")
+            if key[0] == "phone"
+            else _("same name, year of birth and village")
+        )
+        for i, first in enumerate(members):
+            for second in members[i + 1 :]:
+                ids = _pair(first.id, second.id)
+                if ids in decided:
+                    continue
+                pair = pairs.setdefault(ids, DuplicatePair(first, second, []))
+                pair.reasons.append(reason)
+    return list(pairs.values())
+
+
+def mark_distinct(first: Person, second: Person, user: User | None) -> None:
+    """The officer decided these two are different people: stop proposing them."""
+    a, b = _pair(first.id, second.id)
+    exists = db.session.scalar(
+        sa.select(DistinctPeople.id).where(
+            DistinctPeople.first_id == a, DistinctPeople.second_id == b
+        )
+    )
+    if exists is None:
+        db.session.add(
+            DistinctPeople(
+                office_id=first.office_id, first_id=a, second_id=b, decided_by_id=actor_id(user)
+            )
+        )
+        record(
+            first.office_id, "person", a, "not_duplicate", {"other_person_id": b}, actor_id(user)
+        )
+
+
+def merge_people(kept: Person, removed: Person, user: User | None) -> Person:
+    """Make two records one: the removed person's attendance moves to the kept one."""
+    if kept.id == removed.id or kept.office_id != removed.office_id:
+        raise PlannerError(_("Choose two different people of your office to merge."))
+    if kept.erased_at is not None or removed.erased_at is not None:
+        raise PlannerError(_("An erased person cannot be merged."))
+    office_id, uid = kept.office_id, actor_id(user)
+    before = person_snapshot(kept)
+    # Other domains (follow-ups, enrolments) move their rows first, in this transaction.
+    persons_merged.send(kept, merged=removed, user=user)
+    kept_rows = {
+        a.session_id: a
+        for a in db.session.scalars(sa.select(Attendance).where(Attendance.person_id == kept.id))
+    }
+    moved = db.session.scalars(
+        sa.select(Attendance).where(Attendance.person_id == removed.id)
+    ).all()
+    for attendance in moved:
+        twin = kept_rows.get(attendance.session_id)
+        if twin is None:
+            attendance.person_id = kept.id
+            record(
+                office_id,
+                "attendance",
+                attendance.id,
+                "update",
+                {"person_id": [removed.id, kept.id]},
+                uid,
+            )
+            continue
+        # Both records were on the same session's list: keep one row with everything noted.
+        twin_before = attendance_snapshot(twin)
+        interest_before = twin.interest
+        twin.interested_voluntary_si |= attendance.interested_voluntary_si
+        twin.interested_household_hi |= attendance.interested_household_hi
+        twin.registered_on_spot |= attendance.registered_on_spot
+        twin.confirmed |= attendance.confirmed
+        if attendance.notes and attendance.notes not in twin.notes:
+            twin.notes = "; ".join(n for n in (twin.notes, attendance.notes) if n)[:500]
+        changes = diff(twin_before, attendance_snapshot(twin))
+        if changes:
+            record(office_id, "attendance", twin.id, "update", changes, uid)
+        record(
+            office_id,
+            "attendance",
+            attendance.id,
+            "delete",
+            {"merged_into_attendance_id": twin.id},
+            uid,
+        )
+        db.session.delete(attendance)
+        if twin.interest != interest_before:
+            db.session.flush()
+            attendance_recorded.send(twin, user=user)
+    for name in (
+        "birth_year",
+        "gender",
+        "village_id",
+        "commune_id",
+        "phone",
+        "cccd",
+        "has_health_insurance",
+    ):
+        if getattr(kept, name) in (None, "") and getattr(removed, name) not in (None, ""):
+            setattr(kept, name, getattr(removed, name))
+    for name in ("ethnicity", "occupation"):
+        if not getattr(kept, name) and getattr(removed, name):
+            setattr(kept, name, getattr(removed, name))
+    if removed.notes and removed.notes not in kept.notes:
+        kept.notes = "\n".join(n for n in (kept.notes, removed.notes) if n)
+    if kept.priority_group == PriorityGroup.OTHER:
+        kept.priority_group = removed.priority_group
+    # The consent given last is the one that counts.
+    if removed.consent_recorded_at and (
+        kept.consent_recorded_at is None or removed.consent_recorded_at > kept.consent_recorded_at
+    ):
+        kept.consent_contact = removed.consent_contact
+        kept.consent_recorded_at = removed.consent_recorded_at
+    changes = diff(before, person_snapshot(kept))
+    record(office_id, "person", kept.id, "merge", {"merged_person_id": removed.id, **changes}, uid)
+    record(office_id, "person", removed.id, "merged_into", {"kept_person_id": kept.id}, uid)
+    db.session.execute(
+        sa.delete(DistinctPeople).where(
+            sa.or_(DistinctPeople.first_id == removed.id, DistinctPeople.second_id == removed.id)
+        )
+    )
+    db.session.flush()
+    db.session.expire(removed, ["attendances"])
+    db.session.delete(removed)
+    db.session.flush()
+    db.session.expire(kept, ["attendances"])
+    return kept

@@ -1,0 +1,439 @@
+"""The attendance sheet: rows paginated here, every box at a computed place in millimetres, and
+a version kept per distinct content so a scanned page can be read back against its layout."""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import json
+from dataclasses import dataclass, field
+
+import segno
+import sqlalchemy as sa
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy.orm import selectinload
+
+from planner.accounts.models import Office, User
+from planner.errors import PlannerError
+from planner.extensions import db
+from planner.people.models import Attendance, Person
+from planner.phones import display_phone, mask_phone
+from planner.printing import render
+from planner.printing.columns import SHEET_COLUMNS, SheetColumn
+from planner.printing.facts import session_facts
+from planner.printing.models import SheetVersion
+from planner.printing.settings import print_settings
+from planner.sessions.models import OutreachSession
+
+SHEET_STYLES = ("base", "attendance_sheet")
+
+# The sheet's geometry in millimetres (A4 landscape). Rows are paginated here, not by the
+# renderer, so every page's boxes sit where the stored layout says they do.
+PAGE_W, PAGE_H = 297, 210
+MARGIN = 22  # corner markers sit 10-18 mm from the edge, with white around them
+MARKER_INSET, MARKER_SIZE = 10, 8
+CONTENT_H = PAGE_H - 2 * MARGIN - 1  # a millimetre of slack, so rounding never adds a page
+BAND_H = 27  # office, motto, QR code and page number: on every page
+DETAILS_H = 22  # the session's details: first page only
+HEAD_H = 13  # the column headings: on every page
+ROW_H = 9
+FOOTER_H = 42  # totals and signature blocks: after the last row
+TICK_MM = 6
+TICK_STROKE = 0.4  # tick box border, inside its 6 mm
+RULE_STROKE = 0.2
+FOOTER_GAP = 3
+QR_MODULE_MM = 1.0
+FIRST_PAGE_ROWS = (CONTENT_H - BAND_H - DETAILS_H - HEAD_H) // ROW_H
+PAGE_ROWS = (CONTENT_H - BAND_H - HEAD_H) // ROW_H
+
+
+@dataclass
+class SheetPerson:
+    """A row printed before the meeting: someone invited or already known to the office."""
+
+    full_name: str
+    birth_year: int | None = None
+    gender: str = ""
+    ethnicity: str = ""
+    village: str = ""
+    phone: str = ""
+    occupation: str = ""
+    priority_group: str = ""
+    has_hi: bool | None = None
+
+
+@dataclass
+class SheetPage:
+    number: int
+    first_row: int  # 1-based number of its first row
+    rows: list[SheetPerson | None] = field(default_factory=list)
+    has_table: bool = True
+    has_footer: bool = False
+
+
+def plan_sheet_pages(people: list[SheetPerson | None]) -> list[SheetPage]:
+    """Split rows into pages; the totals and signatures go after the last row, on a new page
+    only when they do not fit under it."""
+    pages: list[SheetPage] = []
+    index = 0
+    while True:
+        capacity = FIRST_PAGE_ROWS if not pages else PAGE_ROWS
+        chunk = people[index : index + capacity]
+        pages.append(SheetPage(number=len(pages) + 1, first_row=index + 1, rows=chunk))
+        index += len(chunk)
+        if index >= len(people):
+            break
+    last = pages[-1]
+    used = BAND_H + (DETAILS_H if last.number == 1 else 0) + HEAD_H + ROW_H * len(last.rows)
+    if CONTENT_H - used >= FOOTER_H:
+        last.has_footer = True
+    else:
+        pages.append(
+            SheetPage(number=len(pages) + 1, first_row=index + 1, has_table=False, has_footer=True)
+        )
+    return pages
+
+
+def sheet_rows(invited: list[SheetPerson], expected: int, spare: int) -> list[SheetPerson | None]:
+    """Invited people first, then blank rows up to the expected attendance plus spare rows."""
+    blanks = max(expected - len(invited), 0) + spare
+    return [*invited, *([None] * blanks)]
+
+
+def invited_people(session: OutreachSession, masked: bool = True) -> list[SheetPerson]:
+    """People already linked to the session (an imported invitation list), to pre-fill rows;
+    `masked` prints their phone numbers with only the first and last three digits."""
+    people = db.session.scalars(
+        sa.select(Person)
+        .join(Attendance, Attendance.person_id == Person.id)
+        .where(
+            Attendance.session_id == session.id,
+            Attendance.office_id == session.office_id,
+            Person.erased_at.is_(None),
+        )
+        .options(selectinload(Person.village))
+        .order_by(Person.full_name)
+    ).all()
+    shown = mask_phone if masked else display_phone
+    with force_locale("vi"):
+        return [
+            SheetPerson(
+                full_name=p.full_name,
+                birth_year=p.birth_year,
+                gender=str(p.gender.label) if p.gender else "",
+                ethnicity=p.ethnicity,
+                village=p.village.name if p.village else "",
+                phone=shown(p.phone) if p.phone else "",
+                occupation=p.occupation,
+                priority_group=str(p.priority_group.label),
+                has_hi=p.has_health_insurance,
+            )
+            for p in people
+        ]
+
+
+def sheet_code(session_id: int, version: int, page: int) -> str:
+    """The short id on each page: session, sheet version and page (QR alphanumeric mode)."""
+    return f"PL-{session_id}-{version}-{page}"
+
+
+def parse_sheet_code(code: str) -> tuple[int, int, int]:
+    """Read a page's code back into (session id, version, page)."""
+    prefix, *numbers = code.strip().upper().split("-")
+    if prefix != "PL" or len(numbers) != 3 or not all(n.isdigit() for n in numbers):
+        raise PlannerError(_("That is not an attendance sheet code."), code="bad_sheet_code")
+    session_id, version, page = (int(n) for n in numbers)
+    return session_id, version, page
+
+
+@dataclass(frozen=True)
+class PlacedColumn:
+    """A sheet column at its place across the page, in millimetres from the paper's left edge."""
+
+    column: SheetColumn
+    left: float
+    width: float
+
+    @property
+    def key(self) -> str:
+        return self.column.key
+
+
+def place_columns(hidden: set[str] | frozenset[str] = frozenset()) -> list[PlacedColumn]:
+    """The visible columns left to right; the name column takes the width the others leave."""
+    columns = [c for c in SHEET_COLUMNS if c.key not in hidden]
+    free = PAGE_W - 2 * MARGIN - sum(c.width_mm or 0 for c in columns)
+    placed, left = [], float(MARGIN)
+    for column in columns:
+        width = float(column.width_mm or free)
+        placed.append(PlacedColumn(column, round(left, 2), round(width, 2)))
+        left += width
+    return placed
+
+
+def _table_top(page: SheetPage) -> float:
+    return MARGIN + BAND_H + (DETAILS_H if page.number == 1 else 0)
+
+
+def _row_top(page: SheetPage, index: int) -> float:
+    return _table_top(page) + HEAD_H + ROW_H * index
+
+
+def _tick_box(placed: PlacedColumn, row_top: float) -> dict:
+    return {
+        "x": round(placed.left + (placed.width - TICK_MM) / 2, 2),
+        "y": round(row_top + (ROW_H - TICK_MM) / 2, 2),
+        "w": TICK_MM,
+        "h": TICK_MM,
+    }
+
+
+def _markers() -> list[dict]:
+    far_x, far_y = PAGE_W - MARKER_INSET - MARKER_SIZE, PAGE_H - MARKER_INSET - MARKER_SIZE
+    spots = {"tl": (MARKER_INSET, MARKER_INSET), "tr": (far_x, MARKER_INSET)}
+    spots |= {"bl": (MARKER_INSET, far_y), "br": (far_x, far_y)}
+    size = MARKER_SIZE
+    return [{"corner": c, "x": x, "y": y, "w": size, "h": size} for c, (x, y) in spots.items()]
+
+
+@functools.lru_cache(maxsize=512)
+def _sheet_qr_code(code: str) -> segno.QRCode:
+    return segno.make(code, error="q", micro=False)
+
+
+def _qr_box(code: str) -> dict:
+    """The QR code's square at the top right, sized so one module is QR_MODULE_MM."""
+    width, _height = _sheet_qr_code(code).symbol_size(scale=1, border=2)
+    size = width * QR_MODULE_MM
+    return {"x": PAGE_W - MARGIN - size, "y": float(MARGIN), "w": size, "h": size}
+
+
+def _grid_svg(columns: tuple[PlacedColumn, ...], table_top: float, rows: int) -> str:
+    """Corner markers, table rules and tick boxes of one page, as an SVG the fetcher serves.
+
+    The same grid serves every sheet with the same columns and rows, so WeasyPrint parses it
+    once (render keeps images between renders); only the text differs between sessions.
+    """
+    parts = [
+        f'<rect x="{m["x"]}" y="{m["y"]}" width="{m["w"]}" height="{m["h"]}"/>' for m in _markers()
+    ]
+    if columns:
+        bottom = table_top + HEAD_H + ROW_H * rows
+        edges = [c.left for c in columns] + [columns[-1].left + columns[-1].width]
+        rules = [f"M{x:g} {table_top:g}V{bottom:g}" for x in edges]
+        ys = [table_top] + [table_top + HEAD_H + ROW_H * i for i in range(rows + 1)]
+        rules += [f"M{MARGIN:g} {y:g}H{PAGE_W - MARGIN:g}" for y in ys]
+        inset = TICK_STROKE / 2
+        boxes = [
+            f"M{b['x'] + inset:g} {b['y'] + inset:g}h{TICK_MM - TICK_STROKE:g}"
+            f"v{TICK_MM - TICK_STROKE:g}h{TICK_STROKE - TICK_MM:g}z"
+            for i in range(rows)
+            for c in columns
+            if c.column.tick
+            for b in [_tick_box(c, table_top + HEAD_H + ROW_H * i)]
+        ]
+        parts.append(
+            f'<path d="{"".join(rules)}" fill="none" stroke="#000" stroke-width="{RULE_STROKE}"/>'
+        )
+        if boxes:
+            parts.append(
+                f'<path d="{"".join(boxes)}" fill="none" stroke="#000" '
+                f'stroke-width="{TICK_STROKE}"/>'
+            )
+    svg = (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{PAGE_W}mm" height="{PAGE_H}mm" '
+        f'viewBox="0 0 {PAGE_W} {PAGE_H}">{"".join(parts)}</svg>'
+    )
+    return render.generated_svg(svg)
+
+
+def _sheet_qr(code: str) -> str:
+    """The page's QR code as a PNG of one pixel per module, drawn without smoothing."""
+    return _sheet_qr_code(code).png_data_uri(scale=1, border=2)
+
+
+def sheet_html(
+    session: OutreachSession,
+    people: list[SheetPerson | None],
+    version: int,
+    hidden: set[str] = frozenset(),
+) -> str:
+    """The attendance sheet's HTML for one version number.
+
+    Everything sits at a computed place in millimetres, so the stored layout is where the ink
+    is; rows are paginated here, not by the renderer.
+    """
+    office = db.session.get(Office, session.office_id)
+    columns = place_columns(hidden)
+    pages = plan_sheet_pages(people)
+    codes = [sheet_code(session.id, version, p.number) for p in pages]
+    printed_pages = []
+    for page, code in zip(pages, codes, strict=True):
+        top = _table_top(page)
+        rows = []
+        for index, person in enumerate(page.rows):
+            cells = []
+            for c in columns:
+                if c.key == "number":
+                    cells.append((c, str(page.first_row + index)))
+                elif person is not None and c.column.tick:
+                    if c.key == "has_hi" and person.has_hi:
+                        cells.append((c, "✓"))
+                elif person is not None and c.key not in ("signature", "notes"):
+                    value = getattr(person, c.key)
+                    if value not in (None, ""):
+                        cells.append((c, str(value)))
+            rows.append({"top": _row_top(page, index), "cells": cells})
+        table_bottom = top + HEAD_H + ROW_H * len(page.rows) if page.has_table else MARGIN + BAND_H
+        printed_pages.append(
+            {
+                "page": page,
+                "code": code,
+                "qr": _sheet_qr(code),
+                "qr_box": _qr_box(code),
+                "grid": _grid_svg(tuple(columns) if page.has_table else (), top, len(page.rows)),
+                "table_top": top,
+                "rows": rows,
+                "footer_top": table_bottom + FOOTER_GAP,
+            }
+        )
+    return render.template_html(
+        "attendance_sheet",
+        session=session,
+        office=office,
+        facts=session_facts(session),
+        columns=columns,
+        pages=printed_pages,
+        page_count=len(pages),
+        invited_count=sum(1 for p in people if p is not None),
+        g={
+            "margin": MARGIN,
+            "band": BAND_H,
+            "head": HEAD_H,
+            "row": ROW_H,
+            "tick": TICK_MM,
+            "content_w": PAGE_W - 2 * MARGIN,
+        },
+    )
+
+
+def sheet_layout(sheet_pages: list[SheetPage], session_id: int, version: int, hidden) -> dict:
+    """Where the markers, QR codes and tick boxes are on each page, in millimetres."""
+    columns = place_columns(hidden)
+    ticks = [c for c in columns if c.column.tick]
+    pages = []
+    for page in sheet_pages:
+        code = sheet_code(session_id, version, page.number)
+        boxes = []
+        if page.has_table:
+            for index in range(len(page.rows)):
+                row = page.first_row + index
+                top = _row_top(page, index)
+                boxes += [{"row": row, "column": c.key, **_tick_box(c, top)} for c in ticks]
+        pages.append(
+            {
+                "page": page.number,
+                "code": code,
+                "markers": _markers(),
+                "qr": _qr_box(code),
+                "boxes": boxes,
+            }
+        )
+    return {
+        "unit": "mm",
+        "paper": {"width": PAGE_W, "height": PAGE_H},
+        "session_id": session_id,
+        "version": version,
+        "pages": pages,
+    }
+
+
+def _sheet_content_hash(session: OutreachSession, people: list, hidden: set[str]) -> str:
+    """What a sheet prints, without its version number: equal hashes mean the same sheet."""
+    office = db.session.get(Office, session.office_id)
+    content = {
+        "session": session.id,
+        "office": office.name,
+        "facts": dataclasses.asdict(session_facts(session)),
+        "hidden": sorted(hidden),
+        "people": [dataclasses.asdict(p) if p is not None else None for p in people],
+    }
+    return render.cache_key(json.dumps(content, default=str, sort_keys=True), *SHEET_STYLES)
+
+
+def attendance_sheet(
+    session: OutreachSession,
+    invited: list[SheetPerson] | None = None,
+    user: User | None = None,
+) -> tuple[SheetVersion, bytes]:
+    """The sheet as PDF and its version; an unchanged sheet keeps its version and its file."""
+    settings = print_settings(session.office_id)
+    if invited is None:
+        invited = invited_people(session, masked=settings.mask_phones)
+    people = sheet_rows(invited, session.expected_attendance, settings.spare_rows)
+    hidden = settings.hidden
+    content_hash = _sheet_content_hash(session, people, hidden)
+    existing = db.session.scalar(
+        sa.select(SheetVersion)
+        .where(SheetVersion.session_id == session.id, SheetVersion.content_hash == content_hash)
+        .order_by(SheetVersion.number.desc())
+        .limit(1)
+    )
+    if existing is not None and existing.pdf_key:
+        pdf = render.cached(existing.pdf_key)
+        if pdf is not None:
+            return existing, pdf
+    if existing is None:
+        existing = _claim_sheet_version(session, content_hash, user)
+        if existing.pdf_key and (pdf := render.cached(existing.pdf_key)) is not None:
+            return existing, pdf
+    html = sheet_html(session, people, existing.number, hidden)
+    key = render.cache_key(html, *SHEET_STYLES)
+    document = render.layout(html, SHEET_STYLES)
+    layout = sheet_layout(plan_sheet_pages(people), session.id, existing.number, hidden)
+    pdf = render.write_pdf(document)
+    render.store(key, pdf)
+    existing.pdf_key = key
+    existing.page_count = len(document.pages)
+    existing.layout_json = json.dumps(layout, separators=(",", ":"))
+    db.session.flush()
+    return existing, pdf
+
+
+def _claim_sheet_version(
+    session: OutreachSession, content_hash: str, user: User | None, attempts: int = 5
+) -> SheetVersion:
+    """The next version number for this content, race-safe: two people printing the same new
+    sheet at once both get one version (the loser of the unique number finds the winner's row
+    for the same content, or takes the next number), never a duplicate-key error."""
+    for _attempt in range(attempts):
+        last = db.session.scalar(
+            sa.select(sa.func.max(SheetVersion.number)).where(SheetVersion.session_id == session.id)
+        )
+        version = SheetVersion(
+            office_id=session.office_id,
+            session_id=session.id,
+            number=(last or 0) + 1,
+            content_hash=content_hash,
+            created_by_id=user.id if user else None,
+        )
+        try:
+            with db.session.begin_nested():
+                db.session.add(version)
+        except sa.exc.IntegrityError:
+            # The other print committed first (PostgreSQL waited for it): take its row.
+            same = db.session.scalar(
+                sa.select(SheetVersion)
+                .where(
+                    SheetVersion.session_id == session.id,
+                    SheetVersion.content_hash == content_hash,
+                )
+                .order_by(SheetVersion.number.desc())
+                .limit(1)
+            )
+            if same is not None:
+                return same
+            continue
+        return version
+    raise PlannerError(_("The sheet is being printed by someone else; try again in a moment."))

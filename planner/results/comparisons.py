@@ -1,0 +1,255 @@
+"""The funnel and the comparisons: the figures split by session kind, commune, officer, partner,
+target group, ethnicity, sex or week, each in a fixed number of grouped queries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+from decimal import Decimal
+
+import sqlalchemy as sa
+from flask_babel import format_date
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from planner.accounts.models import User
+from planner.enrolments.models import Enrolment
+from planner.enums import LABELS, LabelledEnum, SessionKind, SessionStatus, TargetGroup
+from planner.extensions import db
+from planner.followups.models import Product
+from planner.people.models import Attendance, Gender, Person
+from planner.places.models import Commune, Partner
+from planner.results.figures import (
+    EnrolmentJoin,
+    Figures,
+    interested_clause,
+    rate,
+    reach_query,
+    session_where,
+)
+from planner.results.periods import ResultsFilter
+from planner.sessions.models import OutreachSession
+from planner.timezones import local_day_bounds
+
+
+class Dimension(LabelledEnum):
+    KIND = "kind"
+    COMMUNE = "commune"
+    OFFICER = "officer"
+    PARTNER = "partner"
+    TARGET_GROUP = "target_group"
+    ETHNICITY = "ethnicity"
+    SEX = "sex"
+    WEEK = "week"
+
+    @property
+    def of_person(self) -> bool:
+        """Split by who was reached rather than by the session."""
+        return self in (Dimension.ETHNICITY, Dimension.SEX)
+
+
+LABELS.update(
+    [
+        (Dimension.KIND, _l("Session kind")),
+        (Dimension.COMMUNE, _l("Commune")),
+        (Dimension.OFFICER, _l("Officer")),
+        (Dimension.PARTNER, _l("Partner organisation")),
+        (Dimension.TARGET_GROUP, _l("Target group")),
+        (Dimension.ETHNICITY, _l("Ethnicity")),
+        (Dimension.SEX, _l("Sex")),
+        (Dimension.WEEK, _l("Week")),
+    ]
+)
+
+
+@dataclass(frozen=True)
+class Row:
+    """One group's figures; `key` is what the group is (an id, an enum value, a week's Monday)."""
+
+    key: object
+    label: str
+    sessions_held: int = 0
+    reached: int = 0
+    interested: int = 0
+    enrolled_vsi: int = 0
+    enrolled_hhi: int = 0
+
+    @property
+    def enrolled(self) -> int:
+        return self.enrolled_vsi + self.enrolled_hhi
+
+    @property
+    def conversion_rate(self) -> Decimal | None:
+        """Enrolments per person reached in this group, in percent."""
+        return rate(self.enrolled, self.reached)
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    dimension: Dimension
+    rows: list[Row]
+
+
+def _week_case(column, f: ResultsFilter, as_date: bool):
+    """The Monday (ISO text) of the local week `column` falls in: a CASE over the period's
+    weeks, so grouping by week works the same on SQLite and PostgreSQL."""
+    first = f.period.first - timedelta(days=f.period.first.weekday())
+    whens = []
+    monday = first
+    while monday <= f.period.last:
+        following = monday + timedelta(days=7)
+        bound = following if as_date else local_day_bounds(following, following)[0]
+        whens.append((column < bound, monday.isoformat()))
+        monday = following
+    return sa.case(*whens, else_=None)
+
+
+def _session_key(dimension: Dimension, session, f: ResultsFilter):
+    return (
+        {
+            Dimension.KIND: session.kind,
+            Dimension.COMMUNE: session.commune_id,
+            Dimension.OFFICER: session.lead_officer_id,
+            Dimension.PARTNER: session.partner_id,
+            Dimension.TARGET_GROUP: session.target_group,
+            Dimension.ETHNICITY: Person.ethnicity,
+            Dimension.SEX: Person.gender,
+        }.get(dimension)
+        if dimension != Dimension.WEEK
+        else _week_case(session.starts_at, f, False)
+    )
+
+
+def _enrolment_key(dimension: Dimension, joined: EnrolmentJoin, f: ResultsFilter):
+    if dimension == Dimension.COMMUNE:
+        return joined.commune
+    if dimension == Dimension.OFFICER:
+        return joined.officer
+    if dimension == Dimension.WEEK:
+        return _week_case(Enrolment.enrolled_on, f, True)
+    return _session_key(dimension, joined.session, f)
+
+
+def breakdown(f: ResultsFilter, dimension: Dimension | str) -> Breakdown:
+    """The figures split by `dimension`, one row per group that has any, in three queries
+    plus one for the names of communes, officers or partners."""
+    dimension = Dimension(dimension)
+    key = _session_key(dimension, OutreachSession, f)
+    rows: dict[object, dict[str, int]] = {}
+
+    def row(value) -> dict[str, int]:
+        return rows.setdefault(_plain(value), {})
+
+    if not dimension.of_person:
+        for value, held in db.session.execute(
+            sa.select(key, sa.func.count())
+            .select_from(OutreachSession)
+            .where(
+                *session_where(f),
+                OutreachSession.status == SessionStatus.HELD,
+            )
+            .group_by(key)
+        ):
+            row(value)["sessions_held"] = held
+    reach = reach_query(
+        f,
+        key,
+        sa.func.count(sa.distinct(Attendance.person_id)),
+        sa.func.count(sa.distinct(sa.case((interested_clause(), Attendance.person_id)))),
+    )
+    if dimension.of_person:
+        reach = reach.join(Person, Person.id == Attendance.person_id)
+    for value, reached, interested in db.session.execute(reach.group_by(key)):
+        row(value).update(reached=reached, interested=interested)
+    joined = EnrolmentJoin()
+    enrolment_key = _enrolment_key(dimension, joined, f)
+    for value, product, number in db.session.execute(
+        joined.query(f, enrolment_key, Enrolment.product, sa.func.count()).group_by(
+            enrolment_key, Enrolment.product
+        )
+    ):
+        name = "enrolled_vsi" if Product(product) == Product.VOLUNTARY_SI else "enrolled_hhi"
+        row(value)[name] = row(value).get(name, 0) + number
+    labels = _labels(dimension, f.office_id, set(rows))
+    result = [Row(key=k, label=labels.get(k, str(k)), **v) for k, v in rows.items()]
+    if dimension == Dimension.WEEK:
+        result.sort(key=lambda r: (r.key is None, r.key or ""))
+    else:
+        result.sort(key=lambda r: (r.key is None, -r.reached, -r.enrolled, r.label))
+    return Breakdown(dimension, result)
+
+
+def _plain(value):
+    """Enum members and strings as plain values, so keys from the three queries meet."""
+    if isinstance(value, str) and value == "":
+        return None
+    return getattr(value, "value", value)
+
+
+def _labels(dimension: Dimension, office_id: int, keys: set) -> dict[object, str]:
+    ids = [k for k in keys if isinstance(k, int)]
+    none = {
+        Dimension.PARTNER: _("No partner"),
+        Dimension.ETHNICITY: _("Not recorded"),
+        Dimension.SEX: _("Not recorded"),
+        Dimension.COMMUNE: _("Not recorded"),
+    }.get(dimension, _("Enrolled without a session"))
+    labels: dict[object, str] = {None: none}
+    if dimension == Dimension.COMMUNE and ids:
+        labels |= dict(
+            db.session.execute(
+                sa.select(Commune.id, Commune.name).where(
+                    Commune.office_id == office_id, Commune.id.in_(ids)
+                )
+            ).all()
+        )
+    elif dimension == Dimension.OFFICER and ids:
+        labels |= dict(
+            db.session.execute(
+                sa.select(User.id, User.full_name).where(
+                    User.office_id == office_id, User.id.in_(ids)
+                )
+            ).all()
+        )
+    elif dimension == Dimension.PARTNER and ids:
+        labels |= dict(
+            db.session.execute(
+                sa.select(Partner.id, Partner.name).where(
+                    Partner.office_id == office_id, Partner.id.in_(ids)
+                )
+            ).all()
+        )
+    elif dimension == Dimension.KIND:
+        labels |= {k.value: k.label for k in SessionKind}
+    elif dimension == Dimension.TARGET_GROUP:
+        labels |= {k.value: k.label for k in TargetGroup}
+    elif dimension == Dimension.SEX:
+        labels |= {k.value: k.label for k in Gender}
+    elif dimension == Dimension.WEEK:
+        for k in keys:
+            if isinstance(k, str):
+                labels[k] = _("Week of %(day)s", day=format_date(date.fromisoformat(k), "dd/MM"))
+    return labels
+
+
+@dataclass(frozen=True)
+class FunnelStep:
+    name: str
+    label: str
+    value: int
+    share: Decimal | None  # of the people reached, in percent
+
+
+def funnel(figures: Figures) -> list[FunnelStep]:
+    """Reached, interested, followed up, enrolled: the dashboard's figures as one funnel."""
+    steps = [
+        ("reached", _("Reached"), figures.reached),
+        ("interested", _("Interested"), figures.interested),
+        ("followed_up", _("Followed up"), figures.followed_up),
+        ("enrolled", _("Enrolled"), figures.enrolled_people),
+    ]
+    return [FunnelStep(n, label, v, rate(v, figures.reached)) for n, label, v in steps]
+
+
+def with_label(row: Row, label: str) -> Row:
+    return replace(row, label=label)

@@ -1,0 +1,346 @@
+"""Every results figure, defined once: what counts, on which date, for whom.
+
+Definitions (the dashboard's help text says the same in the user's words):
+
+- A session belongs to the local (Vietnam) day it starts on. Planned, held, cancelled and
+  postponed count sessions by their status; a "stale" session is still planned after its start.
+- Reached: distinct people with a confirmed attendance at a session of the period that was not
+  cancelled. A person at three sessions counts once.
+- Interested: reached people who said they were interested in a product at one of those sessions.
+- Follow-ups due: follow-ups (not cancelled) whose due day falls in the period. Done on time:
+  those whose first contact (any outcome logged) came on or before the due day, in Vietnam time.
+- Followed up (funnel): distinct people with a contact outcome (not the automatic "enrolled")
+  logged in the period on a follow-up in scope.
+- An enrolment belongs to its enrolment day. It counts once however many sessions it is credited
+  to; by officer, commune, session kind, partner or target group it goes to its main credited
+  session (the last one the person attended before enrolling). Without a session it goes to the
+  officer who recorded it and to the person's commune.
+- Household members covered: the members of household health insurance enrolments.
+- Conversion rate: distinct people enrolled in the period divided by people reached in it.
+- Contributions recorded: monthly contribution x months paid at the first payment; state support
+  likewise, from the amounts frozen on the enrolment (rates of its day).
+
+Every function takes a ResultsFilter and runs a fixed number of grouped queries.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+import sqlalchemy as sa
+from sqlalchemy.orm import aliased
+
+from planner.accounts.models import User
+from planner.enrolments.models import Enrolment, EnrolmentCredit
+from planner.enums import SessionStatus
+from planner.extensions import db
+from planner.followups.models import FollowUp, FollowUpOutcome, FollowUpStatus, OutcomeKind, Product
+from planner.people.models import Attendance, Person
+from planner.results.periods import Period, ResultsFilter
+from planner.sessions.models import OutreachSession
+from planner.timezones import LOCAL_TZ, now_utc, today_local
+
+
+def rate(part: int, whole: int) -> Decimal | None:
+    """`part` out of `whole` as a percentage with one decimal, or None when `whole` is 0."""
+    if not whole:
+        return None
+    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"), ROUND_HALF_UP)
+
+
+# --- Building blocks shared by figures, comparisons, targets and lists ----------------------
+
+
+def session_where(f: ResultsFilter, period: Period | None = None) -> list:
+    """Sessions of the office that start in the period (local days), narrowed by the filter."""
+    start, end = (period or f.period).utc_bounds
+    clauses = [
+        OutreachSession.office_id == f.office_id,
+        OutreachSession.starts_at >= start,
+        OutreachSession.starts_at < end,
+    ]
+    if f.officer_ids is not None:
+        clauses.append(OutreachSession.lead_officer_id.in_(f.officer_ids))
+    if f.commune_id is not None:
+        clauses.append(OutreachSession.commune_id == f.commune_id)
+    return clauses
+
+
+def reach_query(f: ResultsFilter, *columns, period: Period | None = None) -> sa.Select:
+    """Attendance rows that count as reach, joined to their session, selecting `columns`."""
+    return (
+        sa.select(*columns)
+        .select_from(Attendance)
+        .join(OutreachSession, OutreachSession.id == Attendance.session_id)
+        .where(
+            *session_where(f, period),
+            Attendance.confirmed.is_(True),
+            OutreachSession.status != SessionStatus.CANCELLED,
+        )
+    )
+
+
+def interested_clause():
+    return sa.or_(
+        Attendance.interested_voluntary_si.is_(True), Attendance.interested_household_hi.is_(True)
+    )
+
+
+_MAIN_CREDIT = aliased(EnrolmentCredit, name="main_credit")
+_MAIN_SESSION = aliased(OutreachSession, name="main_session")
+
+
+class EnrolmentJoin:
+    """An enrolment with its main credited session (aliased, maybe missing) and its person.
+
+    `officer` and `commune` are the enrolment's attribution (see the module's definitions).
+    """
+
+    def __init__(self) -> None:
+        # The aliases are made once: building an aliased class per query cost more than the
+        # queries themselves (SQLAlchemy adapts every column on first use).
+        self.credit = _MAIN_CREDIT
+        self.session = _MAIN_SESSION
+        self.officer = sa.func.coalesce(self.session.lead_officer_id, Enrolment.recorded_by_id)
+        self.commune = sa.func.coalesce(self.session.commune_id, Person.commune_id)
+
+    def query(self, f: ResultsFilter, *columns, period: Period | None = None) -> sa.Select:
+        period = period or f.period
+        query = (
+            sa.select(*columns)
+            .select_from(Enrolment)
+            .join(Person, Person.id == Enrolment.person_id)
+            .outerjoin(
+                self.credit,
+                sa.and_(
+                    self.credit.enrolment_id == Enrolment.id,
+                    self.credit.main.is_(True),
+                    self.credit.session_id.is_not(None),
+                ),
+            )
+            .outerjoin(self.session, self.session.id == self.credit.session_id)
+            .where(
+                Enrolment.office_id == f.office_id,
+                Enrolment.enrolled_on >= period.first,
+                Enrolment.enrolled_on <= period.last,
+            )
+        )
+        if f.officer_ids is not None:
+            query = query.where(self.officer.in_(f.officer_ids))
+        if f.commune_id is not None:
+            query = query.where(self.commune == f.commune_id)
+        return query
+
+
+def follow_up_query(f: ResultsFilter, *columns) -> sa.Select:
+    """Follow-ups of the office in the filter's scope (period conditions are added by callers).
+
+    A follow-up's commune is its session's, else its person's.
+    """
+    query = (
+        sa.select(*columns)
+        .select_from(FollowUp)
+        .join(Person, Person.id == FollowUp.person_id)
+        .outerjoin(OutreachSession, OutreachSession.id == FollowUp.session_id)
+        .where(FollowUp.office_id == f.office_id)
+    )
+    if f.officer_ids is not None:
+        query = query.where(FollowUp.assigned_to_id.in_(f.officer_ids))
+    if f.commune_id is not None:
+        query = query.where(
+            sa.func.coalesce(OutreachSession.commune_id, Person.commune_id) == f.commune_id
+        )
+    return query
+
+
+def followed_up_query(f: ResultsFilter) -> sa.Select:
+    """Distinct people with a contact logged in the period; joins people and sessions only
+    when a commune narrows it."""
+    start, end = f.period.utc_bounds
+    query = (
+        sa.select(sa.func.count(sa.distinct(FollowUp.person_id)))
+        .select_from(FollowUpOutcome)
+        .join(FollowUp, FollowUp.id == FollowUpOutcome.follow_up_id)
+        .where(
+            FollowUpOutcome.office_id == f.office_id,
+            FollowUpOutcome.at >= start,
+            FollowUpOutcome.at < end,
+            FollowUpOutcome.kind != OutcomeKind.ENROLLED,
+        )
+    )
+    if f.officer_ids is not None:
+        query = query.where(FollowUp.assigned_to_id.in_(f.officer_ids))
+    if f.commune_id is not None:
+        query = (
+            query.join(Person, Person.id == FollowUp.person_id)
+            .outerjoin(OutreachSession, OutreachSession.id == FollowUp.session_id)
+            .where(sa.func.coalesce(OutreachSession.commune_id, Person.commune_id) == f.commune_id)
+        )
+    return query
+
+
+def end_of_local_day(day: date) -> datetime:
+    """The first UTC moment after `day` ends in Vietnam."""
+    return datetime.combine(day + timedelta(days=1), datetime.min.time(), tzinfo=LOCAL_TZ)
+
+
+# --- The dashboard's figures ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Figures:
+    """The dashboard's figures for one filter (counts; money in whole dong)."""
+
+    sessions_planned: int = 0
+    sessions_held: int = 0
+    sessions_cancelled: int = 0
+    sessions_postponed: int = 0
+    sessions_stale: int = 0
+    reached: int = 0
+    interested: int = 0
+    followed_up: int = 0
+    follow_ups_due: int = 0
+    follow_ups_on_time: int = 0
+    enrolled: dict[Product, int] = field(default_factory=dict)
+    enrolled_people: int = 0
+    household_members: int = 0
+    contributions: int = 0
+    state_support: int = 0
+
+    @property
+    def enrolments(self) -> int:
+        return sum(self.enrolled.values())
+
+    @property
+    def conversion_rate(self) -> Decimal | None:
+        return rate(self.enrolled_people, self.reached)
+
+    @property
+    def on_time_rate(self) -> Decimal | None:
+        return rate(self.follow_ups_on_time, self.follow_ups_due)
+
+    def value(self, name: str) -> int | Decimal | None:
+        if name.startswith("enrolled_"):
+            return self.enrolled.get(Product(name.removeprefix("enrolled_")), 0)
+        return getattr(self, name)
+
+
+def figures(f: ResultsFilter, now: datetime | None = None) -> Figures:
+    """Every dashboard figure for the filter, in six grouped queries."""
+    now = now or now_utc()
+    counts = dict(
+        db.session.execute(
+            sa.select(OutreachSession.status, sa.func.count())
+            .where(*session_where(f))
+            .group_by(OutreachSession.status)
+        ).all()
+    )
+    stale = db.session.scalar(
+        sa.select(sa.func.count()).where(
+            *session_where(f),
+            OutreachSession.status == SessionStatus.PLANNED,
+            OutreachSession.starts_at < now,
+        )
+    )
+    reached, interested = db.session.execute(
+        reach_query(
+            f,
+            sa.func.count(sa.distinct(Attendance.person_id)),
+            sa.func.count(sa.distinct(sa.case((interested_clause(), Attendance.person_id)))),
+        )
+    ).one()
+    due, on_time = follow_up_figures(f)
+    followed_up = db.session.scalar(followed_up_query(f))
+    joined = EnrolmentJoin()
+    enrolled, members, contributions, support = {}, 0, 0, 0
+    for product, number, member_sum, paid, supported in db.session.execute(
+        joined.query(
+            f,
+            Enrolment.product,
+            sa.func.count(),
+            sa.func.coalesce(sa.func.sum(sa.func.coalesce(Enrolment.members, 1)), 0),
+            sa.func.coalesce(sa.func.sum(Enrolment.monthly_contribution * Enrolment.months), 0),
+            sa.func.coalesce(sa.func.sum(Enrolment.monthly_support * Enrolment.months), 0),
+        ).group_by(Enrolment.product)
+    ):
+        enrolled[Product(product)] = number
+        if Product(product) == Product.HOUSEHOLD_HI:
+            members += int(member_sum)
+        contributions += int(paid)
+        support += int(supported)
+    people = db.session.scalar(joined.query(f, sa.func.count(sa.distinct(Enrolment.person_id))))
+    return Figures(
+        sessions_planned=counts.get(SessionStatus.PLANNED, 0),
+        sessions_held=counts.get(SessionStatus.HELD, 0),
+        sessions_cancelled=counts.get(SessionStatus.CANCELLED, 0),
+        sessions_postponed=counts.get(SessionStatus.POSTPONED, 0),
+        sessions_stale=stale or 0,
+        reached=reached or 0,
+        interested=interested or 0,
+        followed_up=followed_up or 0,
+        follow_ups_due=due,
+        follow_ups_on_time=on_time,
+        enrolled={p: enrolled.get(p, 0) for p in Product.single()},
+        enrolled_people=people or 0,
+        household_members=members,
+        contributions=contributions,
+        state_support=support,
+    )
+
+
+def before_end_of_local_day(moment, day):
+    """SQL: `moment` (an aware UTC column) comes before the end of local day `day` (a date
+    column), worked out by the database so counting needs no row in Python."""
+    if db.engine.dialect.name == "postgresql":
+        return moment < sa.func.timezone(
+            LOCAL_TZ.key, sa.cast(day, sa.DateTime) + sa.text("interval '1 day'")
+        )
+    # SQLite keeps naive UTC text; Vietnam has had one offset (UTC+7) since 1975, no DST.
+    offset_days = LOCAL_TZ.utcoffset(datetime(2026, 1, 1)).total_seconds() / 86400
+    return sa.func.julianday(moment) < sa.func.julianday(day) + 1 - offset_days
+
+
+def follow_up_figures(f: ResultsFilter) -> tuple[int, int]:
+    """(due in the period, first contacted on or before the due day), in one query."""
+    first = (
+        follow_up_query(
+            f, FollowUp.due_on.label("due_on"), sa.func.min(FollowUpOutcome.at).label("first_at")
+        )
+        .outerjoin(FollowUpOutcome, FollowUpOutcome.follow_up_id == FollowUp.id)
+        .where(
+            FollowUp.due_on >= f.period.first,
+            FollowUp.due_on <= f.period.last,
+            FollowUp.status != FollowUpStatus.CANCELLED,
+        )
+        .group_by(FollowUp.id, FollowUp.due_on)
+        .subquery()
+    )
+    on_time = sa.and_(
+        first.c.first_at.is_not(None), before_end_of_local_day(first.c.first_at, first.c.due_on)
+    )
+    due, done = db.session.execute(
+        sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(sa.case((on_time, 1), else_=0)), 0))
+    ).one()
+    return due, int(done)
+
+
+@dataclass(frozen=True)
+class OfficerOverdue:
+    officer_id: int
+    name: str
+    overdue: int
+
+
+def overdue_by_officer(f: ResultsFilter, today: date | None = None) -> list[OfficerOverdue]:
+    """Open follow-ups past their due day, per assigned officer, most first (today's state)."""
+    today = today or today_local()
+    rows = db.session.execute(
+        follow_up_query(f, User.id, User.full_name, sa.func.count(FollowUp.id))
+        .join(User, User.id == FollowUp.assigned_to_id)
+        .where(FollowUp.status == FollowUpStatus.OPEN, FollowUp.due_on < today)
+        .group_by(User.id, User.full_name)
+        .order_by(sa.func.count(FollowUp.id).desc(), User.full_name)
+    ).all()
+    return [OfficerOverdue(i, name, n) for i, name, n in rows]

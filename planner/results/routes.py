@@ -1,0 +1,562 @@
+"""Results pages: the dashboard, the lists behind each figure, comparisons, targets, coverage,
+where to go next, exports and the monthly report. Thin: parse, call a service, render."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import sqlalchemy as sa
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from planner.accounts.models import User
+from planner.enums import SessionKind
+from planner.errors import PlannerError
+from planner.extensions import db
+from planner.followups.models import Product
+from planner.people.importing import ImportRefused
+from planner.places.services import office_communes
+from planner.results import (
+    bp,
+    charts,
+    comparisons,
+    coverage,
+    exports,
+    figures,
+    jobs,
+    ranking,
+    records,
+    tables,
+    targets,
+)
+from planner.results.forms import CampaignForm, CoverageForm, CoverageImportForm, TargetForm
+from planner.results.periods import (
+    Period,
+    PeriodKind,
+    ResultsFilter,
+    custom_period,
+    period_of,
+)
+from planner.scope import ScopeError, ScopeKind, default_kind, resolve_scope
+from planner.scoping import supervisor_required
+from planner.timezones import today_local
+from planner.web import file_response
+
+
+class FilterRefused(PlannerError):
+    """The page's filter cannot be used; `status` is the HTTP answer (400 or 404)."""
+
+    def __init__(self, message: str, status: int = 400):
+        super().__init__(message)
+        self.status = status
+
+
+@bp.context_processor
+def _template_helpers() -> dict:
+    return {
+        "shown": tables.shown,
+        "target_scope": tables.target_scope,
+        "on_track_text": tables.on_track_text,
+    }
+
+
+@bp.errorhandler(FilterRefused)
+def _filter_refused(error: FilterRefused):
+    return render_template("errors.html", code=error.status, message=error.message), error.status
+
+
+# --- The one place a request becomes a ResultsFilter ----------------------------------------
+
+# Whose results: the shared scope kinds (planner/scope.py); a commune narrows any of them.
+RESULTS_KINDS = (ScopeKind.MINE, ScopeKind.TEAM, ScopeKind.OFFICE, ScopeKind.OFFICER)
+
+
+def _day_arg(name: str) -> date | None:
+    text = (request.args.get(name) or "").strip()
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise FilterRefused(_("%(text)s is not a date.", text=text)) from None
+
+
+def _scope_args() -> dict[str, str]:
+    """The scope arguments; choosing an officer in the office view shows that officer's."""
+    args = {name: request.args.get(name, "") for name in ("scope", "officer")}
+    args["scope"] = args["scope"] or default_kind(current_user).value
+    if args["scope"] == ScopeKind.OFFICE and args["officer"].strip() not in ("", "0"):
+        args["scope"] = ScopeKind.OFFICER.value
+    return args
+
+
+def _period() -> Period:
+    kind = request.args.get("period") or PeriodKind.MONTH.value
+    try:
+        kind = PeriodKind(kind)
+    except ValueError:
+        raise FilterRefused(_("Choose a period: week, month, quarter, year or from/to.")) from None
+    try:
+        if kind == PeriodKind.CUSTOM:
+            return custom_period(_day_arg("first"), _day_arg("last"))
+        return period_of(kind, _day_arg("day") or today_local())
+    except PlannerError as error:
+        raise FilterRefused(error.message) from None
+
+
+def resolve_filter() -> ResultsFilter:
+    """The filter from the address: period (week, month, quarter, year, or from/to), scope (me,
+    team, office, one officer; resolved by planner.scope like every other page) and commune.
+    Officers see their own by default, supervisors the office. Another office's ids are a 404;
+    an unknown kind, a malformed id or a bad period is a 400."""
+    period = _period()
+    commune = (request.args.get("commune") or "").strip()
+    try:
+        scope = resolve_scope(current_user, _scope_args(), kinds=RESULTS_KINDS)
+        narrowed = (
+            resolve_scope(
+                current_user, {"scope": "commune", "commune": commune}, kinds=(ScopeKind.COMMUNE,)
+            )
+            if commune not in ("", "0")
+            else None
+        )
+    except ScopeError as error:
+        raise FilterRefused(error.message, error.status) from None
+    officers = scope.officers_select()
+    officer_ids = (
+        frozenset(db.session.scalars(officers)) if isinstance(officers, sa.Select) else officers
+    )
+    return ResultsFilter(
+        scope.office_id, officer_ids, narrowed.commune_id if narrowed else None, period
+    )
+
+
+def filter_args(f: ResultsFilter) -> dict:
+    """The address arguments that give `f` back (for links and exports)."""
+    args = {"period": f.period.kind.value}
+    if f.period.kind == PeriodKind.CUSTOM:
+        args |= {"first": f.period.first.isoformat(), "last": f.period.last.isoformat()}
+    elif request.args.get("day"):
+        args["day"] = f.period.first.isoformat()
+    for name in ("scope", "officer", "commune"):
+        if request.args.get(name):
+            args[name] = request.args[name]
+    return args
+
+
+def _narrowing() -> records.Narrowing:
+    kind = request.args.get("kind") or None
+    product = request.args.get("product") or None
+    try:
+        return records.Narrowing(
+            kind=SessionKind(kind) if kind else None, product=Product(product) if product else None
+        )
+    except ValueError:
+        raise FilterRefused(_("Choose a session kind and a product from the lists.")) from None
+
+
+def _filter_context(f: ResultsFilter) -> dict:
+    officers = db.session.scalars(
+        sa.select(User).where(User.office_id == f.office_id, User.active).order_by(User.full_name)
+    ).all()
+    return {
+        "f": f,
+        "args": filter_args(f),
+        "communes": office_communes(f.office_id),
+        "officers": officers,
+        "period_kinds": list(PeriodKind),
+        "scope": _scope_args()["scope"],
+    }
+
+
+# --- Pages ----------------------------------------------------------------------------------
+
+
+@bp.get("/")
+@login_required
+def dashboard():
+    f = resolve_filter()
+    current = figures.figures(f)
+    previous = figures.figures(f.with_period(f.period.previous()))
+    steps = comparisons.funnel(current)
+    by_kind = comparisons.breakdown(f, comparisons.Dimension.KIND)
+    progress = targets.progress(
+        targets.targets_in(f.office_id, f.period, f.officer_ids, f.commune_id)
+    )
+    stale = records.sessions(f, records.RecordList.SESSIONS_STALE, records.Narrowing())
+    overdue = figures.overdue_by_officer(f)
+    cover = coverage.coverage_table(f.office_id, min(f.period.last, today_local()), f.commune_id)
+    return render_template(
+        "results/dashboard.html",
+        figure_rows=exports.figure_rows(current, previous),
+        previous_period=f.period.previous(),
+        funnel_table=tables.funnel(steps),
+        funnel_chart=charts.bar_chart(
+            _("From reach to enrolment"),
+            [charts.Bar(s.label, s.value, note=charts.percent_note(s.share)) for s in steps],
+        ),
+        kind_table=tables.comparison(by_kind),
+        kind_chart=exports.comparison_chart(_("By session kind"), by_kind),
+        progress=progress,
+        targets_table=tables.targets(progress),
+        stale=stale,
+        overdue_table=tables.overdue(overdue),
+        coverage_table=tables.coverage(cover),
+        dimensions=list(comparisons.Dimension),
+        record_lists=records.RecordList,
+        session_kinds=list(SessionKind),
+        products=Product.single(),
+        **_filter_context(f),
+    )
+
+
+def _records_table(f: ResultsFilter, which: records.RecordList) -> tables.Table:
+    narrow = _narrowing()
+    if which.of_sessions:
+        items = records.sessions(f, which, narrow)
+    elif which.of_follow_ups:
+        items = records.follow_ups(f, which, narrow)
+    elif which == records.RecordList.ENROLMENTS:
+        items = records.enrolments(f, narrow)
+    else:
+        items = records.people(f, which, narrow)
+    return tables.records(which, items, url_for)
+
+
+def _record_list(which: str) -> records.RecordList:
+    try:
+        return records.RecordList(which)
+    except ValueError:
+        abort(404)
+
+
+@bp.get("/records/<which>")
+@login_required
+def record_list(which: str):
+    f = resolve_filter()
+    chosen = _record_list(which)
+    table = _records_table(f, chosen)
+    return render_template(
+        "results/records.html",
+        which=chosen,
+        table=table,
+        limit=records.LIMIT,
+        session_kinds=list(SessionKind),
+        products=Product.single(),
+        narrowing=_narrowing(),
+        **_filter_context(f),
+    )
+
+
+def _dimension(name: str) -> comparisons.Dimension:
+    try:
+        return comparisons.Dimension(name)
+    except ValueError:
+        abort(404)
+
+
+@bp.get("/compare/<dimension>")
+@login_required
+def compare(dimension: str):
+    f = resolve_filter()
+    chosen = _dimension(dimension)
+    split = comparisons.breakdown(f, chosen)
+    table = tables.comparison(split)
+    return render_template(
+        "results/compare.html",
+        dimension=chosen,
+        dimensions=list(comparisons.Dimension),
+        table=table,
+        chart=exports.comparison_chart(table.title, split),
+        **_filter_context(f),
+    )
+
+
+@bp.get("/where-next")
+@login_required
+def where_next():
+    f = resolve_filter()
+    ranks = ranking.where_next(f)
+    return render_template(
+        "results/where_next.html",
+        ranks=ranks,
+        table=tables.ranking(ranks),
+        **_filter_context(f),
+    )
+
+
+# --- Exports --------------------------------------------------------------------------------
+
+
+def _table_by_key(f: ResultsFilter, key: str) -> tables.Table:
+    if key == "funnel":
+        return tables.funnel(comparisons.funnel(figures.figures(f)))
+    if key.startswith("by_"):
+        return tables.comparison(comparisons.breakdown(f, _dimension(key.removeprefix("by_"))))
+    if key == "targets":
+        return tables.targets(
+            targets.progress(targets.targets_in(f.office_id, f.period, f.officer_ids, f.commune_id))
+        )
+    if key == "coverage":
+        return tables.coverage(coverage.coverage_table(f.office_id, f.period.last, f.commune_id))
+    if key == "where_next":
+        return tables.ranking(ranking.where_next(f))
+    if key == "overdue":
+        return tables.overdue(figures.overdue_by_officer(f))
+    if key.startswith("records_"):
+        return _records_table(f, _record_list(key.removeprefix("records_")))
+    abort(404)
+
+
+@bp.get("/export/<key>.<fmt>")
+@login_required
+def export_table(key: str, fmt: str):
+    if fmt not in ("csv", "xlsx"):
+        abort(404)
+    f = resolve_filter()
+    table = _table_by_key(f, key)
+    name = f"ket-qua-{key}-{f.period.first:%Y%m%d}-{f.period.last:%Y%m%d}.{fmt}"
+    if fmt == "csv":
+        return file_response(exports.table_csv(table), name, "text/csv")
+    return file_response(exports.tables_xlsx([table]), name, exports.XLSX)
+
+
+@bp.post("/report")
+@login_required
+def start_report():
+    f = resolve_filter()
+    job = jobs.start(jobs.REPORT, current_user, f, f"bao-cao-ket-qua-{f.period.first:%Y-%m}.pdf")
+    return redirect(url_for("results.job", job_id=job.id))
+
+
+@bp.post("/workbook")
+@login_required
+def start_workbook():
+    f = resolve_filter()
+    name = f"ket-qua-{f.period.first:%Y%m%d}-{f.period.last:%Y%m%d}.xlsx"
+    job = jobs.start(jobs.EXPORT, current_user, f, name)
+    return redirect(url_for("results.job", job_id=job.id))
+
+
+def _own_job(job_id: str):
+    job = jobs.office_job(job_id, current_user.office_id)
+    if job is None:
+        abort(404)
+    return job
+
+
+@bp.get("/jobs/<job_id>")
+@login_required
+def job(job_id: str):
+    return render_template("results/job.html", job=_own_job(job_id))
+
+
+@bp.get("/jobs/<job_id>/download")
+@login_required
+def job_download(job_id: str):
+    job = _own_job(job_id)
+    data = jobs.output(job) if job.status == "done" else None
+    if data is None:
+        abort(404)
+    mimetype = "application/pdf" if job.kind == jobs.REPORT else exports.XLSX
+    return file_response(data, job.filename, mimetype)
+
+
+# --- Targets and campaigns ------------------------------------------------------------------
+
+
+def _target_forms(f: ResultsFilter):
+    context = _filter_context(f)
+    campaigns = targets.office_campaigns(f.office_id)
+    form = TargetForm(
+        communes=context["communes"], officers=context["officers"], campaigns=campaigns
+    )
+    if request.method == "GET":
+        form.first_day.data = f.period.first
+        form.last_day.data = f.period.last
+        form.commune_id.data = f.commune_id or 0
+    return form, CampaignForm(prefix="campaign"), campaigns, context
+
+
+@bp.route("/targets", methods=["GET", "POST"])
+@login_required
+def targets_page():
+    f = resolve_filter()
+    form, campaign_form, campaigns, context = _target_forms(f)
+    status = 200
+    if request.method == "POST":
+        if not current_user.is_supervisor:
+            abort(403)
+        if form.validate_on_submit():
+            try:
+                targets.save_target(
+                    f.office_id,
+                    targets.TargetInput(
+                        metric=form.metric.data,
+                        value=form.value.data,
+                        first_day=form.first_day.data,
+                        last_day=form.last_day.data,
+                        commune_id=form.commune_id.data or None,
+                        officer_id=form.officer_id.data or None,
+                        campaign_id=form.campaign_id.data or None,
+                    ),
+                    current_user,
+                )
+                db.session.commit()
+                flash(_("The target was saved."), "success")
+                return redirect(url_for("results.targets_page", **filter_args(f)))
+            except PlannerError as error:
+                db.session.rollback()
+                status = 404 if error.code == "not_found" else 400
+                field = getattr(form, error.field or "value", form.value)
+                field.errors = [*field.errors, error.message]
+        else:
+            status = 400
+    progress = targets.progress(targets.targets_in(f.office_id, f.period))
+    return (
+        render_template(
+            "results/targets.html",
+            form=form,
+            campaign_form=campaign_form,
+            campaigns=campaigns,
+            progress=progress,
+            table=tables.targets(progress),
+            **context,
+        ),
+        status,
+    )
+
+
+@bp.post("/campaigns")
+@supervisor_required
+def new_campaign():
+    f = resolve_filter()
+    form, campaign_form, campaigns, context = _target_forms(f)
+    if campaign_form.validate_on_submit():
+        try:
+            campaign = targets.save_campaign(
+                f.office_id,
+                campaign_form.name.data,
+                campaign_form.first_day.data,
+                campaign_form.last_day.data,
+                current_user,
+            )
+            db.session.commit()
+            flash(_("The campaign %(name)s was created.", name=campaign.name), "success")
+            return redirect(url_for("results.targets_page", **filter_args(f)))
+        except PlannerError as error:
+            db.session.rollback()
+            target = getattr(campaign_form, error.field or "name", campaign_form.name)
+            target.errors = [*target.errors, error.message]
+    progress = targets.progress(targets.targets_in(f.office_id, f.period))
+    return (
+        render_template(
+            "results/targets.html",
+            form=form,
+            campaign_form=campaign_form,
+            campaigns=campaigns,
+            progress=progress,
+            table=tables.targets(progress),
+            **context,
+        ),
+        400,
+    )
+
+
+@bp.post("/targets/<int:target_id>/delete")
+@supervisor_required
+def delete_target(target_id: int):
+    try:
+        targets.delete_target(current_user.office_id, target_id)
+    except PlannerError:
+        abort(404)
+    db.session.commit()
+    flash(_("The target was removed."), "success")
+    return redirect(url_for("results.targets_page"))
+
+
+# --- Coverage -------------------------------------------------------------------------------
+
+
+@bp.route("/coverage", methods=["GET", "POST"])
+@login_required
+def coverage_page():
+    f = resolve_filter()
+    context = _filter_context(f)
+    form = CoverageForm(communes=context["communes"])
+    import_form = CoverageImportForm(prefix="import")
+    if request.method == "GET":
+        form.as_of.data = today_local()
+        form.commune_id.data = f.commune_id or 0
+    status, refused = 200, None
+    if request.method == "POST":
+        if not current_user.is_supervisor:
+            abort(403)
+        if "import-sheet" in request.files or request.form.get("import-submit"):
+            if import_form.validate_on_submit():
+                upload = import_form.sheet.data
+                limit = current_app.config.get("PEOPLE_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
+                try:
+                    saved = coverage.import_coverage(
+                        f.office_id, upload.filename or "", upload.read(limit + 1), current_user
+                    )
+                    db.session.commit()
+                    flash(_("%(n)s communes' figures were imported.", n=saved), "success")
+                    return redirect(url_for("results.coverage_page", **filter_args(f)))
+                except ImportRefused as error:
+                    db.session.rollback()
+                    refused = error
+            status = 400
+        elif form.validate_on_submit():
+            try:
+                coverage.record_coverage(
+                    f.office_id,
+                    coverage.CoverageInput(
+                        commune_id=form.commune_id.data or None,
+                        as_of=form.as_of.data,
+                        population=form.population.data,
+                        households=form.households.data,
+                        with_health_insurance=form.with_health_insurance.data,
+                        with_voluntary_si=form.with_voluntary_si.data,
+                    ),
+                    current_user,
+                )
+                db.session.commit()
+                flash(_("The coverage figures were saved."), "success")
+                return redirect(url_for("results.coverage_page", **filter_args(f)))
+            except PlannerError as error:
+                db.session.rollback()
+                field = getattr(form, error.field or "population", form.population)
+                field.errors = [*field.errors, error.message]
+                status = 400
+        else:
+            status = 400
+    rows = coverage.coverage_table(f.office_id, today_local(), f.commune_id)
+    return (
+        render_template(
+            "results/coverage.html",
+            form=form,
+            import_form=import_form,
+            refused=refused,
+            table=tables.coverage(rows),
+            headers=coverage.template_headers(),
+            **context,
+        ),
+        status,
+    )
+
+
+@bp.get("/coverage/template.csv")
+@login_required
+def coverage_template():
+    table = tables.Table(
+        "coverage_template",
+        "",
+        [tables.Column(h) for h in coverage.template_headers()],
+        [
+            [c.name, today_local(), None, None, None, None]
+            for c in office_communes(current_user.office_id)
+        ],
+    )
+    return file_response(exports.table_csv(table), "mau-so-lieu-bao-phu.csv", "text/csv")
