@@ -18,8 +18,9 @@ from planner.extensions import db
 from planner.followups.models import FollowUp, FollowUpOutcome, FollowUpStatus, Product
 from planner.followups.services import OutcomeInput, log_outcome
 from planner.people.models import Attendance, Person
-from planner.printing import jobs, services
-from planner.printing.models import PrintJob, SheetVersion
+from planner.printing import jobs, sheet
+from planner.printing.models import JobKind, PrintJob, SheetVersion
+from planner.printing.talking_points import seed_talking_points
 from planner.timezones import now_utc, today_local
 from tests import factories
 from tests import factories_followups as ff
@@ -219,7 +220,7 @@ def test_the_loser_of_a_race_sees_a_409_that_says_so(app, officer_client, sua, m
 
 def test_two_people_printing_one_new_sheet_at_once_both_get_it(app, officer, held, sua):
     factories.rates()
-    services.seed_talking_points()
+    seed_talking_points()
     db.session.commit()
     session_id = held.id
 
@@ -228,7 +229,7 @@ def test_two_people_printing_one_new_sheet_at_once_both_get_it(app, officer, hel
 
         session = db.session.get(OutreachSession, session_id)
         barrier.wait()
-        version, pdf = services.attendance_sheet(session)
+        version, pdf = sheet.attendance_sheet(session)
         db.session.commit()
         return version.number, pdf[:4]
 
@@ -245,13 +246,14 @@ def test_two_people_printing_one_new_sheet_at_once_both_get_it(app, officer, hel
 # --- jobs whose worker died ----------------------------------------------------------------
 
 
-def stalled_job(officer) -> PrintJob:
+def stalled_job(officer, kind: JobKind = JobKind.PACKET) -> PrintJob:
     job = PrintJob(
         id="a" * 32,
         office_id=officer.office_id,
         user_id=officer.id,
-        kind=jobs.PACKET,
-        params_json='{"monday": "2026-01-05", "officer_ids": null, "commune_id": null}',
+        kind=kind,
+        params_json='{"monday": "2026-01-05", "scope": {"kind": "office", "office_id": %d}}'
+        % officer.office_id,
         status="running",
         done=1,
         total=4,
@@ -287,6 +289,14 @@ def test_a_job_with_a_recent_heartbeat_keeps_running(officer_client, officer):
     job.heartbeat_at = now_utc() - timedelta(seconds=20)
     db.session.commit()
     assert officer_client.get(f"/printing/jobs/{job.id}.json").get_json()["status"] == "running"
+
+
+def test_a_results_job_without_heartbeats_is_not_taken_for_a_dead_worker(app, officer):
+    # Results jobs share the table but beat only at their end: a long report keeps running.
+    job = stalled_job(officer, kind=JobKind.RESULTS_REPORT)
+    assert jobs.expire_if_stale(job).status == "running"
+    db.session.expire_all()
+    assert db.session.get(PrintJob, job.id).status == "running"
 
 
 def test_a_worker_of_an_earlier_attempt_writes_nothing(app, officer, monkeypatch):
