@@ -55,6 +55,23 @@ QUERY_NAMES = [
 ]  # fmt: skip
 
 
+class _NoWorker:
+    """Stands in for the job thread pools: a job the walk starts stays queued, so no thread is
+    still reading the tables when the test empties them (PostgreSQL would deadlock there)."""
+
+    def submit(self, *_args, **_kwargs) -> None:
+        return None
+
+
+@pytest.fixture(autouse=True)
+def no_job_threads(monkeypatch):
+    from planner.printing import jobs as print_jobs
+    from planner.results import jobs as results_jobs
+
+    monkeypatch.setattr(print_jobs, "_executor", _NoWorker)
+    monkeypatch.setattr(results_jobs, "_executor", _NoWorker)
+
+
 @pytest.fixture
 def world(app, admin, places):
     """One office with a bit of everything: a session with an attendee who wants a follow-up,

@@ -98,7 +98,7 @@ def quote():
         status = 422
     elif limits:
         form.income.data = limits[0]
-    figures = figures_used(result["request"].on, current_user.office_id) if result else []
+    figures = figures_used(result.request.on, current_user.office_id) if result else []
     return render_template(
         "rates/quote.html", form=form, result=result, limits=limits, figures=figures
     ), status
