@@ -121,7 +121,8 @@ def too_many_attempts_message() -> str:
     limit = limiter.current_limit
     if limit is None:
         return MESSAGES[429]()
-    wait = max(1, math.ceil(limit.reset_at - time.time()))
+    # reset_at is rounded up to a whole second; never say longer than the limit's own window.
+    wait = max(1, min(math.ceil(limit.reset_at - time.time()), limit.limit.get_expiry()))
     minutes = max(1, math.ceil(wait / 60))
     return _(
         "Too many attempts. You can try again in %(minutes)s minutes, at %(time)s.",
