@@ -5,6 +5,7 @@ in two threads with their own database connections, on SQLite and on PostgreSQL.
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 from datetime import timedelta
@@ -252,8 +253,9 @@ def stalled_job(officer, kind: JobKind = JobKind.PACKET) -> PrintJob:
         office_id=officer.office_id,
         user_id=officer.id,
         kind=kind,
-        params_json='{"monday": "2026-01-05", "scope": {"kind": "office", "office_id": %d}}'
-        % officer.office_id,
+        params_json=json.dumps(
+            {"monday": "2026-01-05", "scope": {"kind": "office", "office_id": officer.office_id}}
+        ),
         status="running",
         done=1,
         total=4,
