@@ -47,6 +47,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         static_folder=str(STATIC_DIR),
     )
     configure(app, test_config)
+    register_bounds(app)
     register_extensions(app)
     register_blueprints(app)
     register_hooks(app)
@@ -67,6 +68,8 @@ def configure(app: Flask, test_config: dict | None) -> None:
     app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(
         app.config["SQLALCHEMY_DATABASE_URI"]
     )
+    if app.config.get("SESSION_COOKIE_SECURE"):
+        app.config["REMEMBER_COOKIE_SECURE"] = True
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = instance_secret_key(Path(app.instance_path))
         # Fine for one laptop; `flask check` refuses it for production (each server its own key).
@@ -97,6 +100,13 @@ def instance_secret_key(instance: Path) -> str:
         path.write_text(secrets.token_hex(32))
         path.chmod(0o600)
     return path.read_text().strip()
+
+
+def register_bounds(app: Flask) -> None:
+    # Before any blueprint: URL rules pick their converters when they are added.
+    from planner import bounds
+
+    bounds.init_app(app)
 
 
 def register_extensions(app: Flask) -> None:

@@ -26,6 +26,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(prepare)
     app.cli.add_command(create_user_command)
     app.cli.add_command(demo_data_command)
+    app.cli.add_command(rates_group)
 
 
 @click.command("prepare")
@@ -109,3 +110,37 @@ def demo_data_command() -> None:
     load_demo_data()
     db.session.commit()
     click.echo("Loaded demo data.")
+
+
+@click.group("rates")
+def rates_group() -> None:
+    """National figures: set by decree for the whole country, loaded here, not on a screen."""
+
+
+@rates_group.command("load")
+@click.argument("table", required=False, type=click.Path(exists=True, dir_okay=False))
+def load_rates_command(table: str | None) -> None:
+    """Load the new rows of a decree table (CSV: key,valid_from,value,source; default: the one
+    shipped with the app). Existing rows stay; every office's flyers are prepared again."""
+    from pathlib import Path
+
+    from planner.errors import PlannerError
+    from planner.rates.services import NATIONAL_RATES_FILE
+    from planner.signals import printed_matter_changed
+
+    try:
+        added = seed_national_rates(Path(table) if table else NATIONAL_RATES_FILE)
+        db.session.commit()
+    except (PlannerError, ValueError, KeyError) as error:
+        db.session.rollback()
+        raise click.ClickException(f"The table was not loaded: {error}") from error
+    if added:
+        # A print job names who asked: each office's first administrator, for whom it is ready.
+        admins = db.session.execute(
+            sa.select(User.office_id, sa.func.min(User.id))
+            .where(User.role == Role.ADMIN, User.active.is_(True))
+            .group_by(User.office_id)
+        ).all()
+        for office_id, admin_id in admins:
+            printed_matter_changed.send(office_id, user_id=admin_id)
+    click.echo(f"Loaded {added} national rates.")

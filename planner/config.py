@@ -13,6 +13,8 @@ SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = False
 REMEMBER_COOKIE_HTTPONLY = True
 REMEMBER_COOKIE_SAMESITE = "Lax"
+# "Keep me signed in" lasts two weeks, not Flask-Login's year; Secure whenever sessions are.
+REMEMBER_COOKIE_DURATION = 60 * 60 * 24 * 14
 PERMANENT_SESSION_LIFETIME = 60 * 60 * 12
 WTF_CSRF_TIME_LIMIT = 60 * 60 * 12
 MAX_CONTENT_LENGTH = 10 * 1024 * 1024
@@ -23,7 +25,13 @@ PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 (a method name, not a password)
 
 RATELIMIT_STORAGE_URI = "memory://"
 RATELIMIT_HEADERS_ENABLED = True
+# Per username from one address, and per address over all usernames (an office behind one
+# address has many users, hence the higher figure); never per username alone, which would let
+# anyone lock a known user out.
 LOGIN_RATE_LIMIT = "10 per minute;50 per hour"
+LOGIN_RATE_LIMIT_PER_ADDRESS = "30 per minute;300 per hour"
+# Strict-Transport-Security on answers served over HTTPS (a year, as browsers' preload asks).
+HSTS_MAX_AGE = 60 * 60 * 24 * 365
 
 # Recurring series are bounded so one form cannot create thousands of rows.
 MAX_SERIES_OCCURRENCES = 120

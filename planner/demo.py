@@ -90,7 +90,15 @@ def load_demo_data(today: date | None = None) -> Office:
                 db.session.add(teams[team_name])
             team = teams[team_name]
         users[username] = create_user(
-            lao_cai, username, full_name, DEMO_PASSWORD, role=role, phone=phone, team=team
+            lao_cai,
+            username,
+            full_name,
+            DEMO_PASSWORD,
+            role=role,
+            phone=phone,
+            team=team,
+            # Published on purpose for the demo office; real accounts are checked.
+            check_password_strength=False,
         )
 
     def village(commune: str, name: str) -> Village:

@@ -1,11 +1,17 @@
 """Form pieces shared by several domains."""
 
+from datetime import date
+from decimal import Decimal
+
 from flask_babel import get_translations
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectMultipleField, widgets
+from wtforms import DateField, DecimalField, IntegerField, SelectMultipleField, widgets
 from wtforms.fields.choices import SelectChoice
+from wtforms.validators import StopValidation
 
+from planner.bounds import DB_INT_MAX, DB_INT_MIN, date_in_range
 from planner.errors import PlannerError
 
 WEEKDAY_CHOICES = [
@@ -52,12 +58,36 @@ class _WTFormsMessages:
         return get_translations().ungettext(singular, plural, n)
 
 
+def _without_nul(value):
+    # PostgreSQL refuses NUL in text, and no person types one: dropped before any validator runs.
+    return value.replace("\x00", "") if isinstance(value, str) else value
+
+
+def _within_bounds(form, field) -> None:
+    """Numbers the database can hold and dates the planner can do arithmetic with (bounds.py)."""
+    value = field.data
+    if isinstance(value, bool) or value is None:
+        return
+    if isinstance(value, int | Decimal) and not (DB_INT_MIN <= value <= DB_INT_MAX):
+        raise StopValidation(_("Enter a smaller number."))
+    if isinstance(value, date) and not date_in_range(value):
+        raise StopValidation(_("Enter a date between 1900 and 2199."))
+
+
 class PlannerForm(FlaskForm):
-    """The base of every form in the app: CSRF from Flask-WTF, messages in the user's language."""
+    """The base of every form in the app: CSRF from Flask-WTF, messages in the user's language,
+    text without NUL bytes, numbers and dates within what the database and calendar can hold."""
 
     class Meta:
         def get_translations(self, form):
             return _WTFormsMessages()
+
+        def bind_field(self, form, unbound_field, options):
+            field = unbound_field.bind(form=form, **options)
+            field.filters = (_without_nul, *field.filters)
+            if isinstance(field, IntegerField | DecimalField | DateField):
+                field.validators = [*field.validators, _within_bounds]
+            return field
 
     def add_error(self, error: PlannerError, default: str | None = None) -> None:
         """Show a service's error next to the field it names; an error naming no field of this

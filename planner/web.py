@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+import math
+import time
+from datetime import UTC, datetime, timedelta
+from urllib.parse import unquote, urlsplit
 
 from flask import Flask, Response, current_app, render_template, request
 from flask_babel import format_date, format_datetime, format_decimal, format_time, get_locale
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 from planner.extensions import db
@@ -23,6 +27,7 @@ CSP = (
 def init_app(app: Flask) -> None:
     app.after_request(security_headers)
     app.register_error_handler(CSRFError, csrf_error)
+    app.register_error_handler(StaleDataError, lost_race)
     app.register_error_handler(HTTPException, http_error)
     app.register_error_handler(Exception, server_error)
     app.jinja_env.filters.update(
@@ -46,17 +51,38 @@ def security_headers(response):
     headers.setdefault("Referrer-Policy", "same-origin")
     headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
     headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-    if request.endpoint and request.endpoint != "static" and "Cache-Control" not in headers:
+    # Pages (error pages too, which match no endpoint) are per user: never kept by a cache.
+    if response.status_code >= 400 or (
+        request.endpoint != "static" and "Cache-Control" not in headers
+    ):
         headers["Cache-Control"] = "no-store"
+    if request.is_secure:
+        max_age = current_app.config.get("HSTS_MAX_AGE", 0)
+        if max_age:
+            headers.setdefault("Strict-Transport-Security", f"max-age={max_age}; includeSubDomains")
     return response
 
 
 def is_safe_next(target: str | None) -> bool:
-    """Only same-site paths may be redirected to after login or a language switch."""
-    if not target:
+    """Only a path on this site may be redirected to (after login, a language switch, a form).
+
+    Browsers read `//host`, `/\\host`, `\\\\host`, a path with a tab or newline inside, and
+    their percent-encoded forms as another site, so each of them is refused, decoded or not.
+    """
+    if not target or len(target) > 2000:
         return False
-    parts = urlsplit(target)
-    return not parts.scheme and not parts.netloc and target.startswith("/") and "\\" not in target
+    decoded = target
+    for _round in range(3):  # double and triple encoding
+        decoded = unquote(decoded)
+    for text in (target, decoded):
+        if any(ord(c) < 0x20 or ord(c) == 0x7F for c in text) or "\\" in text:
+            return False
+        if not text.startswith("/") or text.startswith("//"):
+            return False
+        parts = urlsplit(text)
+        if parts.scheme or parts.netloc:
+            return False
+    return True
 
 
 def file_response(content: bytes, filename: str, mimetype: str, inline: bool = False) -> Response:
@@ -83,12 +109,44 @@ def http_error(error: HTTPException):
     if error.code is None or error.code < 400:
         return error
     message = MESSAGES.get(error.code, lambda: error.description)()
+    if error.code == 429:
+        message = too_many_attempts_message()
     return render_template("errors.html", code=error.code, message=message), error.code
+
+
+def too_many_attempts_message() -> str:
+    """When the user may try again, in their language (from the limit that was reached)."""
+    from planner.extensions import limiter
+
+    limit = limiter.current_limit
+    if limit is None:
+        return MESSAGES[429]()
+    # reset_at is rounded up to a whole second; never say longer than the limit's own window.
+    wait = max(1, min(math.ceil(limit.reset_at - time.time()), limit.limit.get_expiry()))
+    minutes = max(1, math.ceil(wait / 60))
+    return _(
+        "Too many attempts. You can try again in %(minutes)s minutes, at %(time)s.",
+        minutes=minutes,
+        time=format_time(datetime.now(UTC) + timedelta(seconds=wait), "HH:mm"),
+    )
 
 
 def csrf_error(_error: CSRFError):
     message = _("Your form expired or was sent from another page. Reload the page and try again.")
     return render_template("errors.html", code=400, message=message), 400
+
+
+def lost_race(_error: StaleDataError):
+    """Two saves of one record at the same moment: the conditional UPDATE let the first win
+    (planner/concurrency.py); this one is told, and nothing of the winner's is lost."""
+    from planner.extensions import db
+
+    db.session.rollback()
+    message = _(
+        "Someone else saved a change to this at the same moment, so yours was not saved. "
+        "Reload the page to see theirs, then try again."
+    )
+    return render_template("errors.html", code=409, message=message), 409
 
 
 def server_error(error: Exception):

@@ -186,21 +186,19 @@ def test_a_flyer_prints_the_same_from_a_prepared_body_as_from_nothing(officer, p
 
 
 def test_a_national_rate_prepares_the_flyers_of_every_office(
-    admin_client, officer, places, content, monkeypatch
+    runner, admin, officer, places, content, monkeypatch, tmp_path
 ):
     other = factories.office(name="Bảo hiểm xã hội tỉnh Hà Giang", province="Hà Giang")
+    factories.user(other, username="admin-hg", role="admin")
     db.session.commit()
     monkeypatch.setattr(jobs, "enqueue", lambda job_id: None)
-
-    response = admin_client.post(
-        "/rates/",
-        data={
-            "key": "base_salary",
-            "valid_from": "2030-07-01",
-            "value": "2530000",
-            "source": "Nghị định mới về lương cơ sở",
-        },
+    table = tmp_path / "decree.csv"
+    table.write_text(
+        "key,valid_from,value,source\nbase_salary,2030-07-01,2530000,Nghị định mới\n",
+        encoding="utf-8",
     )
 
-    assert response.status_code == 302
+    result = runner.invoke(args=["rates", "load", str(table)])
+
+    assert result.exit_code == 0, result.output
     assert {job.office_id for job in preparation_jobs()} == {officer.office_id, other.id}

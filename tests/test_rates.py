@@ -88,33 +88,35 @@ def test_admin_sees_rates_by_key_with_their_dates(admin_client, rates):
     assert "đang áp dụng" in page
 
 
-def test_admin_adds_a_dated_value(admin_client, rates):
+def test_admin_adds_a_dated_value_of_their_provinces_support(admin_client, admin, rates):
     response = admin_client.post(
         "/rates/",
         data={
-            "key": "base_salary",
+            "key": "province_vsi_support_pct_poor",
             "valid_from": "2030-07-01",
-            "value": "2530000",
-            "source": "Nghị định mới về lương cơ sở",
+            "value": "30",
+            "source": "Nghị quyết của HĐND tỉnh",
         },
     )
     assert response.status_code == 302
-    assert household_hi_quote(date(2030, 7, 1), 1, 1).monthly_total == 113_850
-    assert household_hi_quote(date(2030, 6, 30), 1, 1).monthly_total == 105_300
+    on = date(2030, 7, 1)
+    quote = voluntary_si_quote(on, 1_500_000, PriorityGroup.POOR, office_id=admin.office_id)
+    assert quote.monthly_province_support == 99_000  # 30% of 330,000
+    earlier = voluntary_si_quote(date(2030, 6, 30), 1_500_000, "poor", office_id=admin.office_id)
+    assert earlier.monthly_province_support == 0
     assert "sắp áp dụng" in admin_client.get("/rates/").get_data(as_text=True)
 
 
 def test_a_second_value_on_the_same_date_is_refused(admin_client, rates):
+    data = {
+        "key": "province_vsi_support_pct_poor",
+        "valid_from": "2027-01-01",
+        "value": "10",
+        "source": "Nghị quyết",
+    }
+    assert admin_client.post("/rates/", data=data).status_code == 302
     count = db.session.query(RateValue).count()
-    response = admin_client.post(
-        "/rates/",
-        data={
-            "key": "base_salary",
-            "valid_from": "2024-07-01",
-            "value": "1",
-            "source": "Nhầm",
-        },
-    )
+    response = admin_client.post("/rates/", data={**data, "value": "20"})
     assert response.status_code == 422
     assert "đã có giá trị từ ngày đó" in response.get_data(as_text=True)
     assert db.session.query(RateValue).count() == count
@@ -124,7 +126,7 @@ def test_a_percentage_over_100_is_refused(admin_client, rates):
     response = admin_client.post(
         "/rates/",
         data={
-            "key": "vsi_support_pct_poor",
+            "key": "province_vsi_support_pct_poor",
             "valid_from": "2027-01-01",
             "value": "150",
             "source": "x",
@@ -136,7 +138,12 @@ def test_a_percentage_over_100_is_refused(admin_client, rates):
 
 def test_only_administrators_change_rates(officer_client, supervisor_client, rates):
     assert officer_client.get("/rates/").status_code == 403
-    data = {"key": "base_salary", "valid_from": "2027-01-01", "value": "1", "source": "x"}
+    data = {
+        "key": "province_vsi_support_pct_poor",
+        "valid_from": "2027-01-01",
+        "value": "1",
+        "source": "x",
+    }
     assert supervisor_client.post("/rates/", data=data).status_code == 403
 
 

@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, PasswordField, SelectField, StringField, URLField
-from wtforms.validators import URL, DataRequired, Length, Optional, Regexp
+from wtforms.validators import URL, DataRequired, EqualTo, Length, Optional, Regexp
 
 from planner.enums import Role
 from planner.forms import PlannerForm, choices
@@ -53,4 +53,18 @@ class OfficeForm(PlannerForm):
     contact_link = URLField(
         _l("Link for the QR code on flyers"),
         validators=[Optional(), Length(max=500), URL(message=_l("Enter a full web address."))],
+    )
+
+
+class PasswordChangeForm(PlannerForm):
+    current_password = PasswordField(
+        _l("Current password"), validators=[DataRequired(), Length(max=200)]
+    )
+    password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=200)])
+    confirm = PasswordField(
+        _l("New password again"),
+        validators=[
+            DataRequired(),
+            EqualTo("password", message=_l("The two new passwords are not the same.")),
+        ],
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -14,6 +15,10 @@ from planner.config import PASSWORD_HASH_METHOD
 from planner.enums import Role, enum_column
 from planner.extensions import Model
 from planner.timezones import UTCDateTime, now_utc
+
+
+def new_session_token() -> str:
+    return secrets.token_urlsafe(24)
 
 
 class Office(Model):
@@ -54,6 +59,11 @@ class User(UserMixin, Model):
     password_hash: Mapped[str] = mapped_column(sa.String(255))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+    # Part of the id in the session and remember cookies: a new one ends every session of the
+    # user (log out, password change, admin reset, deactivation), copied cookies included.
+    session_token: Mapped[str] = mapped_column(sa.String(64), default=new_session_token)
+    # Set by an admin reset: the user chooses their own password before anything else.
+    must_change_password: Mapped[bool] = mapped_column(default=False)
 
     office: Mapped[Office] = relationship()
     team: Mapped[Team | None] = relationship(back_populates="members")
@@ -70,6 +80,14 @@ class User(UserMixin, Model):
     def is_admin(self) -> bool:
         return self.role == Role.ADMIN
 
+    def get_id(self) -> str:
+        """What Flask-Login keeps in the cookies: the id and the current session token."""
+        return f"{self.id}:{self.session_token}"
+
+    def end_sessions(self) -> None:
+        """Every session and remember cookie issued so far stops working."""
+        self.session_token = new_session_token()
+
     def set_password(self, password: str) -> None:
         """Store a salted hash by the app's PASSWORD_HASH_METHOD (the hash names its method, so
         a password set under another method still checks)."""
@@ -77,6 +95,7 @@ class User(UserMixin, Model):
         if has_app_context():
             method = current_app.config.get("PASSWORD_HASH_METHOD", method)
         self.password_hash = generate_password_hash(password, method=method)
+        self.end_sessions()
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)

@@ -1,15 +1,30 @@
 """Login, logout, the language switch and user administration."""
 
+import hmac
+
 import sqlalchemy as sa
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 
 from planner.accounts import bp
-from planner.accounts.forms import LoginForm, OfficeForm, TeamForm, UserForm
+from planner.accounts.forms import (
+    LoginForm,
+    OfficeForm,
+    PasswordChangeForm,
+    TeamForm,
+    UserForm,
+)
 from planner.accounts.models import Team, User
-from planner.accounts.services import authenticate, create_user
+from planner.accounts.services import (
+    authenticate,
+    change_own_password,
+    create_user,
+    reset_password,
+)
+from planner.bounds import int_in_range
 from planner.enums import Role
 from planner.errors import PlannerError
 from planner.extensions import db, limiter, login_manager
@@ -25,20 +40,33 @@ login_manager.login_message_category = "info"
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
-    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    """The user whose id and current session token the cookie holds (see User.get_id)."""
+    number, _sep, token = user_id.partition(":")
+    if not number.isdigit() or not int_in_range(int(number)) or not token:
+        return None
+    user = db.session.get(User, int(number))
+    if user is None or not hmac.compare_digest(user.session_token.encode(), token.encode()):
+        return None
+    return user
 
 
-def _login_limit() -> str:
+def _address_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT_PER_ADDRESS"]
+
+
+def _pair_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
 
 
-def _username_key() -> str:
-    return "login:" + request.form.get("username", "").strip().lower()[:80]
+def _username_and_address_key() -> str:
+    # Per username *and* address: someone elsewhere guessing cannot lock the user out.
+    username = request.form.get("username", "").strip().lower()[:80]
+    return f"login:{get_remote_address()}:{username}"
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
-@limiter.limit(_login_limit, methods=["POST"], key_func=_username_key)
+@limiter.limit(_address_limit, methods=["POST"])
+@limiter.limit(_pair_limit, methods=["POST"], key_func=_username_and_address_key)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("sessions.week"))
@@ -59,12 +87,55 @@ def login():
 @login_required
 def logout():
     lang = session.get("lang")
+    # Ends this user's sessions everywhere: a copied cookie or remember cookie stops working.
+    current_user.end_sessions()
+    db.session.commit()
     logout_user()
     session.clear()
     if lang:
         session["lang"] = lang
     flash(_("You are logged out."), "info")
     return redirect(url_for("accounts.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = PasswordChangeForm()
+    if form.validate_on_submit():
+        try:
+            change_own_password(current_user, form.current_password.data, form.password.data)
+            db.session.commit()
+        except PlannerError as error:
+            db.session.rollback()
+            getattr(form, error.field or "password").errors.append(error.message)
+        else:
+            # The other sessions ended with the old token; this one carries on with the new.
+            login_user(current_user._get_current_object())
+            flash(_("Your password was changed. Other devices were logged out."), "success")
+            return redirect(url_for("sessions.week"))
+    return render_template("accounts/password.html", form=form)
+
+
+@bp.before_app_request
+def password_change_first():
+    """After an admin reset, the user chooses their own password before anything else."""
+    if (
+        current_user.is_authenticated
+        and current_user.must_change_password
+        and request.endpoint not in PASSWORD_CHANGE_ENDPOINTS
+    ):
+        flash(_("Choose your own password to continue."), "info")
+        return redirect(url_for("accounts.change_password"))
+    return None
+
+
+PASSWORD_CHANGE_ENDPOINTS = {
+    "accounts.change_password",
+    "accounts.logout",
+    "accounts.language",
+    "static",
+}
 
 
 @bp.get("/language/<code>")
@@ -151,9 +222,11 @@ def edit_user(user_id: int):
             user.phone = normalise_phone(form.phone.data) if form.phone.data else ""
             user.role = Role(form.role.data)
             user.team = _team_or_none(form.team_id.data)
+            if user.active and not form.active.data:
+                user.end_sessions()
             user.active = form.active.data
             if form.password.data:
-                user.set_password(form.password.data)
+                reset_password(user, form.password.data)
             db.session.commit()
         except PlannerError as error:
             db.session.rollback()

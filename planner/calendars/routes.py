@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import segno
 import sqlalchemy as sa
@@ -24,6 +24,7 @@ from sqlalchemy.orm import selectinload
 from werkzeug.http import is_resource_modified
 
 from planner.accounts.models import Team
+from planner.bounds import parse_date
 from planner.calendars import bp, ical
 from planner.calendars.blocked_days import office_blocked_days
 from planner.calendars.forms import ActionForm, FeedSettingsForm, ImportForm, SharedFeedForm
@@ -80,9 +81,7 @@ def session_ics(session_id: int):
 @login_required
 def week_ics():
     try:
-        monday = monday_of(
-            date.fromisoformat(request.args.get("week") or today_local().isoformat())
-        )
+        monday = monday_of(parse_date(request.args.get("week") or today_local().isoformat()))
     except ValueError:
         abort(400)
     sessions = week_sessions(requested_scope(current_user, request.args), monday)

@@ -54,13 +54,17 @@ def feed_for_token(token: str) -> CalendarFeed | None:
     feed = db.session.scalars(
         sa.select(CalendarFeed)
         .where(CalendarFeed.token_hash == wanted)
-        .options(sa.orm.joinedload(CalendarFeed.user))
+        .options(sa.orm.joinedload(CalendarFeed.user), sa.orm.joinedload(CalendarFeed.created_by))
     ).first()
     if feed is None or not hmac.compare_digest(feed.token_hash, wanted):
         return None
     if feed.kind == FeedKind.OFFICER and (
         feed.user is None or not feed.user.active or feed.user.office_id != feed.office_id
     ):
+        return None
+    # A team or commune feed stops with the supervisor who shared it (deactivated or removed).
+    owner = feed.created_by
+    if owner is None or not owner.active or owner.office_id != feed.office_id:
         return None
     return feed
 

@@ -14,6 +14,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, Optional
 
+from planner.concurrency import VersionFields
 from planner.enums import PriorityGroup
 from planner.followups.models import Product
 from planner.forms import PlannerForm, choices
@@ -60,7 +61,7 @@ class EnrolmentForm(PlannerForm):
         self.priority_group.choices = PriorityGroup.choices()
 
 
-class ReceiptForm(PlannerForm):
+class ReceiptForm(VersionFields, PlannerForm):
     receipt_number = StringField(
         _l("Receipt or file number"),
         validators=[InputRequired(message=_l("Enter the receipt or file number.")), Length(max=60)],

@@ -20,6 +20,9 @@ class Enrolment(Model):
     """A person joined voluntary SI or household HI; amounts are frozen at the rates of the day."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # Optimistic locking (planner/concurrency.py): every UPDATE matches this version or fails.
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+    __mapper_args__ = {"version_id_col": version}
     office_id: Mapped[int] = mapped_column(sa.ForeignKey("office.id"), index=True)
     person_id: Mapped[int] = mapped_column(sa.ForeignKey("person.id"), index=True)
     product: Mapped[Product] = mapped_column(enum_column(Product))

@@ -10,6 +10,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
 
+from planner.bounds import parse_date
+from planner.concurrency import StaleForm, check_version, describe
 from planner.enrolments import bp
 from planner.enrolments.forms import MONTH_LABELS, EnrolmentForm, ReceiptForm
 from planner.enrolments.models import Enrolment, EnrolmentCredit
@@ -19,6 +21,7 @@ from planner.enrolments.services import (
     office_enrolments,
     person_enrolments,
     record_enrolment,
+    snapshot,
     update_receipt,
 )
 from planner.errors import PlannerError
@@ -136,26 +139,38 @@ def detail(enrolment_id: int):
     enrolment = _load(enrolment_id)
     form = ReceiptForm(obj=enrolment)
     status = 200
+    conflict = None
+    if request.method == "GET":
+        form.remember(enrolment.version, snapshot(enrolment))
     if request.method == "POST":
         status = 400
         if form.validate_on_submit():
             try:
+                check_version(enrolment.version, form, snapshot(enrolment))
                 update_receipt(enrolment, form.receipt_number.data, form.notes.data, current_user)
                 db.session.commit()
                 flash(_("The enrolment was saved."), "success")
                 return redirect(url_for("enrolments.detail", enrolment_id=enrolment.id))
+            except StaleForm as error:
+                conflict, status = error, 409
             except PlannerError as error:
                 db.session.rollback()
                 enrolment = _load(enrolment_id)
                 form.add_error(error, default="receipt_number")
-    return render_template("enrolments/detail.html", enrolment=enrolment, form=form), status
+    return render_template(
+        "enrolments/detail.html",
+        enrolment=enrolment,
+        form=form,
+        conflict=conflict,
+        conflict_changes=describe(form, conflict) if conflict else [],
+    ), status
 
 
 def _parse_day(text: str | None, default: date) -> date:
     if not text:
         return default
     try:
-        return date.fromisoformat(text)
+        return parse_date(text)
     except ValueError:
         abort(400)
 

@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import DateField, IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
+from planner.concurrency import VersionFields
 from planner.followups.models import Channel, OutcomeKind, Product
 from planner.forms import PlannerForm, choices
 
@@ -51,7 +52,7 @@ class ReassignForm(PlannerForm):
         self.assigned_to_id.choices = _officer_choices(officers)
 
 
-class RescheduleForm(PlannerForm):
+class RescheduleForm(VersionFields, PlannerForm):
     due_on = DateField(_l("New due date"), validators=[Optional()])
 
 

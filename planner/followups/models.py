@@ -129,6 +129,9 @@ class FollowUp(Model):
     __tablename__ = "follow_up"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # Optimistic locking (planner/concurrency.py): every UPDATE matches this version or fails.
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+    __mapper_args__ = {"version_id_col": version}
     office_id: Mapped[int] = mapped_column(sa.ForeignKey("office.id"), index=True)
     person_id: Mapped[int] = mapped_column(sa.ForeignKey("person.id"), index=True)
     # Where the interest was shown; kept when attendance rows are merged away.

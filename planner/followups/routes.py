@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
 from werkzeug.routing import BuildError
 
+from planner.concurrency import StaleForm, check_version, describe
 from planner.errors import PlannerError
 from planner.extensions import db
 from planner.followups import bp
@@ -34,6 +35,7 @@ from planner.followups.services import (
     reschedule,
     save_settings,
     settings_for,
+    snapshot,
 )
 from planner.people.models import Person
 from planner.scope import ScopeKind, requested_scope
@@ -114,16 +116,24 @@ def _load(follow_up_id: int) -> FollowUp:
     return follow_up
 
 
-def _detail(follow_up: FollowUp, status: int = 200, **forms):
+def _detail(follow_up: FollowUp, status: int = 200, conflict=None, **forms):
     officers = office_officers(current_user.office_id)
     forms.setdefault("outcome", outcome_form(follow_up))
     forms.setdefault(
         "reassign", ReassignForm(officers=officers, assigned_to_id=follow_up.assigned_to_id)
     )
-    forms.setdefault("reschedule", RescheduleForm(due_on=max(follow_up.due_on, today_local())))
+    if "reschedule" not in forms:
+        forms["reschedule"] = RescheduleForm(due_on=max(follow_up.due_on, today_local()))
+        forms["reschedule"].remember(follow_up.version, snapshot(follow_up))
     forms.setdefault("cancel", CancelForm())
     return (
-        render_template("followups/detail.html", follow_up=follow_up, forms=forms),
+        render_template(
+            "followups/detail.html",
+            follow_up=follow_up,
+            forms=forms,
+            conflict=conflict[0] if conflict else None,
+            conflict_changes=conflict[1] if conflict else [],
+        ),
         status,
     )
 
@@ -217,10 +227,13 @@ def reschedule_to(follow_up_id: int):
     form = RescheduleForm()
     if form.validate_on_submit():
         try:
+            check_version(follow_up.version, form, snapshot(follow_up))
             reschedule(follow_up, form.due_on.data, current_user)
             db.session.commit()
             flash(_("The follow-up was moved."), "success")
             return redirect(url_for("followups.detail", follow_up_id=follow_up.id))
+        except StaleForm as error:
+            return _detail(follow_up, 409, reschedule=form, conflict=(error, describe(form, error)))
         except PlannerError as error:
             db.session.rollback()
             follow_up = _load(follow_up_id)

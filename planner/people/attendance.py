@@ -15,6 +15,7 @@ from planner.enums import PriorityGroup, SessionStatus
 from planner.errors import PlannerError
 from planner.extensions import db
 from planner.people.identity import AttendeeInput, match_people
+from planner.people.limits import check_room
 from planner.people.models import (
     Attendance,
     AttendanceSource,
@@ -79,6 +80,7 @@ def record_attendances(
 ) -> list[Attendance]:
     """Record clean rows at a session in the current transaction; refuse people already listed."""
     check_session_open(session)
+    check_room(session.id, len(rows))
     office_id = session.office_id
     matches = match_people(office_id, rows)
     matched_ids = [p.id for p in matches if p is not None]

@@ -8,6 +8,7 @@ from wtforms import BooleanField, IntegerField, RadioField, SelectField, StringF
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
+from planner.concurrency import VersionFields
 from planner.enums import PriorityGroup
 from planner.forms import PlannerForm, grouped_choices
 from planner.people.identity import AttendeeInput
@@ -88,7 +89,7 @@ class AttendeeForm(PlannerForm):
         )
 
 
-class PersonForm(PlannerForm):
+class PersonForm(VersionFields, PlannerForm):
     """A person's details on their own page."""
 
     full_name = StringField(
@@ -133,7 +134,7 @@ class PersonForm(PlannerForm):
         }
 
 
-class AttendanceForm(PlannerForm):
+class AttendanceForm(VersionFields, PlannerForm):
     """What was noted about one person at one session."""
 
     interest = RadioField(_l("Interested in"))

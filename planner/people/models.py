@@ -86,6 +86,9 @@ class Person(Model):
     """Someone an office has met; personal data kept to what the work needs, with consent."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # Optimistic locking (planner/concurrency.py): every UPDATE matches this version or fails.
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+    __mapper_args__ = {"version_id_col": version}
     office_id: Mapped[int] = mapped_column(sa.ForeignKey("office.id"), index=True)
     full_name: Mapped[str] = mapped_column(sa.String(120))
     # The name folded (no case, no diacritics) so "Lò Văn Páo" finds "LO VAN PAO".
@@ -155,6 +158,9 @@ class Attendance(Model):
     """One person at one session, as written on the sheet."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # Optimistic locking (planner/concurrency.py): every UPDATE matches this version or fails.
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+    __mapper_args__ = {"version_id_col": version}
     office_id: Mapped[int] = mapped_column(sa.ForeignKey("office.id"), index=True)
     session_id: Mapped[int] = mapped_column(sa.ForeignKey("outreach_session.id"), index=True)
     person_id: Mapped[int] = mapped_column(sa.ForeignKey("person.id"), index=True)

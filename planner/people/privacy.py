@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 
 import sqlalchemy as sa
@@ -31,8 +32,11 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def neutralise_formula(value: Any) -> Any:
-    """Spreadsheets run cells starting with = + - @ as formulas; make such text plain text."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+    """Spreadsheets run cells starting with = + - @ as formulas; make such text plain text.
+
+    Checked after compatibility normalisation: a spreadsheet may read a full-width "＝" as "=".
+    """
+    if isinstance(value, str) and unicodedata.normalize("NFKC", value).startswith(FORMULA_STARTS):
         return "'" + value
     return value
 

@@ -24,6 +24,7 @@ from flask_login import current_user, login_required
 from openpyxl import Workbook
 from sqlalchemy.orm import selectinload
 
+from planner.concurrency import StaleForm, check_version, describe
 from planner.errors import PlannerError
 from planner.extensions import db
 from planner.people import bp
@@ -59,7 +60,7 @@ from planner.people.privacy import (
     person_trail,
 )
 from planner.people.self_check_in import confirm_check_in, reject_check_in
-from planner.people.snapshots import person_snapshot
+from planner.people.snapshots import attendance_snapshot, person_snapshot
 from planner.phones import display_phone
 from planner.places.services import commune_villages, office_villages
 from planner.scoping import get_owned_or_404, supervisor_required
@@ -173,20 +174,34 @@ def edit_attendance(attendance_id: int):
         obj=attendance,
         interest=attendance.interest.value,
     )
+    if request.method == "GET":
+        form.remember(attendance.version, attendance_snapshot(attendance))
+    conflict = None
     if form.validate_on_submit():
-        update_attendance(
-            attendance,
-            Interest(form.interest.data),
-            form.registered_on_spot.data,
-            form.notes.data or "",
-            current_user,
-        )
-        db.session.commit()
-        flash(_("The attendance was saved."), "success")
-        return redirect(
-            url_for("sessions.detail", session_id=attendance.session_id) + "#attendance"
-        )
-    return render_template("people/attendance_edit.html", attendance=attendance, form=form)
+        try:
+            check_version(attendance.version, form, attendance_snapshot(attendance))
+        except StaleForm as error:
+            conflict = error
+        else:
+            update_attendance(
+                attendance,
+                Interest(form.interest.data),
+                form.registered_on_spot.data,
+                form.notes.data or "",
+                current_user,
+            )
+            db.session.commit()
+            flash(_("The attendance was saved."), "success")
+            return redirect(
+                url_for("sessions.detail", session_id=attendance.session_id) + "#attendance"
+            )
+    return render_template(
+        "people/attendance_edit.html",
+        attendance=attendance,
+        form=form,
+        conflict=conflict,
+        conflict_changes=describe(form, conflict) if conflict else [],
+    ), (409 if conflict else 200)
 
 
 @bp.post("/attendance/<int:attendance_id>/delete")
@@ -407,12 +422,18 @@ def edit(person_id: int):
             person.has_health_insurance, ""
         )
         form.phone.data = display_phone(person.phone) if person.phone else ""
+        form.remember(person.version, person_snapshot(person))
     else:
         form = PersonForm(villages=villages)
+    conflict = None
     if form.validate_on_submit():
         try:
+            check_version(person.version, form, person_snapshot(person))
             update_person(person, form.values(), current_user)
             db.session.commit()
+        except StaleForm as error:
+            db.session.rollback()
+            conflict = error
         except PlannerError as error:
             db.session.rollback()
             form.add_error(error, default="full_name")
@@ -420,7 +441,13 @@ def edit(person_id: int):
             flash(_("The person's details were saved."), "success")
             return redirect(url_for("people.detail", person_id=person.id))
     status = 422 if request.method == "POST" else 200
-    return render_template("people/edit.html", person=person, form=form), status
+    return render_template(
+        "people/edit.html",
+        person=person,
+        form=form,
+        conflict=conflict,
+        conflict_changes=describe(form, conflict) if conflict else [],
+    ), status
 
 
 # --- Duplicates ----------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
+from typing import cast
 
 import sqlalchemy as sa
 from flask import Flask, current_app, has_app_context
@@ -30,6 +31,8 @@ from planner.signals import printed_matter_changed
 from planner.timezones import now_utc
 
 STALE_QUEUED = timedelta(minutes=10)
+# A worker beats after every document (seconds apart); this long without a beat, it is gone.
+STALE_RUNNING = timedelta(minutes=5)
 _EXECUTOR: ThreadPoolExecutor | None = None
 _EXECUTOR_LOCK = threading.Lock()
 
@@ -131,10 +134,23 @@ def run_job(job_id: str) -> None:
         with create_app().app_context():
             return run_job(job_id)
     job = db.session.get(PrintJob, job_id)
-    if job is None or job.status in (JobStatus.DONE, JobStatus.FAILED):
+    if job is None or job.status != JobStatus.QUEUED:
         return None
-    job.status = JobStatus.RUNNING
+    # Claimed by one conditional UPDATE: of two workers handed the same job, one runs it.
+    claimed = _updated(
+        sa.update(PrintJob)
+        .where(
+            PrintJob.id == job_id,
+            PrintJob.status == JobStatus.QUEUED,
+            PrintJob.attempt == job.attempt,
+        )
+        .values(status=JobStatus.RUNNING, heartbeat_at=now_utc())
+    )
     db.session.commit()
+    if not claimed:
+        return None
+    db.session.refresh(job)
+    job.claimed_attempt = job.attempt  # type: ignore[attr-defined]  # not a column: this run
     kind, started = job.kind, time.perf_counter()
     try:
         with force_locale("vi"):
@@ -142,6 +158,8 @@ def run_job(job_id: str) -> None:
                 _run_flyer_bodies(job)
             else:
                 _run_packet(job)
+    except JobTakenOver:
+        db.session.rollback()
     except PlannerError as error:
         db.session.rollback()
         _fail(job_id, error.message)
@@ -166,16 +184,101 @@ def _fail(job_id: str, message: str) -> None:
     db.session.commit()
 
 
-def _progress(job: PrintJob, done: int) -> None:
-    job.done = done
+def _updated(statement: sa.Update) -> int:
+    """Run a conditional UPDATE and say how many rows it changed (0: another worker won)."""
+    return cast(sa.CursorResult, db.session.execute(statement)).rowcount
+
+
+class JobTakenOver(Exception):
+    """This worker's attempt was marked stale and the job retried: stop quietly."""
+
+
+def _beat(job: PrintJob, **values) -> None:
+    """Write progress with a heartbeat, only while this worker's attempt is the running one."""
+    attempt = getattr(job, "claimed_attempt", job.attempt)
+    db.session.commit()  # what the step itself changed (a sheet version, ...)
+    written = _updated(
+        sa.update(PrintJob)
+        .where(
+            PrintJob.id == job.id,
+            PrintJob.status == JobStatus.RUNNING,
+            PrintJob.attempt == attempt,
+        )
+        .values(heartbeat_at=now_utc(), **values)
+    )
     db.session.commit()
+    if not written:
+        raise JobTakenOver(job.id)
+    db.session.refresh(job)
+
+
+def _progress(job: PrintJob, done: int) -> None:
+    _beat(job, done=done)
 
 
 def _finish(job: PrintJob) -> None:
-    job.done = job.total
-    job.status = JobStatus.DONE
-    job.finished_at = now_utc()
+    _beat(job, done=job.total, status=JobStatus.DONE, finished_at=now_utc(), pdf_key=job.pdf_key)
+
+
+# Only these kinds beat after each document; results jobs (planner/results/jobs.py) share the
+# table but not the heartbeat, so a long report is never taken for a dead worker.
+BEATING_KINDS = (JobKind.PACKET, JobKind.FLYER_BODIES)
+
+
+def expire_if_stale(job: PrintJob) -> PrintJob:
+    """A running job without a heartbeat for STALE_RUNNING (its worker died), or one queued for
+    STALE_QUEUED that no worker took, becomes failed in one conditional UPDATE (a beat that
+    arrives meanwhile keeps it running). Jobs of other kinds than BEATING_KINDS are returned
+    unchanged."""
+    if job.kind not in BEATING_KINDS:
+        return job
+    last = job.heartbeat_at or job.created_at
+    limit = {JobStatus.RUNNING: STALE_RUNNING, JobStatus.QUEUED: STALE_QUEUED}.get(
+        JobStatus(job.status)
+    )
+    if limit is None or last > now_utc() - limit:
+        return job
+    with force_locale("vi"):
+        message = _("The printing stopped (the server was restarted). Try again.")
+    db.session.execute(
+        sa.update(PrintJob)
+        .where(
+            PrintJob.id == job.id,
+            PrintJob.status == job.status,
+            PrintJob.attempt == job.attempt,
+            sa.or_(PrintJob.heartbeat_at.is_(None), PrintJob.heartbeat_at <= last),
+        )
+        .values(status=JobStatus.FAILED, error=message[:500], finished_at=now_utc())
+    )
     db.session.commit()
+    db.session.refresh(job)
+    return job
+
+
+def retry(job: PrintJob) -> bool:
+    """Run a failed job again from the start (a new attempt); False when it is not failed."""
+    retried = _updated(
+        sa.update(PrintJob)
+        .where(
+            PrintJob.id == job.id,
+            PrintJob.status == JobStatus.FAILED,
+            PrintJob.attempt == job.attempt,
+        )
+        .values(
+            status=JobStatus.QUEUED,
+            attempt=PrintJob.attempt + 1,
+            done=0,
+            error="",
+            heartbeat_at=None,
+            finished_at=None,
+            created_at=now_utc(),
+        )
+    )
+    db.session.commit()
+    if retried:
+        db.session.refresh(job)
+        enqueue(job.id)
+    return bool(retried)
 
 
 def _run_flyer_bodies(job: PrintJob) -> None:

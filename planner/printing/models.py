@@ -129,6 +129,11 @@ class PrintJob(Model):
     error: Mapped[str] = mapped_column(sa.String(500), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set by the worker when it starts and after each document: a running job whose heartbeat
+    # stopped (its worker was killed) is marked failed and can be retried (printing/jobs.py).
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Raised by each retry: a worker from an earlier attempt that wakes up writes nothing.
+    attempt: Mapped[int] = mapped_column(default=1, server_default="1")
 
     @property
     def params(self) -> dict:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import (
     abort,
     flash,
@@ -16,6 +14,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from planner.bounds import parse_date
 from planner.enums import Language, Topic
 from planner.errors import PlannerError
 from planner.extensions import db
@@ -103,7 +102,7 @@ def packet():
     if not form.validate_on_submit():
         abort(400)
     try:
-        monday = monday_of(date.fromisoformat(form.week.data or ""))
+        monday = monday_of(parse_date(form.week.data or ""))
     except ValueError:
         abort(400)
     scope = requested_scope(current_user, request.form, default=ScopeKind.MINE)
@@ -115,7 +114,7 @@ def _own_job(job_id: str):
     job = jobs.office_job(job_id, current_user.office_id)
     if job is None:
         abort(404)
-    return job
+    return jobs.expire_if_stale(job)
 
 
 def job_state(job) -> dict:
@@ -143,6 +142,15 @@ def job(job_id: str):
 @login_required
 def job_progress(job_id: str):
     return jsonify(job_state(_own_job(job_id)))
+
+
+@bp.post("/jobs/<job_id>/retry")
+@login_required
+def job_retry(job_id: str):
+    job = _own_job(job_id)
+    if not jobs.retry(job):
+        flash(_("This job is not failed; it needs no retry."), "info")
+    return redirect(url_for("printing.job", job_id=job.id))
 
 
 @bp.get("/jobs/<job_id>/download")

@@ -385,17 +385,9 @@ def attendance_sheet(
         if pdf is not None:
             return existing, pdf
     if existing is None:
-        last = db.session.scalar(
-            sa.select(sa.func.max(SheetVersion.number)).where(SheetVersion.session_id == session.id)
-        )
-        existing = SheetVersion(
-            office_id=session.office_id,
-            session_id=session.id,
-            number=(last or 0) + 1,
-            content_hash=content_hash,
-            created_by_id=user.id if user else None,
-        )
-        db.session.add(existing)
+        existing = _claim_sheet_version(session, content_hash, user)
+        if existing.pdf_key and (pdf := render.cached(existing.pdf_key)) is not None:
+            return existing, pdf
     html = sheet_html(session, people, existing.number, hidden)
     key = render.cache_key(html, *SHEET_STYLES)
     document = render.layout(html, SHEET_STYLES)
@@ -407,3 +399,41 @@ def attendance_sheet(
     existing.layout_json = json.dumps(layout, separators=(",", ":"))
     db.session.flush()
     return existing, pdf
+
+
+def _claim_sheet_version(
+    session: OutreachSession, content_hash: str, user: User | None, attempts: int = 5
+) -> SheetVersion:
+    """The next version number for this content, race-safe: two people printing the same new
+    sheet at once both get one version (the loser of the unique number finds the winner's row
+    for the same content, or takes the next number), never a duplicate-key error."""
+    for _attempt in range(attempts):
+        last = db.session.scalar(
+            sa.select(sa.func.max(SheetVersion.number)).where(SheetVersion.session_id == session.id)
+        )
+        version = SheetVersion(
+            office_id=session.office_id,
+            session_id=session.id,
+            number=(last or 0) + 1,
+            content_hash=content_hash,
+            created_by_id=user.id if user else None,
+        )
+        try:
+            with db.session.begin_nested():
+                db.session.add(version)
+        except sa.exc.IntegrityError:
+            # The other print committed first (PostgreSQL waited for it): take its row.
+            same = db.session.scalar(
+                sa.select(SheetVersion)
+                .where(
+                    SheetVersion.session_id == session.id,
+                    SheetVersion.content_hash == content_hash,
+                )
+                .order_by(SheetVersion.number.desc())
+                .limit(1)
+            )
+            if same is not None:
+                return same
+            continue
+        return version
+    raise PlannerError(_("The sheet is being printed by someone else; try again in a moment."))

@@ -7,14 +7,14 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from planner.accounts.models import Office
 from planner.errors import PlannerError
 from planner.extensions import db
 from planner.rates import bp
 from planner.rates.forms import QuoteForm, RateValueForm
 from planner.rates.models import RateValue
+from planner.rates.province import PROVINCE_KEYS, add_province_support, figures_used
 from planner.rates.quotes import household_quote
-from planner.rates.services import RATE_KEYS, add_rate_value, voluntary_si_limits
+from planner.rates.services import RATE_KEYS, voluntary_si_limits
 from planner.scoping import admin_required
 from planner.signals import printed_matter_changed
 from planner.timezones import today_local
@@ -23,41 +23,57 @@ from planner.timezones import today_local
 @bp.route("/", methods=["GET", "POST"])
 @admin_required
 def index():
-    form = RateValueForm(keys=RATE_KEYS)
-    if request.method == "GET" and request.args.get("key") in RATE_KEYS:
+    """National figures to read (set by decree, loaded by `flask rates load`), and the form for
+    the office's own province support, the only figures an office sets."""
+    form = RateValueForm(keys=PROVINCE_KEYS)
+    if request.method == "GET" and request.args.get("key") in PROVINCE_KEYS:
         form.key.data = request.args["key"]
     if form.validate_on_submit():
         try:
-            add_rate_value(form.key.data, form.valid_from.data, form.value.data, form.source.data)
+            add_province_support(
+                current_user.office_id,
+                form.key.data,
+                form.valid_from.data,
+                form.value.data,
+                form.source.data,
+            )
             db.session.commit()
-            # A national figure: every office's flyers print it.
-            for office_id in db.session.scalars(sa.select(Office.id)).all():
-                printed_matter_changed.send(office_id, user_id=current_user.id)
+            printed_matter_changed.send(current_user.office_id, user_id=current_user.id)
             flash(_("The new value is saved; documents dated from then on use it."), "success")
             return redirect(url_for("rates.index"))
         except PlannerError as error:
             db.session.rollback()
             form.add_error(error, default="valid_from")
-    values = db.session.scalars(
-        sa.select(RateValue)
-        .where(RateValue.office_id.is_(None))
-        .order_by(RateValue.key, RateValue.valid_from.desc())
-    ).all()
-    by_key: dict[str, list[RateValue]] = {key: [] for key in RATE_KEYS}
-    for value in values:
-        by_key.setdefault(value.key, []).append(value)
     today = today_local()
-    in_force = {
-        key: next((v for v in rows if v.valid_from <= today), None) for key, rows in by_key.items()
-    }
+    national = _by_key(None, RATE_KEYS, today)
+    province = _by_key(current_user.office_id, PROVINCE_KEYS, today)
     return render_template(
         "rates/index.html",
         form=form,
-        by_key=by_key,
-        labels=RATE_KEYS,
-        in_force=in_force,
+        tables=[
+            (_("National figures, set by decree"), RATE_KEYS, *national),
+            (_("Your province's support, set by your office"), PROVINCE_KEYS, *province),
+        ],
         today=today,
     ), (422 if form.errors else 200)
+
+
+def _by_key(office_id: int | None, keys: dict, today):
+    """Rows of one scope by key (newest first) and the row in force today for each key."""
+    values = db.session.scalars(
+        sa.select(RateValue)
+        .where(
+            RateValue.office_id.is_(None) if office_id is None else RateValue.office_id == office_id
+        )
+        .order_by(RateValue.key, RateValue.valid_from.desc())
+    ).all()
+    by_key: dict[str, list[RateValue]] = {key: [] for key in keys}
+    for value in values:
+        by_key.setdefault(value.key, []).append(value)
+    in_force = {
+        key: next((v for v in rows if v.valid_from <= today), None) for key, rows in by_key.items()
+    }
+    return by_key, in_force
 
 
 @bp.get("/quote")
@@ -82,4 +98,7 @@ def quote():
         status = 422
     elif limits:
         form.income.data = limits[0]
-    return render_template("rates/quote.html", form=form, result=result, limits=limits), status
+    figures = figures_used(result.request.on, current_user.office_id) if result else []
+    return render_template(
+        "rates/quote.html", form=form, result=result, limits=limits, figures=figures
+    ), status

@@ -230,23 +230,27 @@ def household_hi_quote(on: date, members: int, months: int = 12) -> HouseholdQuo
     return HouseholdQuote(on=on, members=members, monthly_by_member=tuple(amounts), months=months)
 
 
-# National figures shipped with the app; loaded on first run, edited by administrators afterwards.
+# National figures shipped with the app; loaded on first run, and a newer decree table by
+# `flask rates load FILE`: no office's screen changes them.
 NATIONAL_RATES_FILE = Path(__file__).with_name("national_rates.csv")
 
 
-def seed_national_rates() -> int:
-    """Insert the national figures that are not there yet; returns how many were added."""
+def seed_national_rates(path: Path = NATIONAL_RATES_FILE) -> int:
+    """Insert the national figures (the decree table at `path`: key, valid_from, value, source)
+    that are not there yet; returns how many were added."""
     existing = set(
         db.session.execute(
             sa.select(RateValue.key, RateValue.valid_from).where(RateValue.office_id.is_(None))
         ).all()
     )
     added = 0
-    with NATIONAL_RATES_FILE.open(encoding="utf-8") as rows:
+    with path.open(encoding="utf-8") as rows:
         for row in csv.DictReader(rows):
             day = date.fromisoformat(row["valid_from"])
             if (row["key"], day) in existing:
                 continue
+            if row["key"] not in RATE_KEYS:
+                raise PlannerError(_("Choose one of the listed figures."), field="key")
             db.session.add(
                 RateValue(
                     key=row["key"],

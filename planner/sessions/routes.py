@@ -14,6 +14,7 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from planner.accounts.models import User
+from planner.bounds import parse_date
 from planner.enums import Language, SessionKind, SessionStatus, TargetGroup, Topic
 from planner.errors import PlannerError
 from planner.extensions import db
@@ -46,7 +47,7 @@ from planner.timezones import today_local
 
 def _parse_day(text: str | None) -> date | None:
     try:
-        return date.fromisoformat(text) if text else None
+        return parse_date(text) if text else None
     except ValueError:
         return None
 
@@ -223,6 +224,8 @@ def _base_of(form: SessionForm) -> tuple[int, dict]:
         abort(400)
     if not isinstance(base, dict):
         abort(400)
+    # The snapshot comes back from the browser: only text under the names we wrote is kept.
+    base = {k: v for k, v in base.items() if k in SNAPSHOT_KEYS and isinstance(v, str)}
     return base_version, base
 
 
@@ -299,6 +302,7 @@ SNAPSHOT_FIELDS = {
     "expected_attendance": "expected_attendance",
     "notes": "notes",
 }
+SNAPSHOT_KEYS = {*SNAPSHOT_FIELDS, "status"}
 SNAPSHOT_ENUMS = {
     "kind": SessionKind,
     "topic": Topic,
@@ -312,7 +316,7 @@ def _describe_changes(form: SessionForm, conflict: EditConflict) -> list[tuple[s
     """What the other person changed, with the form's labels and readable values."""
 
     def readable(name: str, value: str) -> str:
-        if name in SNAPSHOT_ENUMS and value:
+        if name in SNAPSHOT_ENUMS and value in {m.value for m in SNAPSHOT_ENUMS[name]}:
             return SNAPSHOT_ENUMS[name](value).label
         if name == "interpreter_needed":
             return _("yes") if value == "1" else _("no")

@@ -1,7 +1,7 @@
 """readback: batches of photographed attendance sheets, each page read, and how long photos are kept
 
-Revision ID: 0012
-Revises: 0011
+Revision ID: 0013
+Revises: 0012
 Create Date: 2026-11-30 23:55:00
 
 """
@@ -12,8 +12,8 @@ import planner.timezones
 
 
 # revision identifiers, used by Alembic.
-revision = '0012'
-down_revision = '0011'
+revision = '0013'
+down_revision = '0012'
 branch_labels = None
 depends_on = None
 
