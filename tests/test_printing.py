@@ -112,7 +112,7 @@ def test_a_printed_flyer_follows_every_change_to_what_it_prints(officer, market_
 
 
 def test_a4_flyer_prints_the_second_language_beside_vietnamese(officer, places, market_session):
-    settings.save_print_settings(officer.office_id, "a4", [], 5)
+    settings.save_print_settings(officer.office_id, "a4", [], 5, by=officer)
     market_session.language = Language.HMONG
     talking_points.save_talking_point(
         officer.office_id,
@@ -158,7 +158,7 @@ def test_long_session_details_print_smaller_rather_than_cut(officer, market_sess
 def test_details_too_long_even_when_smaller_stay_inside_their_box(
     officer, places, market_session, layout, topic
 ):
-    settings.save_print_settings(officer.office_id, layout, [], 5)
+    settings.save_print_settings(officer.office_id, layout, [], 5, by=officer)
     market_session.topic = topic  # one topic prints larger
     # Every field as long as it may be, the title in wide capitals.
     market_session.title = ("TUYÊN TRUYỀN CHÍNH SÁCH BHXH TỰ NGUYỆN VÀ BHYT HỘ GIA ĐÌNH " * 4)[:200]
@@ -290,7 +290,7 @@ def people(n: int) -> list[sheet.SheetPerson]:
 
 @pytest.mark.parametrize(("rows", "pages"), [(0, 1), (1, 1), (40, 4), (200, 16)])
 def test_sheet_page_count_follows_the_rows(officer, market_session, rows, pages):
-    settings.save_print_settings(officer.office_id, "a5x2", [], 0)
+    settings.save_print_settings(officer.office_id, "a5x2", [], 0, by=officer)
     market_session.expected_attendance = 0
     db.session.commit()
 

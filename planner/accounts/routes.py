@@ -23,6 +23,7 @@ from planner.accounts.services import (
     change_own_password,
     create_user,
     reset_password,
+    update_office,
 )
 from planner.bounds import int_in_range
 from planner.enums import Role
@@ -30,7 +31,6 @@ from planner.errors import PlannerError
 from planner.extensions import db, limiter, login_manager
 from planner.phones import normalise_phone
 from planner.scoping import admin_required, get_owned_or_404
-from planner.signals import printed_matter_changed
 from planner.web import is_safe_next
 
 login_manager.login_view = "accounts.login"
@@ -281,17 +281,18 @@ def office():
     form = OfficeForm(obj=record)
     if form.validate_on_submit():
         try:
-            phone = normalise_phone(form.phone.data) if form.phone.data else ""
+            update_office(
+                record,
+                name=form.name.data,
+                province=form.province.data,
+                address=form.address.data or "",
+                phone=form.phone.data or "",
+                contact_link=form.contact_link.data or "",
+                by=current_user,
+            )
         except PlannerError as error:
             form.add_error(error, default="phone")
         else:
-            record.name = form.name.data.strip()
-            record.province = form.province.data.strip()
-            record.address = (form.address.data or "").strip()
-            record.phone = phone
-            record.contact_link = (form.contact_link.data or "").strip()
-            db.session.commit()
-            printed_matter_changed.send(current_user.office_id, user_id=current_user.id)
             flash(_("The office details were saved."), "success")
             return redirect(url_for("accounts.office"))
     return render_template("accounts/office.html", form=form)

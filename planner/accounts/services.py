@@ -11,6 +11,7 @@ from planner.enums import Role
 from planner.errors import PlannerError
 from planner.extensions import db
 from planner.phones import normalise_phone
+from planner.signals import printed_matter_changed
 
 
 def authenticate(username: str, password: str) -> User | None:
@@ -71,3 +72,26 @@ def create_user(
     user.set_password(password)
     db.session.add(user)
     return user
+
+
+def update_office(
+    office: Office,
+    *,
+    name: str,
+    province: str,
+    address: str,
+    phone: str,
+    contact_link: str,
+    by: User,
+) -> Office:
+    """Save the office's details as printed on flyers, commit, and announce that its printed
+    matter changed. Raises PlannerError (field `phone`) for a phone that is not Vietnamese."""
+    normalised = normalise_phone(phone) if phone.strip() else ""
+    office.name = name.strip()
+    office.province = province.strip()
+    office.address = address.strip()
+    office.phone = normalised
+    office.contact_link = contact_link.strip()
+    db.session.commit()
+    printed_matter_changed.send(office.id, user_id=by.id)
+    return office

@@ -34,7 +34,6 @@ from planner.scope import ScopeKind, requested_scope
 from planner.scoping import admin_required, get_owned_or_404
 from planner.sessions.days import monday_of
 from planner.sessions.models import OutreachSession
-from planner.signals import printed_matter_changed
 from planner.web import file_response
 
 PDF = "application/pdf"
@@ -209,8 +208,6 @@ def edit_talking_point(topic: str, language: str):
             save_talking_point(
                 current_user.office_id, topic_value, language_value, form.body.data, current_user
             )
-            db.session.commit()
-            printed_matter_changed.send(current_user.office_id, user_id=current_user.id)
             flash(_("Talking points saved. New flyers use them."), "success")
             return redirect(url_for("printing.talking_points"))
         except PlannerError as error:
@@ -245,9 +242,8 @@ def settings():
                 list(form.hidden_columns.data or []),
                 form.spare_rows.data,
                 mask_phones=bool(form.mask_phones.data),
+                by=current_user,
             )
-            db.session.commit()
-            printed_matter_changed.send(current_user.office_id, user_id=current_user.id)
             flash(_("Print settings saved."), "success")
             return redirect(url_for("printing.settings"))
         except PlannerError as error:

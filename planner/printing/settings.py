@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
+from planner.accounts.models import User
 from planner.errors import PlannerError
 from planner.extensions import db
 from planner.printing.columns import SHEET_COLUMNS
 from planner.printing.models import PrintSettings
+from planner.signals import printed_matter_changed
 
 # "a4": one flyer per A4 page; "a5x2": two A5 flyers side by side on one A4 sheet.
 FLYER_LAYOUTS = ("a4", "a5x2")
@@ -33,8 +35,14 @@ def save_print_settings(
     hidden_columns: list[str],
     spare_rows: int,
     mask_phones: bool = True,
+    *,
+    by: User,
 ) -> PrintSettings:
-    """Change how an office prints; unknown or required columns cannot be hidden."""
+    """Change how an office prints, commit, and announce that its printed matter changed.
+
+    Raises PlannerError (on the field at fault) for an unknown layout, a column that cannot be
+    hidden, or spare rows outside 0-50; nothing is saved then.
+    """
     if flyer_layout not in FLYER_LAYOUTS:
         raise PlannerError(_("Choose A4 or two A5 flyers per sheet."), field="flyer_layout")
     hideable = {c.key for c in SHEET_COLUMNS if c.hideable}
@@ -50,4 +58,6 @@ def save_print_settings(
     settings.hidden_columns = ",".join(c.key for c in SHEET_COLUMNS if c.key in hidden_columns)
     settings.spare_rows = spare_rows
     settings.mask_phones = mask_phones
+    db.session.commit()
+    printed_matter_changed.send(office_id, user_id=by.id)
     return settings

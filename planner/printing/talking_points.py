@@ -13,6 +13,7 @@ from planner.enums import Language, Topic
 from planner.errors import PlannerError
 from planner.extensions import db
 from planner.printing.models import TalkingPoint
+from planner.signals import printed_matter_changed
 
 DEFAULT_TALKING_POINTS_DIR = Path(__file__).with_name("default_talking_points")
 TALKING_POINT_TOPICS = (Topic.VOLUNTARY_SI, Topic.HOUSEHOLD_HI)
@@ -67,7 +68,11 @@ def talking_point(office_id: int, topic: Topic, language: Language) -> TalkingPo
 def save_talking_point(
     office_id: int, topic: Topic, language: Language, body: str, user: User
 ) -> TalkingPoint:
-    """Store an office's text for a topic and language (an empty text falls back to the default)."""
+    """Store an office's text for a topic and language (an empty text falls back to the default),
+    commit, and announce that the office's printed matter changed (its flyers are prepared again).
+
+    Raises PlannerError (field `topic` or `body`) and saves nothing when the text cannot be used.
+    """
     if topic not in TALKING_POINT_TOPICS:
         raise PlannerError(_("Choose one topic."), field="topic")
     body = (body or "").strip()
@@ -88,7 +93,8 @@ def save_talking_point(
         db.session.add(record)
     record.body = body
     record.updated_by_id = user.id
-    db.session.flush()
+    db.session.commit()
+    printed_matter_changed.send(office_id, user_id=user.id)
     return record
 
 

@@ -12,12 +12,13 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from planner.accounts.models import Office
+from planner.accounts.models import Office, User
 from planner.enums import PriorityGroup
 from planner.errors import PlannerError
 from planner.extensions import db
 from planner.rates.models import RateValue
 from planner.rates.services import PROVINCE_PREFIX, RATE_KEYS, rates_in_force
+from planner.signals import printed_matter_changed
 
 PROVINCE_LABELS = {
     PriorityGroup.POOR: _l("Province support for poor households (percent, on top of the state's)"),
@@ -37,10 +38,12 @@ PROVINCE_KEYS: dict[str, str] = {
 
 
 def add_province_support(
-    office_id: int, key: str, valid_from: date, value: Decimal, source: str
+    office_id: int, key: str, valid_from: date, value: Decimal, source: str, *, by: User
 ) -> RateValue:
-    """A new value of the office's own province support from a date; national figures and other
-    offices' rows are out of reach (PlannerError on `key`)."""
+    """A new value of the office's own province support from a date, committed and announced
+    (the office's flyers print the new figure). National figures and other offices' rows are out
+    of reach (PlannerError on `key`); a negative value, a percentage over 100 or a second value
+    on the same date is refused too (PlannerError on that field)."""
     if key in RATE_KEYS:
         raise PlannerError(
             _(
@@ -72,7 +75,8 @@ def add_province_support(
         key=key, valid_from=valid_from, value=value, source=source.strip(), office_id=office_id
     )
     db.session.add(record)
-    db.session.flush()
+    db.session.commit()
+    printed_matter_changed.send(office_id, user_id=by.id)
     return record
 
 

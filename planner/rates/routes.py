@@ -16,7 +16,6 @@ from planner.rates.province import PROVINCE_KEYS, add_province_support, figures_
 from planner.rates.quotes import household_quote
 from planner.rates.services import RATE_KEYS, voluntary_si_limits
 from planner.scoping import admin_required
-from planner.signals import printed_matter_changed
 from planner.timezones import today_local
 
 
@@ -36,9 +35,8 @@ def index():
                 form.valid_from.data,
                 form.value.data,
                 form.source.data,
+                by=current_user,
             )
-            db.session.commit()
-            printed_matter_changed.send(current_user.office_id, user_id=current_user.id)
             flash(_("The new value is saved; documents dated from then on use it."), "success")
             return redirect(url_for("rates.index"))
         except PlannerError as error:
