@@ -53,11 +53,12 @@ def main() -> None:
             from planner.accounts.models import User
             from planner.enrolments.services import EnrolmentInput, record_enrolment
             from planner.followups.models import FollowUp, Product
-            from planner.followups.services import OutcomeInput, log_outcome
+            from planner.followups.outcomes import OutcomeInput, log_outcome
             from planner.people.models import Attendance, Person
             from planner.people.signals import attendance_recorded
             from planner.places.models import Venue
-            from planner.sessions.services import SessionDraft, create_sessions
+            from planner.sessions.drafts import SessionDraft
+            from planner.sessions.planning import create_sessions
             from planner.timezones import today_local
 
             upgrade(directory=app.extensions["migrate"].directory)

@@ -27,14 +27,10 @@ from planner import create_app
 from planner.calendars.services import clear_caches, create_feed
 from planner.enums import SessionKind, Topic
 from planner.extensions import db
+from planner.sessions.drafts import Recurrence, SessionDraft
 from planner.sessions.models import OutreachSession
-from planner.sessions.services import (
-    Recurrence,
-    SessionDraft,
-    create_sessions,
-    set_status,
-    update_session,
-)
+from planner.sessions.planning import create_sessions, update_session
+from planner.sessions.status import set_status
 from planner.timezones import today_local
 from tests import factories
 

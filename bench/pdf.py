@@ -72,8 +72,9 @@ def main() -> None:
             from planner.printing.models import JobKind, JobStatus, PrintJob
             from planner.scope import Scope, ScopeKind
             from planner.sessions.days import monday_of
+            from planner.sessions.drafts import SessionDraft
             from planner.sessions.models import OutreachSession
-            from planner.sessions.services import SessionDraft, create_sessions
+            from planner.sessions.planning import create_sessions
             from planner.timezones import today_local
 
             upgrade(directory=app.extensions["migrate"].directory)

@@ -41,7 +41,8 @@ def main() -> None:
             from planner.accounts.services import create_user
             from planner.places.models import Venue
             from planner.sessions.days import monday_of
-            from planner.sessions.services import SessionDraft, create_sessions
+            from planner.sessions.drafts import SessionDraft
+            from planner.sessions.planning import create_sessions
             from planner.timezones import today_local
 
             venue = db.session.scalars(db.select(Venue).where(Venue.office_id == office.id)).first()

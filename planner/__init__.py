@@ -133,7 +133,10 @@ def register_blueprints(app: Flask) -> None:
     from planner.audit.routes import bp as audit_bp
     from planner.calendars.routes import bp as calendars_bp
     from planner.enrolments.routes import bp as enrolments_bp
-    from planner.followups import calendar  # noqa: F401  follow-ups join the calendar feeds
+    from planner.followups import (
+        calendar,  # noqa: F401  follow-ups join the calendar feeds
+        people_events,  # noqa: F401  follow-ups follow merges, erasure
+    )
     from planner.followups.routes import bp as followups_bp
     from planner.operations import bp as operations_bp
     from planner.people import checkin  # noqa: F401  the public check-in form's views

@@ -23,8 +23,9 @@ from planner.people.demo import add_demo_attendance
 from planner.places.models import Commune, Partner, Venue, Village
 from planner.results.demo import add_demo_history
 from planner.sessions.days import monday_of
+from planner.sessions.drafts import Recurrence, SessionDraft
 from planner.sessions.models import RepeatRule
-from planner.sessions.services import Recurrence, SessionDraft, create_sessions
+from planner.sessions.planning import create_sessions
 from planner.timezones import today_local
 
 DEMO_PASSWORD = "demo12345"  # noqa: S105 (published on purpose: demo accounts only)

@@ -9,7 +9,9 @@ from planner.calendars.services import create_feed
 from planner.enums import SessionKind
 from planner.extensions import db
 from planner.sessions.days import monday_of
-from planner.sessions.services import Recurrence, set_status, update_session
+from planner.sessions.drafts import Recurrence
+from planner.sessions.planning import update_session
+from planner.sessions.status import set_status
 from planner.timezones import today_local
 from tests import factories
 

@@ -19,8 +19,9 @@ from planner.enums import (
 from planner.extensions import db
 from planner.places.models import Commune, Partner, Venue, Village
 from planner.rates.services import seed_national_rates
+from planner.sessions.drafts import Recurrence, SessionDraft
 from planner.sessions.models import OutreachSession
-from planner.sessions.services import Recurrence, SessionDraft, create_sessions
+from planner.sessions.planning import create_sessions
 
 PASSWORD = "correct horse battery"
 

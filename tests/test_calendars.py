@@ -16,7 +16,9 @@ from planner.calendars.models import CalendarFeed
 from planner.calendars.services import FEED_SOURCES, FeedSource, create_feed, feed_for_token
 from planner.enums import SessionKind
 from planner.extensions import db
-from planner.sessions.services import Recurrence, cancel_series, set_status, update_session
+from planner.sessions.drafts import Recurrence
+from planner.sessions.planning import update_session
+from planner.sessions.status import cancel_series, set_status
 from planner.timezones import today_local
 from tests import factories
 from tests.calendar_story import next_monday, officer_feed, plan_story
@@ -378,7 +380,7 @@ def test_occurrences_someone_is_not_on_are_excluded_from_their_feed(
 
 
 def test_a_series_changed_from_mid_way_keeps_its_earlier_times(client, officer, places):
-    from planner.sessions.services import update_series
+    from planner.sessions.planning import update_series
 
     first = factories.session(
         officer,

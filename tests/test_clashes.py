@@ -4,7 +4,8 @@ from datetime import date, time
 
 from planner.enums import SessionKind, SessionStatus
 from planner.extensions import db
-from planner.sessions.services import find_clashes, set_status
+from planner.sessions.clashes import find_clashes
+from planner.sessions.status import set_status
 from tests import factories
 
 WEDNESDAY = date(2026, 12, 2)

@@ -14,7 +14,8 @@ from planner.enums import PriorityGroup, SessionStatus
 from planner.errors import PlannerError
 from planner.extensions import db
 from planner.followups.models import FollowUp, FollowUpStatus, OutcomeKind, Product
-from planner.followups.services import OutcomeInput, log_outcome, save_settings
+from planner.followups.outcomes import OutcomeInput, log_outcome
+from planner.followups.settings import save_settings
 from planner.people.signals import person_erased, person_exported, persons_merged
 from planner.timezones import today_local
 from tests import factories

@@ -18,15 +18,9 @@ from planner.followups.models import (
     OutcomeKind,
     Product,
 )
-from planner.followups.services import (
-    OutcomeInput,
-    add_follow_up,
-    log_outcome,
-    reassign,
-    reschedule,
-    save_settings,
-    settings_for,
-)
+from planner.followups.outcomes import OutcomeInput, log_outcome, reassign, reschedule
+from planner.followups.scheduling import add_follow_up
+from planner.followups.settings import save_settings, settings_for
 from planner.people.attendance import record_attendance
 from planner.people.identity import AttendeeInput, clean_attendee
 from planner.people.models import Interest

@@ -6,7 +6,7 @@ from icalendar import Calendar
 
 from planner.calendars.services import create_feed
 from planner.extensions import db
-from planner.followups.services import OutcomeInput, log_outcome
+from planner.followups.outcomes import OutcomeInput, log_outcome
 from planner.timezones import today_local
 from tests import factories
 from tests import factories_followups as ff

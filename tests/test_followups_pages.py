@@ -13,7 +13,7 @@ from planner.enrolments.models import Enrolment
 from planner.enrolments.services import EnrolmentInput, record_enrolment
 from planner.extensions import db
 from planner.followups.models import FollowUp, Product
-from planner.followups.services import OutcomeInput, log_outcome
+from planner.followups.outcomes import OutcomeInput, log_outcome
 from planner.timezones import today_local
 from tests import factories
 from tests import factories_followups as ff

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from planner.extensions import db
 from planner.followups.models import FollowUp
-from planner.followups.services import OutcomeInput, log_outcome
+from planner.followups.outcomes import OutcomeInput, log_outcome
 from planner.timezones import today_local
 from tests import factories
 from tests import factories_followups as ff
@@ -44,8 +44,8 @@ def test_my_follow_ups_query_count_does_not_grow_with_rows(
 def test_a_long_pile_shows_one_page_and_links_to_the_next_without_javascript(
     supervisor_client, office, supervisor
 ):
+    from planner.followups.board import PILE_SIZE
     from planner.followups.models import Product
-    from planner.followups.services import PILE_SIZE
 
     for i in range(PILE_SIZE * 2 + 3):
         db.session.add(

@@ -15,7 +15,7 @@ from planner.people.attendance import office_reach, record_attendance, session_c
 from planner.people.identity import AttendeeInput, check_cccd, clean_attendee
 from planner.people.models import Attendance, Gender, Interest, Person
 from planner.people.signals import attendance_recorded
-from planner.sessions.services import set_status
+from planner.sessions.status import set_status
 from planner.timezones import today_local
 from tests import factories
 

@@ -8,7 +8,7 @@ import pytest
 from planner.enums import SessionKind
 from planner.errors import PlannerError
 from planner.extensions import db
-from planner.sessions.services import plan_sessions, revise_session
+from planner.sessions.planning import plan_sessions, revise_session
 from planner.signals import printed_matter_changed
 from tests import factories
 

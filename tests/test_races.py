@@ -17,7 +17,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from planner.enrolments.services import EnrolmentInput, record_enrolment
 from planner.extensions import db
 from planner.followups.models import FollowUp, FollowUpOutcome, FollowUpStatus, Product
-from planner.followups.services import OutcomeInput, log_outcome
+from planner.followups.outcomes import OutcomeInput, log_outcome
 from planner.people.models import Attendance, Person
 from planner.printing import jobs, sheet
 from planner.printing.models import JobKind, PrintJob, SheetVersion

@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 
 from planner.errors import PlannerError
-from planner.sessions.services import Recurrence, occurrence_dates
+from planner.sessions.drafts import Recurrence, occurrence_dates
 
 SUNDAY = date(2026, 11, 29)
 

@@ -9,7 +9,7 @@ from planner.extensions import db
 from planner.printing.models import PrintJob
 from planner.scope import Scope, ScopeError, ScopeKind, resolve_scope
 from planner.sessions.days import monday_of
-from planner.sessions.services import week_sessions
+from planner.sessions.week import week_sessions
 from planner.timezones import today_local
 from tests import factories
 

@@ -212,7 +212,7 @@ def edit_form_from_text(text):
 
 
 def test_changing_one_occurrence_leaves_the_series_alone(officer_client, officer, places):
-    from planner.sessions.services import Recurrence
+    from planner.sessions.drafts import Recurrence
 
     first = factories.session(
         officer,
@@ -240,7 +240,7 @@ def test_changing_one_occurrence_leaves_the_series_alone(officer_client, officer
 def test_changing_the_series_moves_this_and_later_unchanged_occurrences(
     officer_client, officer, places
 ):
-    from planner.sessions.services import Recurrence
+    from planner.sessions.drafts import Recurrence
 
     factories.session(
         officer,
@@ -289,7 +289,7 @@ def test_cancelling_needs_a_reason_and_raises_the_sequence(officer_client, offic
 
 
 def test_cancelling_a_series_from_one_occurrence(officer_client, officer, places):
-    from planner.sessions.services import Recurrence
+    from planner.sessions.drafts import Recurrence
 
     factories.session(
         officer,

@@ -50,7 +50,7 @@ from planner.scope import requested_scope
 from planner.scoping import get_owned_or_404, supervisor_required
 from planner.sessions.days import monday_of
 from planner.sessions.models import OutreachSession
-from planner.sessions.services import week_sessions
+from planner.sessions.week import week_sessions
 from planner.timezones import today_local
 from planner.web import file_response
 

@@ -23,7 +23,7 @@ from planner.extensions import db
 from planner.places.models import Commune, Partner, Venue, Village
 from planner.scope import Scope, ScopeKind
 from planner.sessions.models import OutreachSession, SessionSeries, session_facilitator
-from planner.sessions.services import in_scope
+from planner.sessions.week import in_scope
 from planner.timezones import local_day_bounds, local_to_utc, today_local
 
 # A feed shows the last 60 days and the next 365, so it stays small however old the office is.

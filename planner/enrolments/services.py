@@ -16,7 +16,8 @@ from planner.enums import PriorityGroup, SessionStatus
 from planner.errors import PlannerError
 from planner.extensions import db
 from planner.followups.models import FollowUp, FollowUpOutcome, OutcomeKind, Product
-from planner.followups.services import close_for_enrolment, settings_for
+from planner.followups.outcomes import close_for_enrolment
+from planner.followups.settings import settings_for
 from planner.people.models import Attendance, Person
 from planner.people.signals import person_erased, person_exported, persons_merged
 from planner.rates.services import household_hi_quote, voluntary_si_quote

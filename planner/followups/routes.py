@@ -13,6 +13,7 @@ from planner.concurrency import StaleForm, check_version, describe
 from planner.errors import PlannerError
 from planner.extensions import db
 from planner.followups import bp
+from planner.followups.board import PILES, board, office_officers, person_follow_ups
 from planner.followups.forms import (
     CancelForm,
     FollowUpForm,
@@ -22,21 +23,9 @@ from planner.followups.forms import (
     SettingsForm,
 )
 from planner.followups.models import Channel, FollowUp, FollowUpOutcome, OutcomeKind, Product
-from planner.followups.services import (
-    PILES,
-    OutcomeInput,
-    add_follow_up,
-    board,
-    cancel,
-    log_outcome,
-    office_officers,
-    person_follow_ups,
-    reassign,
-    reschedule,
-    save_settings,
-    settings_for,
-    snapshot,
-)
+from planner.followups.outcomes import OutcomeInput, cancel, log_outcome, reassign, reschedule
+from planner.followups.scheduling import add_follow_up, snapshot
+from planner.followups.settings import save_settings, settings_for
 from planner.people.models import Person
 from planner.scope import ScopeKind, requested_scope
 from planner.scoping import get_owned_or_404, supervisor_required

@@ -26,7 +26,7 @@ from planner.operations import metrics
 from planner.printing import flyer, packet, render, sheet
 from planner.printing.models import JobKind, JobStatus, PrintJob
 from planner.scope import Scope
-from planner.sessions.services import week_sessions
+from planner.sessions.week import week_sessions
 from planner.signals import printed_matter_changed
 from planner.timezones import now_utc
 

@@ -28,7 +28,8 @@ from planner.people.identity import AttendeeInput, clean_attendee
 from planner.people.models import Attendance, Gender, Interest, Person
 from planner.places.models import Commune, Partner, Venue
 from planner.results.models import Campaign, CommuneCoverage, Target, TargetMetric
-from planner.sessions.services import SessionDraft, create_sessions
+from planner.sessions.drafts import SessionDraft
+from planner.sessions.planning import create_sessions
 from planner.timezones import local_to_utc, to_local
 
 WEEKS = 16

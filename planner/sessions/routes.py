@@ -28,20 +28,18 @@ from planner.scope import WEEK_KINDS, requested_scope
 from planner.scoping import get_owned_or_404
 from planner.sessions import bp
 from planner.sessions.days import monday_of, week_days
+from planner.sessions.drafts import Recurrence, SessionDraft
 from planner.sessions.forms import SessionForm, StatusForm
 from planner.sessions.models import OutreachSession, RepeatRule
-from planner.sessions.services import (
+from planner.sessions.planning import (
     EditConflict,
     Planning,
-    Recurrence,
-    SessionDraft,
-    cancel_series,
     plan_sessions,
     revise_session,
-    set_status,
     snapshot,
-    week_sessions,
 )
+from planner.sessions.status import cancel_series, set_status
+from planner.sessions.week import week_sessions
 from planner.timezones import today_local
 
 

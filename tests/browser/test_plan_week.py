@@ -31,7 +31,7 @@ def test_recurring_market_session_with_a_clash_warning_then_english(
     page, live_server, office, officer, places
 ):
     from planner.extensions import db
-    from planner.sessions.services import Recurrence
+    from planner.sessions.drafts import Recurrence
 
     colleague = factories.user(office, username="pao", full_name="Giàng Seo Pao")
     sunday = monday_of(today_local()) + timedelta(days=6)
