@@ -113,6 +113,27 @@ class SeedSummary:
     offices: list[int]
 
 
+def _with_python_defaults(table: sa.Table, rows: list[dict]) -> list[dict]:
+    """Fill the columns a model defaults in Python (a session token, a version), as Core's
+    insert does and COPY cannot: a column added later with such a default stays NOT NULL."""
+    missing = [
+        column
+        for column in table.columns
+        if column.name not in rows[0] and column.default is not None and not column.primary_key
+    ]
+    if not missing:
+        return rows
+    filled = []
+    for row in rows:
+        row = dict(row)
+        for column in missing:
+            default = column.default
+            # A callable default is wrapped by SQLAlchemy to take the execution context.
+            row[column.name] = default.arg(None) if default.is_callable else default.arg  # type: ignore[union-attr]
+        filled.append(row)
+    return filled
+
+
 class Writer:
     """Writes rows of one table at a time: Core executemany in batches, or COPY on PostgreSQL."""
 
@@ -144,6 +165,7 @@ class Writer:
         if not self.copy:
             db.session.execute(sa.insert(table), rows)
             return
+        rows = _with_python_defaults(table, rows)
         names = list(rows[0])
         connection = db.session.connection().connection.driver_connection
         quoted = ", ".join(f'"{n}"' for n in names)
