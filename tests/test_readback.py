@@ -155,6 +155,7 @@ def test_photos_of_a_signed_sheet_become_attendance_after_review(officer_client,
         for column in ("has_hi", "wants_vsi", "wants_hhi", "registered"):
             form[f"{key}-{column}"] = "no"
     form[f"{keys['p1-1']}-wants_vsi"] = "yes"
+    form[f"{keys['p1-1']}-has_hi"] = "yes"  # an invited person's card box counts too
     form[f"{keys['p1-3']}-registered"] = "yes"
     form[f"{keys['p1-3']}-has_hi"] = "yes"
     form[f"{keys['p1-3']}-full_name"] = "Lò Văn Hùng"
@@ -174,6 +175,7 @@ def test_photos_of_a_signed_sheet_become_attendance_after_review(officer_client,
         )
     }
     assert by_name["Giàng Thị Mỷ"].interested_voluntary_si
+    assert by_name["Giàng Thị Mỷ"].person.has_health_insurance is True
     assert by_name["Lò Văn Hùng"].registered_on_spot
     assert by_name["Lò Văn Hùng"].person.has_health_insurance is True
     assert by_name["Vàng Thị Sính"].interested_household_hi

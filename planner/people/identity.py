@@ -212,6 +212,26 @@ def village_commune(village_id: int | None, fallback: int | None) -> int | None:
     return village.commune_id if village else fallback
 
 
+def note_health_insurance_card(person: Person, user: User | None) -> None:
+    """The person showed or ticked that they hold a health insurance card now.
+
+    An unticked box on a sheet is not a "no" (people leave boxes they do not understand
+    blank), so only a tick changes what we knew, and the change is in the audit trail.
+    """
+    if person.has_health_insurance is True or person.erased_at is not None:
+        return
+    before = person_snapshot(person)
+    person.has_health_insurance = True
+    record(
+        person.office_id,
+        "person",
+        person.id,
+        "update",
+        diff(before, person_snapshot(person)),
+        actor_id(user),
+    )
+
+
 def update_person(person: Person, values: dict[str, Any], user: User | None) -> None:
     """Change a person's details from their page, checking phone and CCCD like the sheet does."""
     if person.erased_at is not None:

@@ -18,7 +18,7 @@ from planner.audit.services import record
 from planner.errors import PlannerError
 from planner.extensions import db
 from planner.people.attendance import check_session_open, record_attendances, update_attendance
-from planner.people.identity import AttendeeInput, clean_attendee
+from planner.people.identity import AttendeeInput, clean_attendee, note_health_insurance_card
 from planner.people.models import Attendance, Interest, Person
 from planner.readback import retention, storage
 from planner.readback.models import BatchStatus, PageOutcome, PageReading, ReadingBatch
@@ -246,6 +246,7 @@ def confirm_batch(batch: ReadingBatch, choices: dict[str, LineChoice], user: Use
                     birth_year=person.birth_year,
                     phone=person.phone or "",
                     cccd=person.cccd or "",
+                    has_health_insurance=True if boxes.get("has_hi") else None,
                     interest=Interest.of(
                         boxes.get("wants_vsi", False), boxes.get("wants_hhi", False)
                     ),
@@ -260,6 +261,8 @@ def confirm_batch(batch: ReadingBatch, choices: dict[str, LineChoice], user: Use
             attendance.notes,
             user,
         )
+        if boxes.get("has_hi"):
+            note_health_insurance_card(person, user)
     if walk_ins:
         record_attendances(session, walk_ins, user)
     now = now_utc()
