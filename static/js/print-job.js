@@ -7,6 +7,7 @@
   var percent = document.getElementById("job-percent");
   var message = document.getElementById("job-message");
   var download = document.getElementById("job-download");
+  var retry = document.getElementById("job-retry");
 
   function show(state) {
     bar.value = state.percent;
@@ -19,6 +20,7 @@
       download.hidden = false;
     } else if (state.status === "failed") {
       message.textContent = state.error;
+      if (retry) { retry.hidden = false; }
     }
   }
 

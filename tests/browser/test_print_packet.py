@@ -86,3 +86,31 @@ def test_a_packet_still_printing_offers_no_download_yet(page, live_server, offic
     assert page.locator("#job-percent").inner_text() == "0"
     assert page.locator("#job-message").inner_text() == "Đang in…"
     assert not page.locator("#job-download").is_visible()
+
+
+def test_a_packet_that_fails_while_watched_offers_its_retry_without_a_reload(
+    page, live_server, officer
+):
+    from planner.printing.models import JobStatus, PrintJob
+
+    job = PrintJob(
+        id="1" * 32,
+        office_id=officer.office_id,
+        user_id=officer.id,
+        kind="packet",
+        params_json='{"monday": "2026-11-23", "officer_ids": null, "commune_id": null}',
+        filename="tuan.pdf",
+    )
+    db.session.add(job)
+    db.session.commit()
+    log_in(page, live_server, officer.username, factories.PASSWORD)
+    page.goto(f"{live_server}/printing/jobs/{job.id}")
+    assert not page.locator("#job-retry").is_visible()
+
+    job.status = JobStatus.FAILED
+    job.error = "Máy in hết giấy"
+    db.session.commit()
+
+    expect(page.locator("#job-message")).to_have_text("Máy in hết giấy", timeout=10_000)
+    expect(page.locator("#job-retry button")).to_be_visible()
+    assert not page.locator("#job-download").is_visible()
