@@ -240,3 +240,29 @@ def test_with_a_redis_url_photos_are_read_on_rq_workers(app, officer_client, sig
     db.session.expire_all()
     assert officer_client.get(batch_url + ".json").get_json()["status"] == "done"
     assert "Giàng Thị Mỷ" in officer_client.get(batch_url).get_data(as_text=True)
+
+
+def test_a_row_printed_for_someone_merged_since_is_the_kept_record_s_row(
+    officer_client, officer, signed_session
+):
+    from planner.people.duplicates import merge_people
+    from planner.readback.review import review_lines
+
+    version, pdf = print_sheet(signed_session)
+    photos = photos_of(pdf, version)[:1]
+    response = send(officer_client, signed_session, [(photos[0], "IMG_1.jpg")])
+    assert wait_for(officer_client, response.headers["Location"])["status"] == "done"
+    # After printing, Giàng Thị Mỷ's record is merged into an older one, then that into another.
+    printed = db.session.scalars(db.select(Person).where(Person.full_name == "Giàng Thị Mỷ")).one()
+    older = Person(office_id=officer.office_id, full_name="Giàng Thị Mỷ", birth_year=1990)
+    oldest = Person(office_id=officer.office_id, full_name="Giàng Thị Mỷ", phone="+84912000109")
+    db.session.add_all([older, oldest])
+    db.session.flush()
+    merge_people(older, printed, officer)
+    merge_people(oldest, older, officer)
+    db.session.commit()
+
+    batch = db.session.scalars(db.select(ReadingBatch)).one()
+    first_row = next(line for line in review_lines(batch) if line.row == 1)
+    assert first_row.person is not None and first_row.person.id == oldest.id
+    assert not first_row.walk_in

@@ -251,3 +251,39 @@ def merge_people(kept: Person, removed: Person, user: User | None) -> Person:
     db.session.flush()
     db.session.expire(kept, ["attendances"])
     return kept
+
+
+def surviving_people(office_id: int, person_ids: set[int]) -> dict[int, int]:
+    """Where each merged-away person now lives: {removed person id: kept person id}.
+
+    A merge deletes the removed record and says in the audit trail which one it went into
+    (`merged_into`, also written when a self check-in is merged into a known person); a paper
+    sheet or an offline entry printed before the merge still names the removed id. Chains
+    (A into B, then B into C) are followed to the end. Ids never merged are left out.
+    """
+    from planner.audit.models import AuditEntry
+
+    survivors: dict[int, int] = {}
+    pending = set(person_ids)
+    for _step in range(10):  # each step follows one merge; ten is far more than happens
+        if not pending:
+            break
+        found = {
+            entry.entity_id: int(entry.changes["kept_person_id"])
+            for entry in db.session.scalars(
+                sa.select(AuditEntry).where(
+                    AuditEntry.office_id == office_id,
+                    AuditEntry.entity == "person",
+                    AuditEntry.action == "merged_into",
+                    AuditEntry.entity_id.in_(pending),
+                )
+            )
+        }
+        for original, current in list(survivors.items()):
+            if current in found:
+                survivors[original] = found[current]
+        for removed, kept in found.items():
+            if removed in person_ids:
+                survivors[removed] = kept
+        pending = set(found.values())
+    return survivors

@@ -18,6 +18,7 @@ from planner.audit.services import record
 from planner.errors import PlannerError
 from planner.extensions import db
 from planner.people.attendance import check_session_open, record_attendances, update_attendance
+from planner.people.duplicates import surviving_people
 from planner.people.identity import AttendeeInput, clean_attendee, note_health_insurance_card
 from planner.people.models import Attendance, Interest, Person
 from planner.readback import retention, storage
@@ -85,23 +86,30 @@ def read_pages(batch: ReadingBatch) -> list[PageReading]:
     return [p for p in batch.pages if p.outcome == PageOutcome.READ]
 
 
+def _people(office_id: int, ids: set[int]) -> dict[int, Person]:
+    if not ids:
+        return {}
+    return {
+        p.id: p
+        for p in db.session.scalars(
+            sa.select(Person).where(Person.id.in_(ids), Person.office_id == office_id)
+        )
+    }
+
+
 def review_lines(batch: ReadingBatch) -> list[ReviewLine]:
     """The lines of every page read in the batch, page by page, row by row (one query)."""
     readings = read_pages(batch)
     rows = [(reading, row) for reading in readings for row in reading.rows]
     person_ids = {row["person_id"] for _reading, row in rows if row.get("person_id")}
-    people = (
-        {
-            p.id: p
-            for p in db.session.scalars(
-                sa.select(Person).where(
-                    Person.id.in_(person_ids), Person.office_id == batch.office_id
-                )
-            )
-        }
-        if person_ids
-        else {}
-    )
+    people = _people(batch.office_id, person_ids)
+    # A row printed for someone merged since into another record is that other record's row.
+    survivors = surviving_people(batch.office_id, person_ids - people.keys())
+    if survivors:
+        kept = _people(batch.office_id, set(survivors.values()))
+        for removed, ident in survivors.items():
+            if ident in kept:
+                people[removed] = kept[ident]
     lines = []
     for reading, row in rows:
         boxes = row["boxes"]
