@@ -148,7 +148,7 @@ def prepare(database_url: str) -> dict:
     from planner.demo import load_demo_data
     from planner.enums import Role
     from planner.extensions import db
-    from planner.followups.models import FollowUp
+    from planner.followups.models import FollowUp, FollowUpStatus
     from planner.people.models import Attendance, Person
     from planner.people.signals import attendance_recorded
     from planner.rates.services import seed_national_rates
@@ -188,7 +188,7 @@ def prepare(database_url: str) -> dict:
             )
             db.session.add(attendance)
             db.session.flush()
-            attendance_recorded.send(attendance)
+            attendance_recorded.send(attendance, user=None)
             people.append(person.id)
         db.session.commit()
         ids = {
@@ -196,8 +196,11 @@ def prepare(database_url: str) -> dict:
             "admin_a": admin.id,
             "sessions": [s.id for s in sessions],
             "people": people,
+            # Open ones: closing a closed follow-up is refused to both, which is right.
             "follow_ups": db.session.scalars(
-                db.select(FollowUp.id).where(FollowUp.office_id == lao_cai.id)
+                db.select(FollowUp.id).where(
+                    FollowUp.office_id == lao_cai.id, FollowUp.status == FollowUpStatus.OPEN
+                )
             ).all(),
             "attendance": db.session.scalars(
                 db.select(Attendance.id).where(Attendance.office_id == lao_cai.id)
@@ -309,6 +312,7 @@ def at_once(*calls):
 
 def races(admin: Browser, supervisor: Browser, ids: dict, count: int, database_url: str) -> dict:
     tried = lost = 0
+    seen: dict[str, list] = {"closing": [], "stale_edit": [], "sheet": []}
     # Two officers closing one follow-up at once: "reached" and "declined".
     for follow_up_id in ids["follow_ups"][:count]:
         prefix = f"fu{follow_up_id}-"
@@ -324,6 +328,7 @@ def races(admin: Browser, supervisor: Browser, ids: dict, count: int, database_u
         tried += 1
         won = [r for r in results if isinstance(r, tuple) and r[0] == 302]
         lost += len(won) != 1
+        seen["closing"].append([r[0] if isinstance(r, tuple) else repr(r) for r in results])
     # Two stale edits of one person: the second must be told, not overwrite the first.
     for person_id in ids["people"][: count // 2]:
         url = f"/people/{person_id}/edit"
@@ -346,6 +351,7 @@ def races(admin: Browser, supervisor: Browser, ids: dict, count: int, database_u
         second = supervisor.post(url, {**forms[1], "full_name": forms[1]["full_name"] + " B"})
         tried += 1
         lost += first[0] == 302 and second[0] == 302
+        seen["stale_edit"].append([first[0], second[0]])
     # Two people printing the same new sheet at once.
     for session_id in ids["sessions"][: max(1, count // 4)]:
         results = at_once(
@@ -354,7 +360,13 @@ def races(admin: Browser, supervisor: Browser, ids: dict, count: int, database_u
         )
         tried += 1
         lost += any(not isinstance(r, tuple) or r[0] >= 500 for r in results)
-    return {"races": tried, "lost": lost, "closes_checked": _closing_outcomes(ids, database_url)}
+        seen["sheet"].append([r[0] if isinstance(r, tuple) else repr(r) for r in results])
+    return {
+        "races": tried,
+        "lost": lost,
+        "closes_checked": _closing_outcomes(ids, database_url),
+        "race_statuses": seen,
+    }
 
 
 def _closing_outcomes(ids: dict, database_url: str) -> int:
@@ -386,6 +398,8 @@ def main() -> None:
         database_url = args.database or f"sqlite:///{tmp}/attack.db"
         ids = prepare(database_url)
         port = free_port()
+        # The server's own log, so a 5xx seen here can be traced to its exception.
+        server_log = open(f"{tmp}/server.log", "w+")  # noqa: SIM115 (closed below)
         env = {
             **os.environ,
             "DATABASE_URL": database_url,
@@ -397,7 +411,7 @@ def main() -> None:
         server = subprocess.Popen(  # noqa: S603 (our own gunicorn, fixed arguments)
             [str(ROOT / ".venv/bin/gunicorn"), "--workers", "1", "--threads", "8",
              "--bind", f"127.0.0.1:{port}", "--timeout", "120", "planner:create_app()"],
-            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=server_log,
         )  # fmt: skip
         try:
             for _ in range(100):
@@ -431,7 +445,16 @@ def main() -> None:
                 print("5xx:", line)
         finally:
             server.terminate()
-            server.wait(20)
+            try:
+                server.wait(20)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
+            server_log.seek(0)
+            traces = [line for line in server_log if "Error" in line or "Traceback" in line]
+            server_log.close()
+            for line in traces[:40]:
+                print("server:", line.rstrip())
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from planner.accounts.models import User
+from planner.bounds import int_in_range
 from planner.enums import LABELS, LabelledEnum
 from planner.errors import PlannerError
 from planner.extensions import db
@@ -120,11 +121,16 @@ def default_kind(user: User) -> ScopeKind:
 
 
 def _record_id(values: Mapping[str, str], name: str) -> int:
-    """An id argument; a missing or malformed one is a request not understood (400)."""
+    """An id argument; a missing or malformed one is a request not understood (400), one beyond
+    the database's integer is no record there is (404, as in a path)."""
     text = (values.get(name) or "").strip()
-    if not text.isdigit():
+    # isdigit() alone admits "²" and other digits int() refuses.
+    if not (text.isascii() and text.isdigit()):
         raise ScopeError(_("Choose whose sessions to show."), 400)
-    return int(text)
+    ident = int(text)
+    if not int_in_range(ident):
+        raise ScopeError(_("This page does not exist, or it belongs to another office."), 404)
+    return ident
 
 
 def resolve_scope(

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from planner.accounts.models import User
+from planner.bounds import parse_date
 from planner.enums import SessionKind
 from planner.errors import PlannerError
 from planner.extensions import db
@@ -77,7 +78,7 @@ def _day_arg(name: str) -> date | None:
     if not text:
         return None
     try:
-        return date.fromisoformat(text)
+        return parse_date(text)
     except ValueError:
         raise FilterRefused(_("%(text)s is not a date.", text=text)) from None
 
