@@ -52,6 +52,8 @@ QUERY_NAMES = [
     "week", "day", "from", "to", "on", "person", "page", "first", "second", "commune", "user",
     "follow_up", "product", "scope", "q", "key", "next", "entity", "mask", "all", "kind", "lang",
     "income", "members", "months", "priority_group", "fmt",
+    # results' own filter (the attack run found its days and ids unbounded)
+    "period", "officer", "last", "campaign", "target",
 ]  # fmt: skip
 
 
