@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
 
 import segno
@@ -259,7 +260,7 @@ def delete(feed_id: int):
     return redirect(url_for("calendars.index"))
 
 
-def _office_markets() -> list[Venue]:
+def _office_markets() -> Sequence[Venue]:
     return db.session.scalars(
         sa.select(Venue)
         .where(

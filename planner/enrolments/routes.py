@@ -27,6 +27,7 @@ from planner.enrolments.services import (
 from planner.errors import PlannerError
 from planner.extensions import db
 from planner.followups.models import FollowUp, Product
+from planner.forms import required
 from planner.people.models import Person
 from planner.scoping import get_owned_or_404
 from planner.timezones import today_local
@@ -147,7 +148,8 @@ def detail(enrolment_id: int):
         if form.validate_on_submit():
             try:
                 check_version(enrolment.version, form, snapshot(enrolment))
-                update_receipt(enrolment, form.receipt_number.data, form.notes.data, current_user)
+                receipt = required(form.receipt_number.data)
+                update_receipt(enrolment, receipt, form.notes.data or "", current_user)
                 db.session.commit()
                 flash(_("The enrolment was saved."), "success")
                 return redirect(url_for("enrolments.detail", enrolment_id=enrolment.id))

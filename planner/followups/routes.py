@@ -26,6 +26,7 @@ from planner.followups.models import Channel, FollowUp, FollowUpOutcome, Outcome
 from planner.followups.outcomes import OutcomeInput, cancel, log_outcome, reassign, reschedule
 from planner.followups.scheduling import add_follow_up, snapshot
 from planner.followups.settings import save_settings, settings_for
+from planner.forms import required
 from planner.people.models import Person
 from planner.scope import ScopeKind, requested_scope
 from planner.scoping import get_owned_or_404, supervisor_required
@@ -296,8 +297,8 @@ def settings():
         try:
             save_settings(
                 current_user.office_id,
-                form.follow_up_due_days.data,
-                form.credit_window_days.data,
+                required(form.follow_up_due_days.data),
+                required(form.credit_window_days.data),
                 current_user,
             )
             db.session.commit()

@@ -299,7 +299,7 @@ def _run_packet(job: PrintJob) -> None:
     user = db.session.get(User, job.user_id)
     monday = date.fromisoformat(params["monday"])
     scope = Scope.from_params(params["scope"])
-    sessions = week_sessions(scope, monday)
+    sessions = list(week_sessions(scope, monday))
     to_print = [s for s in sessions if packet.printable(s)]
     job.total = 2 + 2 * len(to_print)  # plan, flyers and sheets, then joining them
     _progress(job, 0)
