@@ -3,7 +3,9 @@ where to go next, exports and the monthly report. Thin: parse, call a service, r
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
+from typing import Any
 
 import sqlalchemy as sa
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
@@ -213,6 +215,7 @@ def dashboard():
 
 def _records_table(f: ResultsFilter, which: records.RecordList) -> tables.Table:
     narrow = _narrowing()
+    items: Sequence[Any]  # sessions, follow-up, enrolment or person lines, as `which` says
     if which.of_sessions:
         items = records.sessions(f, which, narrow)
     elif which.of_follow_ups:

@@ -343,4 +343,4 @@ def _planned_left(f: ResultsFilter, last: date, column) -> dict[object, int]:
     )
     if column is None:
         return {None: db.session.scalar(query) or 0}
-    return dict(db.session.execute(query.group_by(column)).all())
+    return {row[0]: row[1] for row in db.session.execute(query.group_by(column))}
