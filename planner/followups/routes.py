@@ -29,7 +29,7 @@ from planner.followups.settings import save_settings, settings_for
 from planner.forms import required
 from planner.people.models import Person
 from planner.scope import ScopeKind, requested_scope
-from planner.scoping import get_owned_or_404, supervisor_required
+from planner.scoping import person_for_new_record, supervisor_required
 from planner.timezones import today_local
 from planner.web import is_safe_next
 
@@ -260,10 +260,7 @@ def _fill_new(form: FollowUpForm) -> None:
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
 def new():
-    person_id = request.args.get("person", type=int)
-    if person_id is None:
-        abort(404)
-    person = get_owned_or_404(Person, person_id)
+    person = person_for_new_record(request.args.get("person", type=int))
     form = FollowUpForm(officers=office_officers(current_user.office_id))
     if request.method == "GET":
         _fill_new(form)

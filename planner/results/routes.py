@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from typing import Any
+from enum import StrEnum
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
@@ -227,9 +228,13 @@ def _records_table(f: ResultsFilter, which: records.RecordList) -> tables.Table:
     return tables.records(which, items, url_for)
 
 
-def _record_list(which: str) -> records.RecordList:
+Named = TypeVar("Named", bound=StrEnum)
+
+
+def _named_or_404(vocabulary: type[Named], name: str) -> Named:
+    """A list or a comparison named in the URL; a name we do not have is a page that is not."""
     try:
-        return records.RecordList(which)
+        return vocabulary(name)
     except ValueError:
         abort(404)
 
@@ -238,7 +243,7 @@ def _record_list(which: str) -> records.RecordList:
 @login_required
 def record_list(which: str):
     f = resolve_filter()
-    chosen = _record_list(which)
+    chosen = _named_or_404(records.RecordList, which)
     table = _records_table(f, chosen)
     return render_template(
         "results/records.html",
@@ -252,18 +257,11 @@ def record_list(which: str):
     )
 
 
-def _dimension(name: str) -> comparisons.Dimension:
-    try:
-        return comparisons.Dimension(name)
-    except ValueError:
-        abort(404)
-
-
 @bp.get("/compare/<dimension>")
 @login_required
 def compare(dimension: str):
     f = resolve_filter()
-    chosen = _dimension(dimension)
+    chosen = _named_or_404(comparisons.Dimension, dimension)
     split = comparisons.breakdown(f, chosen)
     table = tables.comparison(split)
     return render_template(
@@ -296,7 +294,8 @@ def _table_by_key(f: ResultsFilter, key: str) -> tables.Table:
     if key == "funnel":
         return tables.funnel(comparisons.funnel(figures.figures(f)))
     if key.startswith("by_"):
-        return tables.comparison(comparisons.breakdown(f, _dimension(key.removeprefix("by_"))))
+        dimension = _named_or_404(comparisons.Dimension, key.removeprefix("by_"))
+        return tables.comparison(comparisons.breakdown(f, dimension))
     if key == "targets":
         return tables.targets(
             targets.progress(targets.targets_in(f.office_id, f.period, f.officer_ids, f.commune_id))
@@ -308,7 +307,7 @@ def _table_by_key(f: ResultsFilter, key: str) -> tables.Table:
     if key == "overdue":
         return tables.overdue(figures.overdue_by_officer(f))
     if key.startswith("records_"):
-        return _records_table(f, _record_list(key.removeprefix("records_")))
+        return _records_table(f, _named_or_404(records.RecordList, key.removeprefix("records_")))
     abort(404)
 
 
