@@ -176,7 +176,7 @@ def _outcome_input(form: OutcomeForm, kind: OutcomeKind) -> OutcomeInput:
 def _to_enrolment(follow_up: FollowUp, form: OutcomeForm):
     """An "enrolled" outcome is recorded by the enrolment form, with the enrolment itself."""
     if not follow_up.is_open:
-        form.kind.errors = [*form.kind.errors, _("This follow-up is already closed.")]
+        form.add_error(PlannerError(_("This follow-up is already closed."), field="kind"))
         return _detail(follow_up, 400, outcome=form)
     single = follow_up.product if follow_up.product in Product.single() else None
     return redirect(

@@ -411,22 +411,23 @@ def targets_page():
             except PlannerError as error:
                 db.session.rollback()
                 status = 404 if error.code == "not_found" else 400
-                field = getattr(form, error.field or "value", form.value)
-                field.errors = [*field.errors, error.message]
+                form.add_error(error, default="value")
         else:
             status = 400
+    return _targets_page(f, form, campaign_form, campaigns, context), status
+
+
+def _targets_page(f: ResultsFilter, form, campaign_form, campaigns, context: dict) -> str:
+    """The targets page with its two forms as they stand (filled in, or with errors)."""
     progress = targets.progress(targets.targets_in(f.office_id, f.period))
-    return (
-        render_template(
-            "results/targets.html",
-            form=form,
-            campaign_form=campaign_form,
-            campaigns=campaigns,
-            progress=progress,
-            table=tables.targets(progress),
-            **context,
-        ),
-        status,
+    return render_template(
+        "results/targets.html",
+        form=form,
+        campaign_form=campaign_form,
+        campaigns=campaigns,
+        progress=progress,
+        table=tables.targets(progress),
+        **context,
     )
 
 
@@ -449,21 +450,8 @@ def new_campaign():
             return redirect(url_for("results.targets_page", **filter_args(f)))
         except PlannerError as error:
             db.session.rollback()
-            target = getattr(campaign_form, error.field or "name", campaign_form.name)
-            target.errors = [*target.errors, error.message]
-    progress = targets.progress(targets.targets_in(f.office_id, f.period))
-    return (
-        render_template(
-            "results/targets.html",
-            form=form,
-            campaign_form=campaign_form,
-            campaigns=campaigns,
-            progress=progress,
-            table=tables.targets(progress),
-            **context,
-        ),
-        400,
-    )
+            campaign_form.add_error(error, default="name")
+    return _targets_page(f, form, campaign_form, campaigns, context), 400
 
 
 @bp.post("/targets/<int:target_id>/delete")
@@ -529,8 +517,7 @@ def coverage_page():
                 return redirect(url_for("results.coverage_page", **filter_args(f)))
             except PlannerError as error:
                 db.session.rollback()
-                field = getattr(form, error.field or "population", form.population)
-                field.errors = [*field.errors, error.message]
+                form.add_error(error, default="population")
                 status = 400
         else:
             status = 400
