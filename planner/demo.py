@@ -221,26 +221,17 @@ def load_demo_data(today: date | None = None) -> Office:
         expected=30,
         target=TargetGroup.FARMERS,
     )
-    plan(
-        SessionKind.MARKET,
-        Topic.HOUSEHOLD_HI,
-        1,
-        time(8, 0),
-        time(10, 30),
-        coc_ly_market,
-        "mai",
-        expected=30,
-    )
-    plan(
-        SessionKind.MARKET,
-        Topic.HOUSEHOLD_HI,
-        8,
-        time(8, 0),
-        time(10, 30),
-        coc_ly_market,
-        "mai",
-        expected=30,
-    )
+    for offset in (1, 8):  # the Cốc Ly market, this week and next
+        plan(
+            SessionKind.MARKET,
+            Topic.HOUSEHOLD_HI,
+            offset,
+            time(8, 0),
+            time(10, 30),
+            coc_ly_market,
+            "mai",
+            expected=30,
+        )
     # Village meetings in the evening, when farmers are back from the fields.
     plan(
         SessionKind.VILLAGE_MEETING,

@@ -4,7 +4,7 @@ from enum import StrEnum
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from wtforms.fields.choices import SelectChoice
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # types-WTForms lags WTForms 3.3 (no SelectChoice)
 
 
 def enum_column(enum: type[StrEnum], length: int = 24) -> sa.Enum:
@@ -43,7 +43,7 @@ class EnumLabels(dict):
     def __contains__(self, member) -> bool:
         return super().__contains__((type(member), getattr(member, "value", member)))
 
-    def update(self, pairs) -> None:  # type: ignore[override]
+    def update(self, pairs) -> None:
         for member, label in pairs.items() if isinstance(pairs, dict) else pairs:
             self[member] = label
 

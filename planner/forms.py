@@ -2,13 +2,14 @@
 
 from datetime import date
 from decimal import Decimal
+from typing import TypeVar
 
 from flask_babel import get_translations
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, DecimalField, IntegerField, SelectMultipleField, widgets
-from wtforms.fields.choices import SelectChoice
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # types-WTForms lags WTForms 3.3 (no SelectChoice)
 from wtforms.validators import StopValidation
 
 from planner.bounds import DB_INT_MAX, DB_INT_MIN, date_in_range
@@ -29,6 +30,16 @@ WEEKDAY_CHOICES = [
     )
 ]
 NONE_CHOICE = SelectChoice(0, "—")
+T = TypeVar("T")
+
+
+def required(value: T | None) -> T:
+    """The data of a field validated with `InputRequired`/`DataRequired`, after `validate()`:
+    WTForms types every field's data as optional. Raises TypeError when it is None (the form was
+    not validated, or the field lost its validator): a bug, never a user's mistake."""
+    if value is None:
+        raise TypeError("a required form field has no value")
+    return value
 
 
 def choices(pairs) -> list[SelectChoice]:
@@ -77,6 +88,8 @@ def _within_bounds(form, field) -> None:
 class PlannerForm(FlaskForm):
     """The base of every form in the app: CSRF from Flask-WTF, messages in the user's language,
     text without NUL bytes, numbers and dates within what the database and calendar can hold."""
+
+    form_errors: list[str]  # set by WTForms; errors that name no field
 
     class Meta:
         def get_translations(self, form):

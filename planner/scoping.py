@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from flask import abort
 from flask_login import current_user, login_required
 
 from planner.extensions import db
+from planner.people.models import Person
 
 
 class OfficeRecord(Protocol):
@@ -30,27 +31,35 @@ def get_owned_or_404(model: type[T], ident: int) -> T:
     return record
 
 
-def supervisor_required(view: Callable) -> Callable:
-    """Supervisors and administrators only; officers get a 403."""
+def person_for_new_record(person_id: int | None) -> Person:
+    """The person a new follow-up or enrolment is for (`?person=`): one of the user's office
+    whose data was not erased, or a 404 (an erased person cannot be contacted or enrolled)."""
+    if person_id is None:
+        abort(404)
+    person = get_owned_or_404(Person, person_id)
+    if person.erased_at is not None:
+        abort(404)
+    return person
+
+
+def _logged_in_and(allowed: Callable[[Any], bool], view: Callable) -> Callable:
+    """`view` behind login, for users `allowed` says may see it; others get a 403."""
 
     @wraps(view)
     @login_required
     def wrapped(*args, **kwargs):
-        if not current_user.is_supervisor:
+        if not allowed(current_user):
             abort(403)
         return view(*args, **kwargs)
 
     return wrapped
+
+
+def supervisor_required(view: Callable) -> Callable:
+    """Supervisors and administrators only; officers get a 403."""
+    return _logged_in_and(lambda user: user.is_supervisor, view)
 
 
 def admin_required(view: Callable) -> Callable:
     """Administrators only; everyone else gets a 403."""
-
-    @wraps(view)
-    @login_required
-    def wrapped(*args, **kwargs):
-        if not current_user.is_admin:
-            abort(403)
-        return view(*args, **kwargs)
-
-    return wrapped
+    return _logged_in_and(lambda user: user.is_admin, view)

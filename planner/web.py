@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import time
 from datetime import UTC, datetime, timedelta
+from typing import TypeGuard
 from urllib.parse import unquote, urlsplit
 
 from flask import Flask, Response, current_app, render_template, request
@@ -63,7 +64,7 @@ def security_headers(response):
     return response
 
 
-def is_safe_next(target: str | None) -> bool:
+def is_safe_next(target: str | None) -> TypeGuard[str]:
     """Only a path on this site may be redirected to (after login, a language switch, a form).
 
     Browsers read `//host`, `/\\host`, `\\\\host`, a path with a tab or newline inside, and

@@ -67,11 +67,9 @@ class _NoWorker:
 
 @pytest.fixture(autouse=True)
 def no_job_threads(monkeypatch):
-    from planner.printing import jobs as print_jobs
-    from planner.results import jobs as results_jobs
+    from planner import jobs
 
-    monkeypatch.setattr(print_jobs, "_executor", _NoWorker)
-    monkeypatch.setattr(results_jobs, "_executor", _NoWorker)
+    monkeypatch.setattr(jobs, "_executor", lambda queue: _NoWorker())
 
 
 @pytest.fixture

@@ -423,3 +423,18 @@ def test_an_erased_person_cannot_be_edited(supervisor_client, officer, held):
     assert supervisor_client.get(f"/people/{person.id}/edit").status_code == 404
     page = supervisor_client.get(f"/people/{person.id}").get_data(as_text=True)
     assert f"Người đã xoá dữ liệu số {person.id}" in page
+
+
+def test_no_follow_up_or_enrolment_can_be_started_for_an_erased_person(
+    supervisor_client, officer, held
+):
+    # The enrolment form answered 404 for an erased person; the follow-up form opened and only
+    # its save was refused. Both now answer 404 through scoping.person_for_new_record.
+    person = add(held, officer, consent_contact=True).person
+    db.session.commit()
+    assert supervisor_client.get(f"/follow-ups/new?person={person.id}").status_code == 200
+    assert supervisor_client.get(f"/enrolments/new?person={person.id}").status_code == 200
+    supervisor_client.post(f"/people/{person.id}/erase", data={"confirm": "y"})
+    assert supervisor_client.get(f"/follow-ups/new?person={person.id}").status_code == 404
+    assert supervisor_client.get(f"/enrolments/new?person={person.id}").status_code == 404
+    assert supervisor_client.get("/follow-ups/new").status_code == 404

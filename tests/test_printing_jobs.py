@@ -12,7 +12,8 @@ from pypdf import PdfReader
 
 from planner.enums import SessionKind, SessionStatus
 from planner.extensions import db
-from planner.printing import jobs, render, talking_points
+from planner.jobs import redis_url
+from planner.printing import render, talking_points
 from planner.printing.models import PrintJob
 from tests import factories
 
@@ -192,4 +193,4 @@ def test_with_a_redis_url_packets_run_on_rq_workers(app, officer_client, week):
     state = officer_client.get(job_url + ".json").get_json()
     assert state["status"] == "done" and state["percent"] == 100
     assert officer_client.get(state["download_url"]).status_code == 200
-    assert jobs.redis_url(app) == url
+    assert redis_url(app) == url

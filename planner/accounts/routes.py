@@ -29,6 +29,7 @@ from planner.bounds import int_in_range
 from planner.enums import Role
 from planner.errors import PlannerError
 from planner.extensions import db, limiter, login_manager
+from planner.forms import required
 from planner.phones import normalise_phone
 from planner.scoping import admin_required, get_owned_or_404
 from planner.web import is_safe_next
@@ -72,9 +73,11 @@ def login():
         return redirect(url_for("sessions.week"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = authenticate(form.username.data, form.password.data)
+        user = authenticate(required(form.username.data), required(form.password.data))
         if user is None:
-            form.password.errors.append(_("The username or password is not right."))
+            form.add_error(
+                PlannerError(_("The username or password is not right."), field="password")
+            )
         else:
             session.clear()
             login_user(user, remember=form.remember.data)
@@ -104,11 +107,13 @@ def change_password():
     form = PasswordChangeForm()
     if form.validate_on_submit():
         try:
-            change_own_password(current_user, form.current_password.data, form.password.data)
+            change_own_password(
+                current_user, required(form.current_password.data), required(form.password.data)
+            )
             db.session.commit()
         except PlannerError as error:
             db.session.rollback()
-            getattr(form, error.field or "password").errors.append(error.message)
+            form.add_error(error, default="password")
         else:
             # The other sessions ended with the old token; this one carries on with the new.
             login_user(current_user._get_current_object())
@@ -160,9 +165,11 @@ def users():
 
 
 def _office_teams() -> list[Team]:
-    return db.session.scalars(
-        sa.select(Team).where(Team.office_id == current_user.office_id).order_by(Team.name)
-    ).all()
+    return list(
+        db.session.scalars(
+            sa.select(Team).where(Team.office_id == current_user.office_id).order_by(Team.name)
+        )
+    )
 
 
 @bp.route("/admin/users/new", methods=["GET", "POST"])
@@ -171,13 +178,13 @@ def new_user():
     form = UserForm(teams=_office_teams())
     if form.validate_on_submit():
         if not form.password.data:
-            form.password.errors.append(_("A new user needs a password."))
+            form.add_error(PlannerError(_("A new user needs a password."), field="password"))
         else:
             try:
                 create_user(
                     current_user.office,
-                    form.username.data,
-                    form.full_name.data,
+                    required(form.username.data),
+                    required(form.full_name.data),
                     form.password.data,
                     role=form.role.data,
                     phone=form.phone.data or "",
@@ -217,8 +224,8 @@ def edit_user(user_id: int):
                 raise PlannerError(
                     _("You cannot remove your own administrator access."), field="role"
                 )
-            user.username = form.username.data
-            user.full_name = form.full_name.data.strip()
+            user.username = required(form.username.data)
+            user.full_name = required(form.full_name.data).strip()
             user.phone = normalise_phone(form.phone.data) if form.phone.data else ""
             user.role = Role(form.role.data)
             user.team = _team_or_none(form.team_id.data)
@@ -248,9 +255,10 @@ def _team_or_none(team_id: int | None) -> Team | None:
 def teams():
     form = TeamForm()
     if form.validate_on_submit():
-        db.session.add(Team(office_id=current_user.office_id, name=form.name.data.strip()))
+        name = required(form.name.data).strip()
+        db.session.add(Team(office_id=current_user.office_id, name=name))
         db.session.commit()
-        flash(_("Team %(name)s was added.", name=form.name.data.strip()), "success")
+        flash(_("Team %(name)s was added.", name=name), "success")
         return redirect(url_for("accounts.teams"))
     office_teams = db.session.scalars(
         sa.select(Team)
@@ -267,7 +275,7 @@ def edit_team(team_id: int):
     team = get_owned_or_404(Team, team_id)
     form = TeamForm(obj=team)
     if form.validate_on_submit():
-        team.name = form.name.data.strip()
+        team.name = required(form.name.data).strip()
         db.session.commit()
         flash(_("Team %(name)s was saved.", name=team.name), "success")
         return redirect(url_for("accounts.teams"))
@@ -283,8 +291,8 @@ def office():
         try:
             update_office(
                 record,
-                name=form.name.data,
-                province=form.province.data,
+                name=required(form.name.data),
+                province=required(form.province.data),
                 address=form.address.data or "",
                 phone=form.phone.data or "",
                 contact_link=form.contact_link.data or "",

@@ -3,7 +3,7 @@ warning. Kept free of the sessions package, whose clash check reads them."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date
 
 import sqlalchemy as sa
@@ -23,7 +23,7 @@ def blocked_day_names(office_id: int, days: Iterable[date]) -> dict[date, str]:
     )
 
 
-def office_blocked_days(office_id: int, since: date) -> list[BlockedDay]:
+def office_blocked_days(office_id: int, since: date) -> Sequence[BlockedDay]:
     """The office's blocked days from `since` on."""
     return db.session.scalars(
         sa.select(BlockedDay)

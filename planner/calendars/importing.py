@@ -203,8 +203,10 @@ def _event_days(event: Component, name: str) -> list[date]:
     if "RRULE" in event:
         rule = event["RRULE"][0] if isinstance(event["RRULE"], list) else event["RRULE"]
         horizon = datetime.combine(start + timedelta(days=3 * 366), time.min)
+        text = rule.to_ical()
+        text = text.decode() if isinstance(text, bytes) else text
         try:
-            rrule = rrulestr(rule.to_ical().decode(), dtstart=datetime.combine(start, time.min))
+            rrule = rrulestr(text, dtstart=datetime.combine(start, time.min))
         except (ValueError, TypeError):
             raise PlannerError(
                 _("The event “%(name)s” repeats in a way that cannot be read.", name=name),
@@ -216,7 +218,7 @@ def _event_days(event: Component, name: str) -> list[date]:
                 :MAX_IMPORTED_DAYS
             ]
         ]
-    days = []
+    days: list[date] = []
     for first in starts:
         days.extend(first + timedelta(days=i) for i in range(min(span, 60)))
     return days

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
 
 import segno
@@ -16,6 +17,7 @@ from flask import (
     session,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -167,21 +169,12 @@ def create_own():
     if not form.validate_on_submit():
         flash(_("Choose the language of the calendar."), "error")
         return redirect(url_for("calendars.index"))
-    try:
-        record, token = create_feed(
-            current_user,
-            FeedKind.OFFICER,
-            include_followups=form.include_followups.data,
-            language=form.language.data,
-        )
-        db.session.commit()
-    except PlannerError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-        return redirect(url_for("calendars.index"))
-    _remember_token(record, token)
-    flash(_("Your calendar link is ready. Add it to your calendar app now."), "success")
-    return redirect(url_for("calendars.index"))
+    return _new_feed(
+        FeedKind.OFFICER,
+        _("Your calendar link is ready. Add it to your calendar app now."),
+        include_followups=form.include_followups.data,
+        language=form.language.data,
+    )
 
 
 @bp.post("/shared")
@@ -192,21 +185,27 @@ def create_shared():
     if not form.validate_on_submit():
         flash(_("Choose a team or a commune."), "error")
         return redirect(url_for("calendars.index"))
+    return _new_feed(
+        form.kind.data,
+        _("The calendar link is ready. Share it with the people who need it."),
+        team_id=form.team_id.data or None,
+        commune_id=form.commune_id.data or None,
+        language=form.language.data,
+    )
+
+
+def _new_feed(kind: FeedKind | str, ready: str, **settings) -> ResponseReturnValue:
+    """Make a feed, keep its token for the list to show once, and go back to the list; a
+    refused feed is said there instead (`ready`: the message for a feed made)."""
     try:
-        record, token = create_feed(
-            current_user,
-            form.kind.data,
-            team_id=form.team_id.data or None,
-            commune_id=form.commune_id.data or None,
-            language=form.language.data,
-        )
+        record, token = create_feed(current_user, kind, **settings)
         db.session.commit()
     except PlannerError as error:
         db.session.rollback()
         flash(error.message, "error")
         return redirect(url_for("calendars.index"))
     _remember_token(record, token)
-    flash(_("The calendar link is ready. Share it with the people who need it."), "success")
+    flash(ready, "success")
     return redirect(url_for("calendars.index"))
 
 
@@ -259,7 +258,7 @@ def delete(feed_id: int):
     return redirect(url_for("calendars.index"))
 
 
-def _office_markets() -> list[Venue]:
+def _office_markets() -> Sequence[Venue]:
     return db.session.scalars(
         sa.select(Venue)
         .where(

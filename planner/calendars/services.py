@@ -5,9 +5,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import KW_ONLY, dataclass
 from datetime import date, datetime, time, timedelta
+from typing import cast
 
 import sqlalchemy as sa
 from flask_babel import force_locale
@@ -20,7 +21,7 @@ from planner.calendars import ical
 from planner.calendars.models import CalendarFeed, FeedKind
 from planner.errors import PlannerError
 from planner.extensions import db
-from planner.places.models import Commune, Partner, Venue, Village
+from planner.places.models import Commune, Partner, Venue, Village, village_display_name
 from planner.scope import Scope, ScopeKind
 from planner.sessions.models import OutreachSession, SessionSeries, session_facilitator
 from planner.sessions.week import in_scope
@@ -156,7 +157,7 @@ def may_manage(user: User, feed: CalendarFeed) -> bool:
     return user.is_supervisor
 
 
-def visible_feeds(user: User) -> list[CalendarFeed]:
+def visible_feeds(user: User) -> Sequence[CalendarFeed]:
     """The feeds listed on a user's "My calendars" page."""
     query = sa.select(CalendarFeed).where(CalendarFeed.office_id == user.office_id)
     if user.is_supervisor:
@@ -177,11 +178,14 @@ def visible_feeds(user: User) -> list[CalendarFeed]:
 def feed_name(feed: CalendarFeed) -> str:
     """The calendar's name as a calendar app shows it, in the feed's language."""
     with force_locale(feed.language):
-        if feed.kind == FeedKind.OFFICER:
+        if feed.kind == FeedKind.OFFICER and feed.user is not None:
             return _("Sessions of %(name)s", name=feed.user.full_name)
-        if feed.kind == FeedKind.TEAM:
+        if feed.kind == FeedKind.TEAM and feed.team is not None:
             return _("Sessions of team %(team)s", team=feed.team.name)
-        return _("Sessions in %(commune)s", commune=feed.commune.display_name)
+        if feed.kind == FeedKind.COMMUNE and feed.commune is not None:
+            return _("Sessions in %(commune)s", commune=feed.commune.display_name)
+    # A feed's officer, team or commune takes the feed with it when deleted (ON DELETE CASCADE).
+    raise ValueError(f"calendar feed {feed.id} has no {feed.kind.value}")
 
 
 # ---------------------------------------------------------------------------- what a feed holds
@@ -196,6 +200,8 @@ def feed_window(today: date | None = None) -> tuple[date, date]:
 def feed_scope(feed: CalendarFeed) -> Scope:
     """Whose sessions a feed holds: one officer's, a team's or a commune's."""
     if feed.kind == FeedKind.OFFICER:
+        if feed.user_id is None:  # deleting the officer deletes the feed (ON DELETE CASCADE)
+            raise ValueError(f"calendar feed {feed.id} has no officer")
         return Scope(ScopeKind.OFFICER, feed.office_id, officer_ids=frozenset({feed.user_id}))
     if feed.kind == FeedKind.TEAM:
         return Scope(ScopeKind.TEAM, feed.office_id, team_id=feed.team_id)
@@ -281,6 +287,7 @@ class SessionView:
     expected_attendance: int
     updated_at: datetime
     sequence: int
+    _: KW_ONLY  # the ORM's columns above come positionally, these by name
     venue: Place | None
     commune: Place
     village: Place | None
@@ -337,7 +344,7 @@ def feed_sessions(feed: CalendarFeed, first: date, last: date) -> list[SessionVi
         .order_by(User.full_name)
     ):
         helpers.setdefault(session_id, []).append(Officer(user_id, full_name))
-    series = {
+    series: dict[int | None, SessionSeries] = {
         s.id: s
         for s in db.session.scalars(
             sa.select(SessionSeries).where(
@@ -366,7 +373,7 @@ def feed_sessions(feed: CalendarFeed, first: date, last: date) -> list[SessionVi
             village = villages.get((village_name, village_kind))
             if village is None:
                 # Reuse the model's own wording ("Thôn", "Bản", "Tổ dân phố").
-                shown = Village.display_name.fget(Place(village_name, village_kind))
+                shown = village_display_name(village_name, village_kind)
                 village = villages[(village_name, village_kind)] = Place(
                     village_name, village_kind, shown
                 )
@@ -505,4 +512,5 @@ def build_feed(feed: CalendarFeed, today: date | None = None) -> bytes:
         extra: list[Component] = []
         for source in _sources(feed):
             extra.extend(source.components(feed, first, last))
-        return ical.feed_ics(sessions, feed_name(feed), extra)
+        # A SessionView has every attribute of OutreachSession that the builder reads.
+        return ical.feed_ics(cast(list[OutreachSession], sessions), feed_name(feed), extra)

@@ -27,8 +27,9 @@ from planner.enrolments.services import (
 from planner.errors import PlannerError
 from planner.extensions import db
 from planner.followups.models import FollowUp, Product
+from planner.forms import required
 from planner.people.models import Person
-from planner.scoping import get_owned_or_404
+from planner.scoping import person_for_new_record
 from planner.timezones import today_local
 
 
@@ -73,12 +74,7 @@ def _follow_up_of(person: Person, raw) -> FollowUp | None:
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
 def new():
-    person_id = request.args.get("person", type=int)
-    if person_id is None:
-        abort(404)
-    person = get_owned_or_404(Person, person_id)
-    if person.erased_at is not None:
-        abort(404)
+    person = person_for_new_record(request.args.get("person", type=int))
     form = EnrolmentForm()
     if request.method == "GET":
         form.enrolled_on.data = today_local()
@@ -147,7 +143,8 @@ def detail(enrolment_id: int):
         if form.validate_on_submit():
             try:
                 check_version(enrolment.version, form, snapshot(enrolment))
-                update_receipt(enrolment, form.receipt_number.data, form.notes.data, current_user)
+                receipt = required(form.receipt_number.data)
+                update_receipt(enrolment, receipt, form.notes.data or "", current_user)
                 db.session.commit()
                 flash(_("The enrolment was saved."), "success")
                 return redirect(url_for("enrolments.detail", enrolment_id=enrolment.id))

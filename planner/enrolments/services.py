@@ -18,6 +18,7 @@ from planner.extensions import db
 from planner.followups.models import FollowUp, FollowUpOutcome, OutcomeKind, Product
 from planner.followups.outcomes import close_for_enrolment
 from planner.followups.settings import settings_for
+from planner.people.duplicates import move_to_kept
 from planner.people.models import Attendance, Person
 from planner.people.signals import person_erased, person_exported, persons_merged
 from planner.rates.services import household_hi_quote, voluntary_si_quote
@@ -304,20 +305,8 @@ def person_enrolments(person: Person) -> list[Enrolment]:
 @persons_merged.connect
 def _on_persons_merged(kept: Person, merged: Person, user: User | None, **_kwargs) -> None:
     """Move the merged person's enrolments to the person kept."""
-    for enrolment in db.session.scalars(
-        sa.select(Enrolment).where(Enrolment.person_id == merged.id)
-    ):
-        enrolment.person_id = kept.id
-        enrolment.person = kept
-        record(
-            enrolment.office_id,
-            ENTITY,
-            enrolment.id,
-            "merge",
-            {"person_id": [merged.id, kept.id]},
-            actor_id(user),
-        )
-    db.session.flush()
+    moved = db.session.scalars(sa.select(Enrolment).where(Enrolment.person_id == merged.id))
+    move_to_kept(moved, ENTITY, kept, merged, user)
 
 
 @person_erased.connect

@@ -18,6 +18,7 @@ from planner.followups.models import (
     Product,
 )
 from planner.followups.scheduling import ENTITY, open_follow_ups, snapshot
+from planner.people.duplicates import move_to_kept
 from planner.people.models import Person
 from planner.people.signals import (
     person_erased,
@@ -30,18 +31,8 @@ from planner.timezones import now_utc, to_local
 @persons_merged.connect
 def _on_persons_merged(kept: Person, merged: Person, user: User | None, **_kwargs) -> None:
     """Move the merged person's follow-ups to the person kept."""
-    for follow_up in db.session.scalars(sa.select(FollowUp).where(FollowUp.person_id == merged.id)):
-        follow_up.person_id = kept.id
-        follow_up.person = kept
-        record(
-            follow_up.office_id,
-            ENTITY,
-            follow_up.id,
-            "merge",
-            {"person_id": [merged.id, kept.id]},
-            actor_id(user),
-        )
-    db.session.flush()
+    moved = db.session.scalars(sa.select(FollowUp).where(FollowUp.person_id == merged.id))
+    move_to_kept(moved, ENTITY, kept, merged, user)
     _drop_duplicate_follow_ups(kept, user)
 
 

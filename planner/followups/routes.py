@@ -26,9 +26,10 @@ from planner.followups.models import Channel, FollowUp, FollowUpOutcome, Outcome
 from planner.followups.outcomes import OutcomeInput, cancel, log_outcome, reassign, reschedule
 from planner.followups.scheduling import add_follow_up, snapshot
 from planner.followups.settings import save_settings, settings_for
+from planner.forms import required
 from planner.people.models import Person
 from planner.scope import ScopeKind, requested_scope
-from planner.scoping import get_owned_or_404, supervisor_required
+from planner.scoping import person_for_new_record, supervisor_required
 from planner.timezones import today_local
 from planner.web import is_safe_next
 
@@ -175,7 +176,7 @@ def _outcome_input(form: OutcomeForm, kind: OutcomeKind) -> OutcomeInput:
 def _to_enrolment(follow_up: FollowUp, form: OutcomeForm):
     """An "enrolled" outcome is recorded by the enrolment form, with the enrolment itself."""
     if not follow_up.is_open:
-        form.kind.errors = [*form.kind.errors, _("This follow-up is already closed.")]
+        form.add_error(PlannerError(_("This follow-up is already closed."), field="kind"))
         return _detail(follow_up, 400, outcome=form)
     single = follow_up.product if follow_up.product in Product.single() else None
     return redirect(
@@ -259,10 +260,7 @@ def _fill_new(form: FollowUpForm) -> None:
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
 def new():
-    person_id = request.args.get("person", type=int)
-    if person_id is None:
-        abort(404)
-    person = get_owned_or_404(Person, person_id)
+    person = person_for_new_record(request.args.get("person", type=int))
     form = FollowUpForm(officers=office_officers(current_user.office_id))
     if request.method == "GET":
         _fill_new(form)
@@ -296,8 +294,8 @@ def settings():
         try:
             save_settings(
                 current_user.office_id,
-                form.follow_up_due_days.data,
-                form.credit_window_days.data,
+                required(form.follow_up_due_days.data),
+                required(form.credit_window_days.data),
                 current_user,
             )
             db.session.commit()

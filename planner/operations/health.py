@@ -31,7 +31,7 @@ def check_database() -> Dependency:
 
 def check_redis() -> Dependency | None:
     """PING the configured Redis; None when the app runs without one (the embedded default)."""
-    from planner.printing.jobs import redis_url
+    from planner.jobs import redis_url
 
     url = redis_url(current_app)
     if not url:

@@ -3,6 +3,7 @@ and removing rows, and counting reach."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -107,7 +108,7 @@ def record_attendances(
     for row, person in zip(rows, matches, strict=True):
         if row.village_id and row.village_id not in village_communes:
             raise PlannerError(_("Choose a village of your office."), field="village_id")
-        commune_id = village_communes.get(row.village_id) or session.commune_id
+        commune_id = village_communes[row.village_id] if row.village_id else session.commune_id
         if person is not None:
             if person.id in already or person.id in seen:
                 raise PlannerError(
@@ -211,7 +212,7 @@ def remove_attendance(attendance: Attendance, user: User | None) -> None:
     db.session.delete(attendance)
 
 
-def person_attendances(person: Person) -> list[Attendance]:
+def person_attendances(person: Person) -> Sequence[Attendance]:
     return db.session.scalars(
         sa.select(Attendance)
         .join(OutreachSession)
@@ -272,7 +273,10 @@ def people_reach(office_id: int, since: date) -> Reach:
     start, _end = local_day_bounds(since, since)
     confirmed = sa.and_(Attendance.office_id == office_id, Attendance.confirmed)
     all_time = (
-        sa.select(sa.func.count(sa.distinct(Attendance.person_id)), sa.func.count())
+        sa.select(
+            sa.func.count(sa.distinct(Attendance.person_id)).label("people"),
+            sa.func.count().label("rows"),
+        )
         .where(confirmed)
         .subquery()
     )
@@ -287,7 +291,7 @@ def people_reach(office_id: int, since: date) -> Reach:
         .scalar_subquery()
     )
     people, rows, people_since = db.session.execute(
-        sa.select(*all_time.c, recent).select_from(all_time)
+        sa.select(all_time.c.people, all_time.c.rows, recent).select_from(all_time)
     ).one()
     return Reach(people, rows, people_since)
 

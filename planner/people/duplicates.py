@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Protocol
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -157,6 +159,34 @@ def mark_distinct(first: Person, second: Person, user: User | None) -> None:
         record(
             first.office_id, "person", a, "not_duplicate", {"other_person_id": b}, actor_id(user)
         )
+
+
+class PersonRow(Protocol):
+    """A row of another domain about one person (an enrolment, a follow-up)."""
+
+    id: int
+    office_id: int
+    person_id: int
+    person: Person
+
+
+def move_to_kept(
+    rows: Iterable[PersonRow], entity: str, kept: Person, merged: Person, user: User | None
+) -> None:
+    """For a persons_merged receiver: hand each of its rows about the merged person to the
+    person kept, with a "merge" entry in the trail for `entity`, and flush."""
+    for row in rows:
+        row.person_id = kept.id
+        row.person = kept
+        record(
+            row.office_id,
+            entity,
+            row.id,
+            "merge",
+            {"person_id": [merged.id, kept.id]},
+            actor_id(user),
+        )
+    db.session.flush()
 
 
 def merge_people(kept: Person, removed: Person, user: User | None) -> Person:

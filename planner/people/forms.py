@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, IntegerField, RadioField, SelectField, StringField, TextAreaField
-from wtforms.fields.choices import SelectChoice
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # types-WTForms lags WTForms 3.3 (no SelectChoice)
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from planner.concurrency import VersionFields
@@ -39,8 +39,8 @@ def yes_no(value: str | None) -> bool | None:
     return {"yes": True, "no": False}.get(value or "")
 
 
-class AttendeeForm(PlannerForm):
-    """One row of the paper attendance sheet."""
+class PersonFields:
+    """Who a person is, asked alike on the attendance sheet and on the person's own page."""
 
     full_name = StringField(
         _l("Full name"),
@@ -51,6 +51,20 @@ class AttendeeForm(PlannerForm):
     ethnicity = StringField(_l("Ethnicity"), validators=[Optional(), Length(max=60)])
     village_id = SelectField(_l("Village"), coerce=int, validators=[Optional()])
     phone = StringField(_l("Phone"), validators=[Optional(), Length(max=30)])
+    # Each form declares these itself (the sheet defaults to "other"; the page shows the saved).
+    priority_group: SelectField
+    has_health_insurance: SelectField
+
+    def _choose_from(self, villages) -> None:
+        self.gender.choices = _gender_choices()
+        self.village_id.choices = _village_choices(villages)
+        self.priority_group.choices = PriorityGroup.choices()
+        self.has_health_insurance.choices = _yes_no_choices()
+
+
+class AttendeeForm(PersonFields, PlannerForm):
+    """One row of the paper attendance sheet."""
+
     occupation = StringField(_l("Occupation"), validators=[Optional(), Length(max=120)])
     priority_group = SelectField(_l("Priority group"), default=PriorityGroup.OTHER.value)
     has_health_insurance = SelectField(
@@ -64,10 +78,7 @@ class AttendeeForm(PlannerForm):
 
     def __init__(self, *args, villages=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.gender.choices = _gender_choices()
-        self.village_id.choices = _village_choices(villages)
-        self.priority_group.choices = PriorityGroup.choices()
-        self.has_health_insurance.choices = _yes_no_choices()
+        self._choose_from(villages)
         self.interest.choices = Interest.choices()
 
     def to_input(self) -> AttendeeInput:
@@ -89,18 +100,9 @@ class AttendeeForm(PlannerForm):
         )
 
 
-class PersonForm(VersionFields, PlannerForm):
+class PersonForm(VersionFields, PersonFields, PlannerForm):
     """A person's details on their own page."""
 
-    full_name = StringField(
-        _l("Full name"),
-        validators=[InputRequired(message=_l("Enter the person's full name.")), Length(max=120)],
-    )
-    birth_year = IntegerField(_l("Year of birth"), validators=[Optional(), YEAR])
-    gender = SelectField(_l("Gender"), validators=[Optional()])
-    ethnicity = StringField(_l("Ethnicity"), validators=[Optional(), Length(max=60)])
-    village_id = SelectField(_l("Village"), coerce=int, validators=[Optional()])
-    phone = StringField(_l("Phone"), validators=[Optional(), Length(max=30)])
     cccd = StringField(_l("CCCD (optional)"), validators=[Optional(), Length(max=20)])
     occupation = StringField(_l("Occupation"), validators=[Optional(), Length(max=120)])
     priority_group = SelectField(_l("Priority group"))
@@ -112,10 +114,7 @@ class PersonForm(VersionFields, PlannerForm):
 
     def __init__(self, *args, villages=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.gender.choices = _gender_choices()
-        self.village_id.choices = _village_choices(villages)
-        self.priority_group.choices = PriorityGroup.choices()
-        self.has_health_insurance.choices = _yes_no_choices()
+        self._choose_from(villages)
 
     def values(self) -> dict:
         return {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -41,7 +42,7 @@ def neutralise_formula(value: Any) -> Any:
     return value
 
 
-def person_trail(person: Person) -> list[AuditEntry]:
+def person_trail(person: Person) -> Sequence[AuditEntry]:
     """The audit trail about one person and their attendance rows, oldest first."""
     attendance_ids = sa.select(Attendance.id).where(Attendance.person_id == person.id)
     # UNION, not OR: each lookup goes through the (entity, entity_id) index.

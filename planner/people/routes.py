@@ -5,7 +5,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Sequence
 from datetime import date
+from typing import cast
 
 import sqlalchemy as sa
 from flask import (
@@ -22,8 +24,10 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from openpyxl import Workbook
+from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy.orm import selectinload
 
+from planner.audit.models import AuditEntry
 from planner.concurrency import StaleForm, check_version, describe
 from planner.errors import PlannerError
 from planner.extensions import db
@@ -81,7 +85,7 @@ def _wants_json() -> bool:
     return request.accept_mimetypes.best == "application/json"
 
 
-def _session_attendances(session_id: int) -> list[Attendance]:
+def _session_attendances(session_id: int) -> Sequence[Attendance]:
     return db.session.scalars(
         sa.select(Attendance)
         .where(Attendance.session_id == session_id, Attendance.office_id == current_user.office_id)
@@ -286,7 +290,7 @@ def export_attendance(session_id: int, fmt: str):
     if fmt == "csv":
         return _csv_response(lines, filename)
     workbook = Workbook()
-    sheet = workbook.active
+    sheet = cast(Worksheet, workbook.active)  # a new workbook's one sheet, never None
     for line in lines:
         sheet.append(line)
     buffer = io.BytesIO()
@@ -395,7 +399,7 @@ def _person(person_id: int) -> Person:
 @login_required
 def detail(person_id: int):
     person = _person(person_id)
-    audit = []
+    audit: Sequence[AuditEntry] = []
     if current_user.is_supervisor:
         audit = person_trail(person)[::-1]
     return render_template(
@@ -418,9 +422,8 @@ def edit(person_id: int):
         form.gender.data = person.gender.value if person.gender else ""
         form.village_id.data = person.village_id or 0
         form.priority_group.data = person.priority_group.value
-        form.has_health_insurance.data = {True: "yes", False: "no"}.get(
-            person.has_health_insurance, ""
-        )
+        answers: dict[bool | None, str] = {True: "yes", False: "no", None: ""}
+        form.has_health_insurance.data = answers[person.has_health_insurance]
         form.phone.data = display_phone(person.phone) if person.phone else ""
         form.remember(person.version, person_snapshot(person))
     else:

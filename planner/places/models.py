@@ -53,8 +53,13 @@ class Village(Model):
 
     @property
     def display_name(self) -> str:
-        prefix = {"thon": "Thôn", "ban": "Bản", "to_dan_pho": "Tổ dân phố"}[self.kind.value]
-        return f"{prefix} {self.name}"
+        return village_display_name(self.name, self.kind)
+
+
+def village_display_name(name: str, kind: VillageKind) -> str:
+    """A village as people write it: "Thôn Na Hối", "Bản Phố", "Tổ dân phố 3"."""
+    prefix = {"thon": "Thôn", "ban": "Bản", "to_dan_pho": "Tổ dân phố"}[kind.value]
+    return f"{prefix} {name}"
 
 
 class Venue(Model):

@@ -9,6 +9,7 @@ from sqlalchemy.orm import selectinload
 from planner.enums import CommuneKind, PartnerKind, VenueKind, VillageKind
 from planner.errors import PlannerError
 from planner.extensions import db
+from planner.forms import required
 from planner.phones import normalise_phone
 from planner.places import bp
 from planner.places.forms import CommuneForm, PartnerForm, VenueForm, VillageForm
@@ -59,7 +60,7 @@ def commune(commune_id: int | None):
         form.kind.data = record.kind.value
     if form.validate_on_submit():
         record = record or Commune(office_id=current_user.office_id)
-        record.name = form.name.data.strip()
+        record.name = required(form.name.data).strip()
         record.kind = CommuneKind(form.kind.data)
         record.former_district = (form.former_district.data or "").strip()
         db.session.add(record)
@@ -88,7 +89,7 @@ def village(village_id: int | None):
         commune = get_owned_or_404(Commune, form.commune_id.data)
         record = record or Village()
         record.commune = commune
-        record.name = form.name.data.strip()
+        record.name = required(form.name.data).strip()
         record.kind = VillageKind(form.kind.data)
         db.session.add(record)
         return _saved(_("%(name)s was saved.", name=record.name))
@@ -129,7 +130,7 @@ def venue(venue_id: int | None):
             form.add_error(error, default="name")
         else:
             record = record or Venue(office_id=office_id)
-            record.name = form.name.data.strip()
+            record.name = required(form.name.data).strip()
             record.kind = kind
             record.commune = commune
             record.village = village
@@ -158,7 +159,7 @@ def partner(partner_id: int | None):
             form.add_error(error, default="phone")
         else:
             record = record or Partner(office_id=current_user.office_id)
-            record.name = form.name.data.strip()
+            record.name = required(form.name.data).strip()
             record.kind = PartnerKind(form.kind.data)
             record.contact_name = (form.contact_name.data or "").strip()
             record.phone = phone

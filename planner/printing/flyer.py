@@ -138,7 +138,7 @@ def flyer_body_inputs(session: OutreachSession, flyer_layout: str, texts: list[d
     Costs are worked out from the rates when the body is rendered, on the day those rates
     took effect (the same figures as on the session's day).
     """
-    office: Office = db.session.get(Office, session.office_id)
+    office = db.session.get_one(Office, session.office_id)
     day = to_local(session.starts_at).date()
     national, own = rates_in_force(day), rates_in_force(day, session.office_id)
     bilingual = _bilingual(texts)

@@ -1,4 +1,4 @@
-"""Long renders as jobs: in the app's own threads by default, on RQ workers with a Redis URL.
+"""Long renders as jobs (run by planner.jobs: the app's own threads, or RQ workers with Redis).
 
 A job is a PrintJob row; whoever runs it updates `done`/`total` as each document is ready, so
 the page can show a progress bar by polling the job's JSON.
@@ -8,20 +8,19 @@ from __future__ import annotations
 
 import json
 import secrets
-import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
-from typing import cast
 
 import sqlalchemy as sa
-from flask import Flask, current_app, has_app_context
+from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from planner.accounts.models import Office, User
 from planner.errors import PlannerError
 from planner.extensions import db
+from planner.jobs import PRINTING, claim, job_function, updated
+from planner.jobs import enqueue as enqueue_job
 from planner.operations import metrics
 from planner.printing import flyer, packet, render, sheet
 from planner.printing.models import JobKind, JobStatus, PrintJob
@@ -33,22 +32,6 @@ from planner.timezones import now_utc
 STALE_QUEUED = timedelta(minutes=10)
 # A worker beats after every document (seconds apart); this long without a beat, it is gone.
 STALE_RUNNING = timedelta(minutes=5)
-_EXECUTOR: ThreadPoolExecutor | None = None
-_EXECUTOR_LOCK = threading.Lock()
-
-
-def _executor() -> ThreadPoolExecutor:
-    global _EXECUTOR
-    with _EXECUTOR_LOCK:
-        if _EXECUTOR is None:
-            # Renders take turns on one lock anyway; two workers let a short job start at once.
-            _EXECUTOR = ThreadPoolExecutor(max_workers=2, thread_name_prefix="planner-print")
-        return _EXECUTOR
-
-
-def redis_url(app: Flask) -> str | None:
-    """PLANNER_REDIS_URL (read by from_prefixed_env as REDIS_URL)."""
-    return app.config.get("REDIS_URL") or app.config.get("PLANNER_REDIS_URL") or None
 
 
 def start_packet_job(user: User, monday: date, scope: Scope) -> PrintJob:
@@ -107,37 +90,17 @@ def _prepare_flyers_soon(office_id: int, user_id: int, **_extra) -> None:
 
 
 def enqueue(job_id: str) -> None:
-    """Hand the job to RQ when a Redis URL is set, else to this process's thread pool."""
-    # The app itself, not the proxy, for the worker thread; Flask types the proxy as the app.
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    url = redis_url(app)
-    if url:
-        from redis import Redis
-        from rq import Queue
-
-        queue = Queue("planner-print", connection=Redis.from_url(url))
-        queue.enqueue(run_job, job_id, job_timeout=600)
-    else:
-        _executor().submit(_run_in_app, app, job_id)
+    """Hand the job to RQ when a Redis URL is set, else to this process's print threads."""
+    enqueue_job(PRINTING, run_job, job_id)
 
 
-def _run_in_app(app: Flask, job_id: str) -> None:
-    with app.app_context():
-        run_job(job_id)
-
-
+@job_function(PRINTING)
 def run_job(job_id: str) -> None:
     """Run one job (RQ calls this in a worker; the thread pool calls it in an app context)."""
-    if not has_app_context():
-        from planner import create_app
-
-        with create_app().app_context():
-            return run_job(job_id)
     job = db.session.get(PrintJob, job_id)
     if job is None or job.status != JobStatus.QUEUED:
         return None
-    # Claimed by one conditional UPDATE: of two workers handed the same job, one runs it.
-    claimed = _updated(
+    claimed = claim(
         sa.update(PrintJob)
         .where(
             PrintJob.id == job_id,
@@ -146,7 +109,6 @@ def run_job(job_id: str) -> None:
         )
         .values(status=JobStatus.RUNNING, heartbeat_at=now_utc())
     )
-    db.session.commit()
     if not claimed:
         return None
     db.session.refresh(job)
@@ -184,11 +146,6 @@ def _fail(job_id: str, message: str) -> None:
     db.session.commit()
 
 
-def _updated(statement: sa.Update) -> int:
-    """Run a conditional UPDATE and say how many rows it changed (0: another worker won)."""
-    return cast(sa.CursorResult, db.session.execute(statement)).rowcount
-
-
 class JobTakenOver(Exception):
     """This worker's attempt was marked stale and the job retried: stop quietly."""
 
@@ -197,7 +154,7 @@ def _beat(job: PrintJob, **values) -> None:
     """Write progress with a heartbeat, only while this worker's attempt is the running one."""
     attempt = getattr(job, "claimed_attempt", job.attempt)
     db.session.commit()  # what the step itself changed (a sheet version, ...)
-    written = _updated(
+    written = updated(
         sa.update(PrintJob)
         .where(
             PrintJob.id == job.id,
@@ -257,7 +214,7 @@ def expire_if_stale(job: PrintJob) -> PrintJob:
 
 def retry(job: PrintJob) -> bool:
     """Run a failed job again from the start (a new attempt); False when it is not failed."""
-    retried = _updated(
+    retried = updated(
         sa.update(PrintJob)
         .where(
             PrintJob.id == job.id,
@@ -299,7 +256,7 @@ def _run_packet(job: PrintJob) -> None:
     user = db.session.get(User, job.user_id)
     monday = date.fromisoformat(params["monday"])
     scope = Scope.from_params(params["scope"])
-    sessions = week_sessions(scope, monday)
+    sessions = list(week_sessions(scope, monday))
     to_print = [s for s in sessions if packet.printable(s)]
     job.total = 2 + 2 * len(to_print)  # plan, flyers and sheets, then joining them
     _progress(job, 0)

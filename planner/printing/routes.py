@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import (
     abort,
     flash,
@@ -18,6 +20,7 @@ from planner.bounds import parse_date
 from planner.enums import Language, Topic
 from planner.errors import PlannerError
 from planner.extensions import db
+from planner.forms import required
 from planner.printing import bp, jobs, render
 from planner.printing.columns import SHEET_COLUMNS
 from planner.printing.flyer import flyer_pdf
@@ -84,13 +87,14 @@ def sheet_layout(version_id: int):
 @login_required
 def quote_sheet():
     form = QuoteForm(request.args, meta={"csrf": False})
+    query: dict[str, Any] = request.args.to_dict()  # Any: url_for's own keywords are not str
     if not form.validate():
-        return redirect(url_for("rates.quote", **request.args))
+        return redirect(url_for("rates.quote", **query))
     try:
         quote = household_quote(form.quote_request(), current_user.office_id)
         pdf = quote_sheet_pdf(quote, current_user.office, current_user)
     except PlannerError as error:
-        return _problem(error, url_for("rates.quote", **request.args))
+        return _problem(error, url_for("rates.quote", **query))
     return file_response(pdf, "bao-gia-ho-gia-dinh.pdf", PDF, inline=True)
 
 
@@ -206,7 +210,11 @@ def edit_talking_point(topic: str, language: str):
     if form.validate_on_submit():
         try:
             save_talking_point(
-                current_user.office_id, topic_value, language_value, form.body.data, current_user
+                current_user.office_id,
+                topic_value,
+                language_value,
+                form.body.data or "",
+                current_user,
             )
             flash(_("Talking points saved. New flyers use them."), "success")
             return redirect(url_for("printing.talking_points"))
@@ -240,7 +248,7 @@ def settings():
                 current_user.office_id,
                 form.flyer_layout.data,
                 list(form.hidden_columns.data or []),
-                form.spare_rows.data,
+                required(form.spare_rows.data),
                 mask_phones=bool(form.mask_phones.data),
                 by=current_user,
             )

@@ -257,7 +257,7 @@ def sheet_html(
     session: OutreachSession,
     people: list[SheetPerson | None],
     version: int,
-    hidden: set[str] = frozenset(),
+    hidden: set[str] | frozenset[str] = frozenset(),
 ) -> str:
     """The attendance sheet's HTML for one version number.
 
@@ -351,7 +351,7 @@ def sheet_layout(sheet_pages: list[SheetPage], session_id: int, version: int, hi
 
 def _sheet_content_hash(session: OutreachSession, people: list, hidden: set[str]) -> str:
     """What a sheet prints, without its version number: equal hashes mean the same sheet."""
-    office = db.session.get(Office, session.office_id)
+    office = db.session.get_one(Office, session.office_id)
     content = {
         "session": session.id,
         "office": office.name,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -42,7 +42,7 @@ def seed_talking_points() -> int:
 
 
 def talking_points(
-    office_id: int, topics: Sequence[Topic], languages: Sequence[Language]
+    office_id: int, topics: Sequence[Topic], languages: Collection[Language]
 ) -> dict[tuple[Topic, Language], TalkingPoint]:
     """For each topic and language: the office's own text, else the shipped default; pairs
     with neither (or only an empty text) are missing. One query."""

@@ -9,7 +9,7 @@ from wtforms import DateField, DecimalField, IntegerField, SelectField, StringFi
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from planner.enums import PriorityGroup
-from planner.forms import PlannerForm, choices
+from planner.forms import PlannerForm, choices, required
 from planner.rates.quotes import HouseholdQuoteRequest
 from planner.timezones import today_local
 
@@ -60,7 +60,7 @@ class QuoteForm(PlannerForm):
         return HouseholdQuoteRequest(
             on=self.on.data or today_local(),
             group=PriorityGroup(self.group.data),
-            income=self.income.data,
+            income=required(self.income.data),
             months=int(self.months.data),
-            members=self.members.data,
+            members=required(self.members.data),
         )

@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 
 from planner.errors import PlannerError
 from planner.extensions import db
+from planner.forms import required
 from planner.rates import bp
 from planner.rates.forms import QuoteForm, RateValueForm
 from planner.rates.models import RateValue
@@ -32,9 +33,9 @@ def index():
             add_province_support(
                 current_user.office_id,
                 form.key.data,
-                form.valid_from.data,
-                form.value.data,
-                form.source.data,
+                required(form.valid_from.data),
+                required(form.value.data),
+                required(form.source.data),
                 by=current_user,
             )
             flash(_("The new value is saved; documents dated from then on use it."), "success")

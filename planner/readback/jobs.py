@@ -1,5 +1,5 @@
-"""Reading a batch of photos as a job: in this process's threads by default, on RQ workers
-when a Redis URL is set (as the week's packet: planner.printing.jobs).
+"""Reading a batch of photos as a job, run by planner.jobs: in this process's threads by
+default, on RQ workers (queue planner-readback) when a Redis URL is set.
 
 The page follows `done`/`total` (files read / files sent) by polling the batch's JSON.
 """
@@ -8,19 +8,19 @@ from __future__ import annotations
 
 import json
 import secrets
-import threading
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
 
-from flask import Flask, current_app, has_app_context
+import sqlalchemy as sa
+from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from planner.accounts.models import User
 from planner.errors import PlannerError
 from planner.extensions import db
-from planner.printing.jobs import redis_url
+from planner.jobs import READBACK, claim, job_function
+from planner.jobs import enqueue as enqueue_job
 from planner.readback import retention, storage
 from planner.readback.decoding import decode_upload, sniff
 from planner.readback.locating import SheetNotFound
@@ -32,8 +32,6 @@ from planner.timezones import now_utc
 
 MAX_FILES = 40
 DEFAULT_MAX_BYTES = 25_000_000
-_EXECUTOR: ThreadPoolExecutor | None = None
-_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -50,14 +48,6 @@ def max_bytes() -> int:
         or config.get("READBACK_MAX_BYTES")
         or DEFAULT_MAX_BYTES
     )
-
-
-def _executor() -> ThreadPoolExecutor:
-    global _EXECUTOR
-    with _LOCK:
-        if _EXECUTOR is None:
-            _EXECUTOR = ThreadPoolExecutor(max_workers=1, thread_name_prefix="planner-readback")
-        return _EXECUTOR
 
 
 def start_reading(user: User, session: OutreachSession, uploads: list[Upload]) -> ReadingBatch:
@@ -100,37 +90,25 @@ def _names(batch_id: str) -> list[str]:
 
 
 def enqueue(batch_id: str) -> None:
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    url = redis_url(app)
-    if url:
-        from redis import Redis
-        from rq import Queue
-
-        Queue("planner-readback", connection=Redis.from_url(url)).enqueue(
-            run_batch, batch_id, job_timeout=600
-        )
-    else:
-        _executor().submit(_run_in_app, app, batch_id)
+    """Hand the batch to RQ when a Redis URL is set, else to this process's reading thread."""
+    enqueue_job(READBACK, run_batch, batch_id)
 
 
-def _run_in_app(app: Flask, batch_id: str) -> None:
-    with app.app_context():
-        run_batch(batch_id)
-
-
+@job_function(READBACK)
 def run_batch(batch_id: str) -> None:
-    """Read every file of a batch (RQ calls this in a worker; the pool in an app context)."""
-    if not has_app_context():
-        from planner import create_app
+    """Read every file of a batch (RQ calls this in a worker; the pool in an app context).
 
-        with create_app().app_context():
-            return run_batch(batch_id)
+    Claimed as a print job is: of two workers handed the batch, one reads it (both used to)."""
+    claimed = claim(
+        sa.update(ReadingBatch)
+        .where(ReadingBatch.id == batch_id, ReadingBatch.status == BatchStatus.QUEUED)
+        .values(status=BatchStatus.RUNNING)
+    )
     batch = db.session.get(ReadingBatch, batch_id)
-    if batch is None or batch.status != BatchStatus.QUEUED:
+    if not claimed or batch is None:
         return None
-    batch.status = BatchStatus.RUNNING
+    db.session.refresh(batch)
     uploads = batch.total
-    db.session.commit()
     try:
         with force_locale("vi"):
             _read_all(batch)

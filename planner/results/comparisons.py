@@ -195,30 +195,17 @@ def _labels(dimension: Dimension, office_id: int, keys: set) -> dict[object, str
         Dimension.COMMUNE: _("Not recorded"),
     }.get(dimension, _("Enrolled without a session"))
     labels: dict[object, str] = {None: none}
-    if dimension == Dimension.COMMUNE and ids:
-        labels |= dict(
-            db.session.execute(
-                sa.select(Commune.id, Commune.name).where(
-                    Commune.office_id == office_id, Commune.id.in_(ids)
-                )
-            ).all()
-        )
-    elif dimension == Dimension.OFFICER and ids:
-        labels |= dict(
-            db.session.execute(
-                sa.select(User.id, User.full_name).where(
-                    User.office_id == office_id, User.id.in_(ids)
-                )
-            ).all()
-        )
-    elif dimension == Dimension.PARTNER and ids:
-        labels |= dict(
-            db.session.execute(
-                sa.select(Partner.id, Partner.name).where(
-                    Partner.office_id == office_id, Partner.id.in_(ids)
-                )
-            ).all()
-        )
+    # Dimensions keyed by a record of the office: (its id, its name, its office) columns.
+    named = {
+        Dimension.COMMUNE: (Commune.id, Commune.name, Commune.office_id),
+        Dimension.OFFICER: (User.id, User.full_name, User.office_id),
+        Dimension.PARTNER: (Partner.id, Partner.name, Partner.office_id),
+    }
+    if dimension in named:
+        key, name, office = named[dimension]
+        if ids:
+            query = sa.select(key, name).where(office == office_id, key.in_(ids))
+            labels |= {row[0]: row[1] for row in db.session.execute(query)}
     elif dimension == Dimension.KIND:
         labels |= {k.value: k.label for k in SessionKind}
     elif dimension == Dimension.TARGET_GROUP:

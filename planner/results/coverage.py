@@ -16,6 +16,7 @@ from planner.enrolments.models import Enrolment
 from planner.errors import PlannerError
 from planner.extensions import db
 from planner.followups.models import Product
+from planner.forms import required
 from planner.people.importing import ImportRefused, SheetError, read_table
 from planner.people.models import fold_name
 from planner.places.models import Commune
@@ -56,10 +57,11 @@ def _check(office_id: int, entered: CoverageInput, communes: dict[int, Commune])
         if value is None or value < 0 or value > MAX_POPULATION:
             problems.append((name, _("Enter a whole number, zero or more.")))
     if not problems:
-        if entered.households > entered.population:
+        population = required(entered.population)
+        if required(entered.households) > population:
             problems.append(("households", _("There are more households than people.")))
         for name in ("with_health_insurance", "with_voluntary_si"):
-            if numbers[name] > entered.population:
+            if required(numbers[name]) > population:
                 problems.append((name, _("More people are insured than live in the commune.")))
     return problems
 
@@ -84,10 +86,11 @@ def _store(office_id: int, entered: CoverageInput, by: User | None) -> CommuneCo
             office_id=office_id, commune_id=entered.commune_id, as_of=entered.as_of
         )
         db.session.add(row)
-    row.population = entered.population
-    row.households = entered.households
-    row.with_health_insurance = entered.with_health_insurance
-    row.with_voluntary_si = entered.with_voluntary_si
+    # Called only once _check found nothing wrong: every figure is there.
+    row.population = required(entered.population)
+    row.households = required(entered.households)
+    row.with_health_insurance = required(entered.with_health_insurance)
+    row.with_voluntary_si = required(entered.with_voluntary_si)
     row.recorded_by_id = by.id if by else None
     return row
 
@@ -205,16 +208,16 @@ def import_coverage(office_id: int, filename: str, content: bytes, by: User | No
         for field, message in _check(office_id, entered, communes):
             column = COLUMNS["commune" if field == "commune_id" else field][0]
             errors.append(SheetError(number, column, message))
-        key = (commune_id, entered.as_of)
-        if commune_id and key in seen:
+        same_day = (commune_id, entered.as_of)
+        if commune_id and same_day in seen:
             errors.append(
                 SheetError(
                     number,
                     COLUMNS["commune"][0],
-                    _("The same commune and day as row %(row)s.", row=seen[key]),
+                    _("The same commune and day as row %(row)s.", row=seen[same_day]),
                 )
             )
-        seen.setdefault(key, number)
+        seen.setdefault(same_day, number)
         parsed.append(entered)
     if errors:
         raise _refused(errors)

@@ -47,8 +47,8 @@ def table_csv(table: tables.Table) -> bytes:
 def tables_xlsx(sheets: list[tables.Table]) -> bytes:
     """One sheet per table, the header row bold and frozen; dates as dates, numbers as numbers."""
     workbook = Workbook()
-    workbook.remove(workbook.active)
-    used = set()
+    workbook.remove(workbook.worksheets[0])  # the empty sheet a new workbook starts with
+    used: set[str] = set()
     for table in sheets:
         name = _sheet_name(table.title, used)
         sheet = workbook.create_sheet(name)

@@ -26,7 +26,7 @@ Every function takes a ResultsFilter and runs a fixed number of grouped queries.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 import sqlalchemy as sa
@@ -298,7 +298,8 @@ def before_end_of_local_day(moment, day):
             LOCAL_TZ.key, sa.cast(day, sa.DateTime) + sa.text("interval '1 day'")
         )
     # SQLite keeps naive UTC text; Vietnam has had one offset (UTC+7) since 1975, no DST.
-    offset_days = LOCAL_TZ.utcoffset(datetime(2026, 1, 1)).total_seconds() / 86400
+    offset = datetime(2026, 1, 1, tzinfo=UTC) - datetime(2026, 1, 1, tzinfo=LOCAL_TZ)  # 7 hours
+    offset_days = offset.total_seconds() / 86400
     return sa.func.julianday(moment) < sa.func.julianday(day) + 1 - offset_days
 
 

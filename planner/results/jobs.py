@@ -2,48 +2,37 @@
 and the workbook of every table of a period (XLSX).
 
 A job is a printing PrintJob row (its progress columns and office scoping are the same) of kind
-results_report or results_export; the file is kept under the cache folder, named by the job.
-Jobs run in this process's thread pool, or on RQ workers when a Redis URL is set.
+results_report or results_export; the file is kept in planner.storage, named by the job.
+Jobs run through planner.jobs: this process's threads, or RQ workers when a Redis URL is set.
 """
 
 from __future__ import annotations
 
 import json
 import secrets
-import threading
-from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
-from flask import Flask, current_app, has_app_context
+from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from planner import storage
 from planner.accounts.models import Office, User
 from planner.extensions import db
-from planner.printing.jobs import redis_url
-from planner.printing.models import JobKind, PrintJob
+from planner.jobs import RESULTS, claim, enqueue, job_function
+from planner.printing.models import JobKind, JobStatus, PrintJob
 from planner.results.periods import Period, PeriodKind, ResultsFilter
 from planner.timezones import now_utc
 
 REPORT = JobKind.RESULTS_REPORT
 EXPORT = JobKind.RESULTS_EXPORT
 KINDS = (REPORT, EXPORT)
-_EXECUTOR: ThreadPoolExecutor | None = None
-_LOCK = threading.Lock()
 
 
-def _executor() -> ThreadPoolExecutor:
-    global _EXECUTOR
-    with _LOCK:
-        if _EXECUTOR is None:
-            _EXECUTOR = ThreadPoolExecutor(max_workers=1, thread_name_prefix="planner-results")
-        return _EXECUTOR
-
-
-def _params(f: ResultsFilter) -> dict:
+def _params(f: ResultsFilter) -> dict[str, Any]:
     return {
         "officer_ids": sorted(f.officer_ids) if f.officer_ids is not None else None,
         "commune_id": f.commune_id,
@@ -66,7 +55,7 @@ def filter_of(job: PrintJob) -> ResultsFilter:
     )
 
 
-def start(kind: str, user: User, f: ResultsFilter, filename: str) -> PrintJob:
+def start(kind: JobKind, user: User, f: ResultsFilter, filename: str) -> PrintJob:
     """Queue a results job for the user's office and return it to follow."""
     job = PrintJob(
         id=secrets.token_hex(16),
@@ -78,23 +67,8 @@ def start(kind: str, user: User, f: ResultsFilter, filename: str) -> PrintJob:
     )
     db.session.add(job)
     db.session.commit()
-    app = current_app._get_current_object()
-    url = redis_url(app)
-    if url:
-        from redis import Redis
-        from rq import Queue
-
-        Queue("planner-print", connection=Redis.from_url(url)).enqueue(
-            run_job, job.id, job_timeout=600
-        )
-    else:
-        _executor().submit(_run_in_app, app, job.id)
+    enqueue(RESULTS, run_job, job.id)
     return job
-
-
-def _run_in_app(app: Flask, job_id: str) -> None:
-    with app.app_context(), app.test_request_context():
-        run_job(job_id)
 
 
 def output_key(job: PrintJob) -> str:
@@ -107,34 +81,40 @@ def output(job: PrintJob) -> bytes | None:
     return storage.store().get(output_key(job))
 
 
+@job_function(RESULTS)
 def run_job(job_id: str) -> None:
-    """Run one results job; a failure is recorded on the job, never left spinning."""
-    if not has_app_context():
-        from planner import create_app
+    """Run one results job; a failure is recorded on the job, never left spinning.
 
-        app = create_app()
-        with app.app_context(), app.test_request_context():
-            return run_job(job_id)
+    Only a queued job is run, claimed as the week's packet is: a job another worker is already
+    running is left to it (this used to run it a second time)."""
+    claimed = claim(
+        sa.update(PrintJob)
+        .where(
+            PrintJob.id == job_id,
+            PrintJob.kind.in_(KINDS),
+            PrintJob.status == JobStatus.QUEUED,
+        )
+        .values(status=JobStatus.RUNNING)
+    )
     job = db.session.get(PrintJob, job_id)
-    if job is None or job.kind not in KINDS or job.status in ("done", "failed"):
+    if not claimed or job is None:
         return None
-    job.status = "running"
-    db.session.commit()
+    db.session.refresh(job)
     try:
         with force_locale("vi"):
             data = _build(job)
         storage.store().put(output_key(job), data)
         job.done = job.total
-        job.status = "done"
+        job.status = JobStatus.DONE
         job.finished_at = now_utc()
         db.session.commit()
     except Exception as error:  # a failed job must say so
         db.session.rollback()
         current_app.logger.exception("Results job %s failed", job_id, exc_info=error)
-        job = db.session.get(PrintJob, job_id)
+        job = db.session.get_one(PrintJob, job_id)
         with force_locale("vi"):
             job.error = _("The report could not be made. Try again, or ask an administrator.")
-        job.status = "failed"
+        job.status = JobStatus.FAILED
         job.finished_at = now_utc()
         db.session.commit()
     return None
@@ -153,7 +133,7 @@ def _build(job: PrintJob) -> bytes:
         db.session.commit()
 
     if job.kind == REPORT:
-        office = db.session.get(Office, job.office_id)
+        office = db.session.get_one(Office, job.office_id)
         return exports.report_pdf(exports.monthly_report(office, f, step))
     sheets = exports.all_tables(f, step)
     return exports.tables_xlsx(sheets)

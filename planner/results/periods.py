@@ -99,16 +99,29 @@ def _month_end(year: int, month: int) -> date:
     return following - timedelta(days=1)
 
 
-def custom_period(first: date | None, last: date | None) -> Period:
-    """A from/to period; PlannerError when a day is missing, inverted, or the span is too long."""
+def checked_days(
+    first: date | None, last: date | None, fields: tuple[str, str] = ("first", "last")
+) -> tuple[date, date]:
+    """The first and last day of a period as typed (a custom period, a target's span).
+
+    PlannerError, on the form field named in `fields`, when a day is missing, the last comes
+    before the first, or the span is longer than MAX_PERIOD_DAYS."""
+    first_field, last_field = fields
     if first is None or last is None:
-        raise PlannerError(_("Enter both the first and the last day."), field="first")
+        raise PlannerError(_("Enter both the first and the last day."), field=first_field)
     if last < first:
-        raise PlannerError(_("The last day comes before the first day."), field="last")
+        raise PlannerError(_("The last day comes before the first day."), field=last_field)
     if (last - first).days + 1 > MAX_PERIOD_DAYS:
         raise PlannerError(
-            _("A period can be at most three years long. Choose a shorter period."), field="last"
+            _("A period can be at most three years long. Choose a shorter period."),
+            field=last_field,
         )
+    return first, last
+
+
+def custom_period(first: date | None, last: date | None) -> Period:
+    """A from/to period; PlannerError when a day is missing, inverted, or the span is too long."""
+    first, last = checked_days(first, last)
     return Period(first, last, PeriodKind.CUSTOM)
 
 

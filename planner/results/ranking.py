@@ -71,7 +71,7 @@ def where_next(f: ResultsFilter, today: date | None = None) -> list[CommuneRank]
     coverage = {
         c.commune_id: c for c in coverage_table(f.office_id, today, commune_id=f.commune_id)
     }
-    gaps: dict[int, int] = defaultdict(int)
+    gaps: dict[int | None, int] = defaultdict(int)
     running = [
         t
         for t in targets_in(f.office_id, Period(today, today), commune_id=f.commune_id)

@@ -3,7 +3,10 @@ where to go next, exports and the monthly report. Thin: parse, call a service, r
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
+from enum import StrEnum
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
@@ -214,6 +217,7 @@ def dashboard():
 
 def _records_table(f: ResultsFilter, which: records.RecordList) -> tables.Table:
     narrow = _narrowing()
+    items: Sequence[Any]  # sessions, follow-up, enrolment or person lines, as `which` says
     if which.of_sessions:
         items = records.sessions(f, which, narrow)
     elif which.of_follow_ups:
@@ -225,9 +229,13 @@ def _records_table(f: ResultsFilter, which: records.RecordList) -> tables.Table:
     return tables.records(which, items, url_for)
 
 
-def _record_list(which: str) -> records.RecordList:
+Named = TypeVar("Named", bound=StrEnum)
+
+
+def _named_or_404(vocabulary: type[Named], name: str) -> Named:
+    """A list or a comparison named in the URL; a name we do not have is a page that is not."""
     try:
-        return records.RecordList(which)
+        return vocabulary(name)
     except ValueError:
         abort(404)
 
@@ -236,7 +244,7 @@ def _record_list(which: str) -> records.RecordList:
 @login_required
 def record_list(which: str):
     f = resolve_filter()
-    chosen = _record_list(which)
+    chosen = _named_or_404(records.RecordList, which)
     table = _records_table(f, chosen)
     return render_template(
         "results/records.html",
@@ -250,18 +258,11 @@ def record_list(which: str):
     )
 
 
-def _dimension(name: str) -> comparisons.Dimension:
-    try:
-        return comparisons.Dimension(name)
-    except ValueError:
-        abort(404)
-
-
 @bp.get("/compare/<dimension>")
 @login_required
 def compare(dimension: str):
     f = resolve_filter()
-    chosen = _dimension(dimension)
+    chosen = _named_or_404(comparisons.Dimension, dimension)
     split = comparisons.breakdown(f, chosen)
     table = tables.comparison(split)
     return render_template(
@@ -294,7 +295,8 @@ def _table_by_key(f: ResultsFilter, key: str) -> tables.Table:
     if key == "funnel":
         return tables.funnel(comparisons.funnel(figures.figures(f)))
     if key.startswith("by_"):
-        return tables.comparison(comparisons.breakdown(f, _dimension(key.removeprefix("by_"))))
+        dimension = _named_or_404(comparisons.Dimension, key.removeprefix("by_"))
+        return tables.comparison(comparisons.breakdown(f, dimension))
     if key == "targets":
         return tables.targets(
             targets.progress(targets.targets_in(f.office_id, f.period, f.officer_ids, f.commune_id))
@@ -306,7 +308,7 @@ def _table_by_key(f: ResultsFilter, key: str) -> tables.Table:
     if key == "overdue":
         return tables.overdue(figures.overdue_by_officer(f))
     if key.startswith("records_"):
-        return _records_table(f, _record_list(key.removeprefix("records_")))
+        return _records_table(f, _named_or_404(records.RecordList, key.removeprefix("records_")))
     abort(404)
 
 
@@ -410,22 +412,23 @@ def targets_page():
             except PlannerError as error:
                 db.session.rollback()
                 status = 404 if error.code == "not_found" else 400
-                field = getattr(form, error.field or "value", form.value)
-                field.errors = [*field.errors, error.message]
+                form.add_error(error, default="value")
         else:
             status = 400
+    return _targets_page(f, form, campaign_form, campaigns, context), status
+
+
+def _targets_page(f: ResultsFilter, form, campaign_form, campaigns, context: dict) -> str:
+    """The targets page with its two forms as they stand (filled in, or with errors)."""
     progress = targets.progress(targets.targets_in(f.office_id, f.period))
-    return (
-        render_template(
-            "results/targets.html",
-            form=form,
-            campaign_form=campaign_form,
-            campaigns=campaigns,
-            progress=progress,
-            table=tables.targets(progress),
-            **context,
-        ),
-        status,
+    return render_template(
+        "results/targets.html",
+        form=form,
+        campaign_form=campaign_form,
+        campaigns=campaigns,
+        progress=progress,
+        table=tables.targets(progress),
+        **context,
     )
 
 
@@ -448,21 +451,8 @@ def new_campaign():
             return redirect(url_for("results.targets_page", **filter_args(f)))
         except PlannerError as error:
             db.session.rollback()
-            target = getattr(campaign_form, error.field or "name", campaign_form.name)
-            target.errors = [*target.errors, error.message]
-    progress = targets.progress(targets.targets_in(f.office_id, f.period))
-    return (
-        render_template(
-            "results/targets.html",
-            form=form,
-            campaign_form=campaign_form,
-            campaigns=campaigns,
-            progress=progress,
-            table=tables.targets(progress),
-            **context,
-        ),
-        400,
-    )
+            campaign_form.add_error(error, default="name")
+    return _targets_page(f, form, campaign_form, campaigns, context), 400
 
 
 @bp.post("/targets/<int:target_id>/delete")
@@ -528,8 +518,7 @@ def coverage_page():
                 return redirect(url_for("results.coverage_page", **filter_args(f)))
             except PlannerError as error:
                 db.session.rollback()
-                field = getattr(form, error.field or "population", form.population)
-                field.errors = [*field.errors, error.message]
+                form.add_error(error, default="population")
                 status = 400
         else:
             status = 400

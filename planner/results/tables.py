@@ -3,12 +3,14 @@ CSV exports and the monthly report show the same numbers from the same rows."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
+from typing import Any
 
-from babel import dates, numbers
+from babel import Locale, dates, numbers
 from flask import g
 from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
@@ -58,7 +60,7 @@ class Table:
         return [shown(value, column.kind) for value, column in zip(row, self.columns, strict=True)]
 
 
-def _symbols() -> tuple[str, str, object]:
+def _symbols() -> tuple[str, str, Locale]:
     """(group symbol, decimal symbol, locale) of the request, looked up once: a page shows
     hundreds of cells, and formatting each through Babel's pattern machinery was most of the
     page's time."""
@@ -155,7 +157,7 @@ def _session_cells(s: OutreachSession) -> list:
     ]
 
 
-def records(which: RecordList, items: list, url_for) -> Table:
+def records(which: RecordList, items: Sequence[Any], url_for) -> Table:
     """The list behind a figure; `url_for` builds the link to each record's own page."""
     title = which.label
     if which.of_sessions:

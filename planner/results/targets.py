@@ -19,7 +19,7 @@ from planner.places.models import Commune
 from planner.results.comparisons import Dimension, Row, breakdown
 from planner.results.figures import reach_query
 from planner.results.models import Campaign, Target, TargetMetric
-from planner.results.periods import MAX_PERIOD_DAYS, Period, ResultsFilter
+from planner.results.periods import Period, ResultsFilter, checked_days
 from planner.sessions.models import OutreachSession
 from planner.timezones import local_day_bounds, now_utc, today_local
 
@@ -89,15 +89,7 @@ class TargetInput:
 
 
 def _check_days(first: date | None, last: date | None) -> None:
-    if first is None or last is None:
-        raise PlannerError(_("Enter both the first and the last day."), field="first_day")
-    if last < first:
-        raise PlannerError(_("The last day comes before the first day."), field="last_day")
-    if (last - first).days + 1 > MAX_PERIOD_DAYS:
-        raise PlannerError(
-            _("A period can be at most three years long. Choose a shorter period."),
-            field="last_day",
-        )
+    checked_days(first, last, ("first_day", "last_day"))
 
 
 def _office_commune(office_id: int, commune_id: int | None) -> int | None:
@@ -343,4 +335,4 @@ def _planned_left(f: ResultsFilter, last: date, column) -> dict[object, int]:
     )
     if column is None:
         return {None: db.session.scalar(query) or 0}
-    return dict(db.session.execute(query.group_by(column)).all())
+    return {row[0]: row[1] for row in db.session.execute(query.group_by(column))}

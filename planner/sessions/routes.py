@@ -18,6 +18,7 @@ from planner.bounds import parse_date
 from planner.enums import Language, SessionKind, SessionStatus, TargetGroup, Topic
 from planner.errors import PlannerError
 from planner.extensions import db
+from planner.forms import required
 from planner.places.services import (
     office_communes,
     office_partners,
@@ -98,9 +99,9 @@ def _draft_from(form: SessionForm) -> SessionDraft:
         kind=SessionKind(form.kind.data),
         topic=Topic(form.topic.data),
         title=form.title.data or "",
-        day=form.day.data,
-        start=form.start.data,
-        end=form.end.data,
+        day=required(form.day.data),
+        start=required(form.start.data),
+        end=required(form.end.data),
         venue_id=form.venue_id.data or None,
         commune_id=form.commune_id.data or 0,
         village_id=form.village_id.data or None,
@@ -110,7 +111,7 @@ def _draft_from(form: SessionForm) -> SessionDraft:
         target_group=TargetGroup(form.target_group.data),
         language=Language(form.language.data),
         interpreter_needed=form.interpreter_needed.data,
-        expected_attendance=form.expected_attendance.data,
+        expected_attendance=required(form.expected_attendance.data),
         notes=form.notes.data or "",
     )
 
@@ -247,7 +248,8 @@ def _revise(session: OutreachSession, form: SessionForm) -> tuple[Planning, Edit
         return Planning(), conflict
     except StaleDataError:
         db.session.rollback()
-        current = db.session.get(OutreachSession, session.id).version
+        # Stale because it was changed, or gone because it was deleted meanwhile (a 404).
+        current = db.get_or_404(OutreachSession, session.id).version
         form.version.data = str(current)
         return Planning(), EditConflict([], current)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, timedelta
 
 import sqlalchemy as sa
@@ -36,7 +37,7 @@ def in_scope(scope: Scope) -> sa.ColumnElement[bool]:
     return condition
 
 
-def week_sessions(scope: Scope, monday: date) -> list[OutreachSession]:
+def week_sessions(scope: Scope, monday: date) -> Sequence[OutreachSession]:
     """The sessions of one week (Monday to Sunday, local time) in a scope, in a fixed few
     queries."""
     start, end = local_day_bounds(monday, monday + timedelta(days=6))
