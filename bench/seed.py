@@ -144,6 +144,15 @@ class Writer:
         if not self.copy:
             db.session.execute(sa.insert(table), rows)
             return
+        # COPY skips the columns' Python-side defaults (Core insert fills them): fill them here.
+        defaults = [
+            c
+            for c in table.columns
+            if c.name not in rows[0] and c.default is not None
+            and not (c.default.is_sequence or c.default.is_clause_element)
+        ]
+        if defaults:
+            rows = [{**row, **{c.name: _default(c) for c in defaults}} for row in rows]
         names = list(rows[0])
         connection = db.session.connection().connection.driver_connection
         quoted = ", ".join(f'"{n}"' for n in names)
@@ -161,6 +170,14 @@ class Writer:
             db.session.execute(
                 sa.text(f"SELECT setval(pg_get_serial_sequence('\"{name}\"', 'id'), {latest})")
             )
+
+
+def _default(column: sa.Column):
+    """The value a Core insert would give `column` when a row leaves it out."""
+    default = column.default
+    if default.is_callable:
+        return default.arg(None)  # SQLAlchemy wraps the callable to take an execution context
+    return default.arg
 
 
 def _plain(value):

@@ -134,22 +134,21 @@ class EnrolmentJoin:
         return query
 
 
-def follow_up_query(f: ResultsFilter, *columns) -> sa.Select:
+def follow_up_query(f: ResultsFilter, *columns, with_session: bool = False) -> sa.Select:
     """Follow-ups of the office in the filter's scope (period conditions are added by callers).
 
-    A follow-up's commune is its session's, else its person's.
+    A follow-up's commune is its session's, else its person's. The session (outer join) and the
+    person are joined only when a commune narrows the filter or `with_session` asks for the
+    session's columns: every follow-up has its person (a foreign key), so the join adds no
+    condition, only work.
     """
-    query = (
-        sa.select(*columns)
-        .select_from(FollowUp)
-        .join(Person, Person.id == FollowUp.person_id)
-        .outerjoin(OutreachSession, OutreachSession.id == FollowUp.session_id)
-        .where(FollowUp.office_id == f.office_id)
-    )
+    query = sa.select(*columns).select_from(FollowUp).where(FollowUp.office_id == f.office_id)
+    if with_session or f.commune_id is not None:
+        query = query.outerjoin(OutreachSession, OutreachSession.id == FollowUp.session_id)
     if f.officer_ids is not None:
         query = query.where(FollowUp.assigned_to_id.in_(f.officer_ids))
     if f.commune_id is not None:
-        query = query.where(
+        query = query.join(Person, Person.id == FollowUp.person_id).where(
             sa.func.coalesce(OutreachSession.commune_id, Person.commune_id) == f.commune_id
         )
     return query

@@ -184,7 +184,9 @@ def dashboard():
     progress = targets.progress(
         targets.targets_in(f.office_id, f.period, f.officer_ids, f.commune_id)
     )
-    stale = records.sessions(f, records.RecordList.SESSIONS_STALE, records.Narrowing())
+    stale = records.sessions(
+        f, records.RecordList.SESSIONS_STALE, records.Narrowing(), records.Window(1, 10)
+    )
     overdue = figures.overdue_by_officer(f)
     cover = coverage.coverage_table(f.office_id, min(f.period.last, today_local()), f.commune_id)
     return render_template(
@@ -200,7 +202,8 @@ def dashboard():
         kind_chart=exports.comparison_chart(_("By session kind"), by_kind),
         progress=progress,
         targets_table=tables.targets(progress),
-        stale=stale,
+        stale=stale[:10],
+        stale_count=current.sessions_stale,
         overdue_table=tables.overdue(overdue),
         coverage_table=tables.coverage(cover),
         dimensions=list(comparisons.Dimension),
@@ -211,17 +214,22 @@ def dashboard():
     )
 
 
-def _records_table(f: ResultsFilter, which: records.RecordList) -> tables.Table:
+def _records_items(
+    f: ResultsFilter, which: records.RecordList, window: records.Window | None
+) -> list:
     narrow = _narrowing()
     if which.of_sessions:
-        items = records.sessions(f, which, narrow)
-    elif which.of_follow_ups:
-        items = records.follow_ups(f, which, narrow)
-    elif which == records.RecordList.ENROLMENTS:
-        items = records.enrolments(f, narrow)
-    else:
-        items = records.people(f, which, narrow)
-    return tables.records(which, items, url_for)
+        return records.sessions(f, which, narrow, window)
+    if which.of_follow_ups:
+        return records.follow_ups(f, which, narrow, window)
+    if which == records.RecordList.ENROLMENTS:
+        return records.enrolments(f, narrow, window)
+    return records.people(f, which, narrow, window)
+
+
+def _records_table(f: ResultsFilter, which: records.RecordList) -> tables.Table:
+    """The whole list, for a download."""
+    return tables.records(which, _records_items(f, which, None), url_for)
 
 
 def _record_list(which: str) -> records.RecordList:
@@ -236,12 +244,14 @@ def _record_list(which: str) -> records.RecordList:
 def record_list(which: str):
     f = resolve_filter()
     chosen = _record_list(which)
-    table = _records_table(f, chosen)
+    window = records.Window(max(1, request.args.get("page", 1, type=int) or 1))
+    items, has_next = window.cut(_records_items(f, chosen, window))
     return render_template(
         "results/records.html",
         which=chosen,
-        table=table,
-        limit=records.LIMIT,
+        table=tables.records(chosen, items, url_for),
+        window=window,
+        has_next=has_next,
         session_kinds=list(SessionKind),
         products=Product.single(),
         narrowing=_narrowing(),
