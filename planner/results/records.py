@@ -144,6 +144,8 @@ def people(
 ) -> list[ReachedPerson]:
     """People reached (or interested) with how many of the period's sessions they came to, by
     name; a window's rows (and one more) or all, in one query."""
+    if window is not None:
+        return _people_page(f, which, narrow, window)
     interested = sa.func.max(sa.case((interested_clause(), 1), else_=0))
     query = reach_query(
         f,
@@ -169,6 +171,42 @@ def people(
     ]
 
 
+def _people_page(
+    f: ResultsFilter, which: RecordList, narrow: Narrowing, window: Window
+) -> list[ReachedPerson]:
+    """One page of `people`: the office's people walked in name order through their index,
+    each kept when an attendance of theirs counts (so a page reads about as many people as it
+    shows, not the period's whole reach), then their counts in one grouped query."""
+    counts = reach_query(f, sa.literal(1)).where(Attendance.person_id == Person.id)
+    if narrow.kind:
+        counts = counts.where(OutreachSession.kind == narrow.kind)
+    if which == RecordList.INTERESTED:
+        counts = counts.where(interested_clause())
+    found = list(
+        db.session.scalars(
+            window.apply(
+                sa.select(Person)
+                .where(Person.office_id == f.office_id, counts.exists())
+                .options(joinedload(Person.commune), joinedload(Person.village))
+                .order_by(Person.full_name, Person.id)
+            )
+        ).unique()
+    )
+    grouped = reach_query(
+        f,
+        Attendance.person_id,
+        sa.func.count(sa.distinct(Attendance.session_id)),
+        sa.func.max(sa.case((interested_clause(), 1), else_=0)),
+    ).where(Attendance.person_id.in_([p.id for p in found]))
+    if narrow.kind:
+        grouped = grouped.where(OutreachSession.kind == narrow.kind)
+    per_person = {
+        pid: (n, bool(i))
+        for pid, n, i in db.session.execute(grouped.group_by(Attendance.person_id))
+    }
+    return [ReachedPerson(p, *per_person[p.id]) for p in found]
+
+
 @dataclass(frozen=True)
 class FollowUpLine:
     follow_up: FollowUp
@@ -186,13 +224,19 @@ def follow_ups(
     """Follow-ups due in the period (or done on time, or overdue today), by due day, with their
     first contact; a window's rows (and one more) or all, in one query."""
     today = today or today_local()
-    first_at = sa.func.min(FollowUpOutcome.at)
-    query = (
-        follow_up_query(
-            f, FollowUp.id, first_at.label("first_at"), with_session=bool(narrow.kind)
-        )
-        .outerjoin(FollowUpOutcome, FollowUpOutcome.follow_up_id == FollowUp.id)
-        .group_by(FollowUp.id, FollowUp.due_on)
+    # The first contact through the (follow-up, at) index: a page reads its own rows only.
+    first_at = (
+        sa.select(sa.func.min(FollowUpOutcome.at))
+        .where(FollowUpOutcome.follow_up_id == FollowUp.id)
+        .correlate(FollowUp)
+        .scalar_subquery()
+    )
+    query = follow_up_query(
+        f, FollowUp, first_at.label("first_at"), with_session=bool(narrow.kind)
+    ).options(
+        joinedload(FollowUp.person),
+        joinedload(FollowUp.assigned_to),
+        joinedload(FollowUp.session),
     )
     if which == RecordList.FOLLOW_UPS_OVERDUE:
         query = query.where(FollowUp.status == FollowUpStatus.OPEN, FollowUp.due_on < today)
@@ -208,18 +252,8 @@ def follow_ups(
         query = query.where(OutreachSession.kind == narrow.kind)
     if which == RecordList.FOLLOW_UPS_ON_TIME:
         # The same rule as the figure (figures.follow_up_figures), in the query so pages are full.
-        query = query.having(before_end_of_local_day(first_at, FollowUp.due_on))
-    firsts = query.subquery()
-    listed = (
-        sa.select(FollowUp, firsts.c.first_at)
-        .join(firsts, firsts.c.id == FollowUp.id)
-        .options(
-            joinedload(FollowUp.person),
-            joinedload(FollowUp.assigned_to),
-            joinedload(FollowUp.session),
-        )
-        .order_by(FollowUp.due_on, FollowUp.id)
-    )
+        query = query.where(first_at.is_not(None), before_end_of_local_day(first_at, FollowUp.due_on))
+    listed = query.order_by(FollowUp.due_on, FollowUp.id)
     lines = []
     for follow_up, first in db.session.execute(_windowed(listed, window)):
         on_time = bool(first and first < end_of_local_day(follow_up.due_on))

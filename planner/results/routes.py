@@ -244,7 +244,7 @@ def _record_list(which: str) -> records.RecordList:
 def record_list(which: str):
     f = resolve_filter()
     chosen = _record_list(which)
-    window = records.Window(max(1, request.args.get("page", 1, type=int) or 1))
+    window = records.Window(max(1, request.args.get("page", 1, type=int) or 1), records.PER_PAGE)
     items, has_next = window.cut(_records_items(f, chosen, window))
     return render_template(
         "results/records.html",
