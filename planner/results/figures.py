@@ -302,25 +302,30 @@ def before_end_of_local_day(moment, day):
 
 
 def follow_up_figures(f: ResultsFilter) -> tuple[int, int]:
-    """(due in the period, first contacted on or before the due day), in one query."""
-    first = (
-        follow_up_query(
-            f, FollowUp.due_on.label("due_on"), sa.func.min(FollowUpOutcome.at).label("first_at")
-        )
-        .outerjoin(FollowUpOutcome, FollowUpOutcome.follow_up_id == FollowUp.id)
+    """(due in the period, first contacted on or before the due day), in one query.
+
+    "First contact on or before the due day" is "some contact before the due day ended": one
+    probe of the (follow-up, at) index per follow-up, with no grouping or sorting.
+    """
+    on_time = (
+        sa.select(FollowUpOutcome.id)
         .where(
+            FollowUpOutcome.follow_up_id == FollowUp.id,
+            before_end_of_local_day(FollowUpOutcome.at, FollowUp.due_on),
+        )
+        .correlate(FollowUp)
+        .exists()
+    )
+    due, done = db.session.execute(
+        follow_up_query(
+            f,
+            sa.func.count(),
+            sa.func.coalesce(sa.func.sum(sa.case((on_time, 1), else_=0)), 0),
+        ).where(
             FollowUp.due_on >= f.period.first,
             FollowUp.due_on <= f.period.last,
             FollowUp.status != FollowUpStatus.CANCELLED,
         )
-        .group_by(FollowUp.id, FollowUp.due_on)
-        .subquery()
-    )
-    on_time = sa.and_(
-        first.c.first_at.is_not(None), before_end_of_local_day(first.c.first_at, first.c.due_on)
-    )
-    due, done = db.session.execute(
-        sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(sa.case((on_time, 1), else_=0)), 0))
     ).one()
     return due, int(done)
 
