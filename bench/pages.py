@@ -181,7 +181,9 @@ def results_pages() -> list[Page]:
         for key in exports
     ]
     pages.append(
-        Page("export enrolments.csv", "supervisor", f"/results/export/records_enrolments.csv?{year}")
+        Page(
+            "export enrolments.csv", "supervisor", f"/results/export/records_enrolments.csv?{year}"
+        )
     )
     return pages
 

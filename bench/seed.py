@@ -148,7 +148,8 @@ class Writer:
         defaults = [
             c
             for c in table.columns
-            if c.name not in rows[0] and c.default is not None
+            if c.name not in rows[0]
+            and c.default is not None
             and not (c.default.is_sequence or c.default.is_clause_element)
         ]
         if defaults:

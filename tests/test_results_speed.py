@@ -21,6 +21,9 @@ from planner.results.records import Narrowing, RecordList, Window
 from tests import factories_followups as ff
 from tests.test_results import OCTOBER_ARGS, held, office_filter, story  # noqa: F401 (fixture)
 
+# Every test starts from the hand-counted October of tests/test_results.py.
+pytestmark = pytest.mark.usefixtures("story")
+
 
 def _more_history(office, officer, places, n: int, start: int = 0) -> None:
     """`n` more people, each at a session of their own in October, interested in voluntary SI."""
@@ -62,7 +65,7 @@ def _key(which: RecordList, item) -> int:
     ids=["all", "market", "vsi"],
 )
 def test_a_list_read_page_by_page_is_the_whole_list_in_order(
-    office, officer, places, story, which, narrow
+    office, officer, places, which, narrow
 ):
     _more_history(office, officer, places, 5)
     f = office_filter(office)
@@ -78,7 +81,7 @@ def test_a_list_read_page_by_page_is_the_whole_list_in_order(
     assert len(set(whole)) == len(whole)
 
 
-def test_the_lists_count_what_the_figures_count(office, officer, places, story):
+def test_the_lists_count_what_the_figures_count(office, officer, places):
     _more_history(office, officer, places, 3)
     f = office_filter(office)
     counted = figures.figures(f)
@@ -98,7 +101,7 @@ def test_the_lists_count_what_the_figures_count(office, officer, places, story):
 
 
 def test_a_list_page_links_to_the_next_and_the_download_has_every_row(
-    supervisor_client, office, officer, places, story, monkeypatch
+    supervisor_client, office, officer, places, monkeypatch
 ):
     _more_history(office, officer, places, 3)
     monkeypatch.setattr(records, "PER_PAGE", 2)
@@ -127,7 +130,7 @@ def test_a_list_page_links_to_the_next_and_the_download_has_every_row(
     assert sheet.max_row == 1 + 6
 
 
-def test_a_page_number_that_is_not_a_number_shows_the_first_page(supervisor_client, story):
+def test_a_page_number_that_is_not_a_number_shows_the_first_page(supervisor_client):
     for page in ("abc", "-3", "0"):
         response = supervisor_client.get(
             "/results/records/reached", query_string={**OCTOBER_ARGS, "page": page}
@@ -136,7 +139,7 @@ def test_a_page_number_that_is_not_a_number_shows_the_first_page(supervisor_clie
         assert "Giàng Thị Sua" in response.get_data(as_text=True)
 
 
-def test_comparisons_shaped_for_speed_still_count_each_person_once(office, officer, places, story):
+def test_comparisons_shaped_for_speed_still_count_each_person_once(office, officer, places):
     _more_history(office, officer, places, 2)
     f = office_filter(office)
     total = figures.figures(f)
@@ -181,7 +184,7 @@ PAGES = [
 
 @pytest.mark.parametrize("path", PAGES)
 def test_every_results_page_and_export_runs_a_fixed_number_of_queries(
-    supervisor_client, office, officer, places, story, count_queries, monkeypatch, path
+    supervisor_client, office, officer, places, count_queries, monkeypatch, path
 ):
     monkeypatch.setattr(records, "PER_PAGE", 2)
     args = {} if "period=" in path else OCTOBER_ARGS

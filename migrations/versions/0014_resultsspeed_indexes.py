@@ -11,27 +11,32 @@ Revises: 0013
 Create Date: 2026-12-01 03:00:00
 
 """
+
 from alembic import op
 
 
 # revision identifiers, used by Alembic.
-revision = '0014'
-down_revision = '0013'
+revision = "0014"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 
 INDEXES = {
-    'ix_attendance_session_reach': (
-        'attendance',
+    "ix_attendance_session_reach": (
+        "attendance",
         [
-            'session_id', 'confirmed', 'person_id',
-            'interested_voluntary_si', 'interested_household_hi',
+            "session_id",
+            "confirmed",
+            "person_id",
+            "interested_voluntary_si",
+            "interested_household_hi",
         ],
     ),
-    'ix_follow_up_office_due': ('follow_up', ['office_id', 'due_on', 'status']),
-    'ix_follow_up_outcome_follow_up_at': ('follow_up_outcome', ['follow_up_id', 'at']),
-    'ix_follow_up_outcome_office_at': (
-        'follow_up_outcome', ['office_id', 'at', 'kind', 'follow_up_id']
+    "ix_follow_up_office_due": ("follow_up", ["office_id", "due_on", "status"]),
+    "ix_follow_up_outcome_follow_up_at": ("follow_up_outcome", ["follow_up_id", "at"]),
+    "ix_follow_up_outcome_office_at": (
+        "follow_up_outcome",
+        ["office_id", "at", "kind", "follow_up_id"],
     ),
 }
 
@@ -39,7 +44,7 @@ INDEXES = {
 def upgrade():
     for name, (table, columns) in INDEXES.items():
         op.create_index(name, table, columns, unique=False)
-    op.execute('ANALYZE')
+    op.execute("ANALYZE")
 
 
 def downgrade():

@@ -187,7 +187,9 @@ def _reach_by(dimension: Dimension, f: ResultsFilter, key) -> sa.Select:
             .subquery()
         )
         return (
-            sa.select(key, sa.func.count(), sa.func.coalesce(sa.func.sum(per_person.c.interested), 0))
+            sa.select(
+                key, sa.func.count(), sa.func.coalesce(sa.func.sum(per_person.c.interested), 0)
+            )
             .select_from(per_person)
             .join(Person, Person.id == per_person.c.person_id)
             .group_by(key)

@@ -252,7 +252,9 @@ def follow_ups(
         query = query.where(OutreachSession.kind == narrow.kind)
     if which == RecordList.FOLLOW_UPS_ON_TIME:
         # The same rule as the figure (figures.follow_up_figures), in the query so pages are full.
-        query = query.where(first_at.is_not(None), before_end_of_local_day(first_at, FollowUp.due_on))
+        query = query.where(
+            first_at.is_not(None), before_end_of_local_day(first_at, FollowUp.due_on)
+        )
     listed = query.order_by(FollowUp.due_on, FollowUp.id)
     lines = []
     for follow_up, first in db.session.execute(_windowed(listed, window)):
