@@ -192,3 +192,20 @@ def test_every_results_page_and_export_runs_a_fixed_number_of_queries(
     few = count_queries.page(supervisor_client, url)
     _more_history(office, officer, places, 12)
     assert count_queries.page(supervisor_client, url) == few
+
+
+def test_where_next_shows_the_first_communes_as_cards_and_ranks_all_in_the_table(
+    supervisor_client, office, monkeypatch
+):
+    from planner.places.models import Commune
+    from planner.results import routes
+
+    for n in range(4):
+        db.session.add(Commune(office_id=office.id, name=f"Xã Thử {n}"))
+    db.session.commit()
+    monkeypatch.setattr(routes, "WHERE_NEXT_CARDS", 2)
+    html = supervisor_client.get("/results/where-next").get_data(as_text=True)
+    assert html.count('<li class="card">') == 2
+    assert "xếp hạng đủ 5 xã" in html
+    for n in range(4):
+        assert f"Xã Thử {n}" in html  # every commune is in the table

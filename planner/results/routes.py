@@ -283,6 +283,11 @@ def compare(dimension: str):
     )
 
 
+# Communes shown as cards with their plan buttons; the ranking table lists them all (a province
+# has 100 communes: 100 cards would be over 100 KiB on a phone).
+WHERE_NEXT_CARDS = 20
+
+
 @bp.get("/where-next")
 @login_required
 def where_next():
@@ -291,6 +296,7 @@ def where_next():
     return render_template(
         "results/where_next.html",
         ranks=ranks,
+        cards=WHERE_NEXT_CARDS,
         table=tables.ranking(ranks),
         **_filter_context(f),
     )
