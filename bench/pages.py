@@ -9,7 +9,8 @@ inside the nation. Each page is timed in turns with a bare route (a logged-in 40
 so both meet the same noise; prints median and p75 (ms), the bare route's median beside it,
 the median CPU time of this process (the app, and SQLite itself: steadier on a shared
 machine), queries per request and HTML size, and whether the page meets the targets:
-median < 150 ms, within 2x bare + 20 ms, HTML < 100 KiB.
+median < 150 ms, within 2x bare + 20 ms, HTML < 100 KiB; the results dashboard under 300 ms
+(SQLite) or 500 ms (PostgreSQL), an export under 5 s (issue 12).
 """
 
 from __future__ import annotations
@@ -136,8 +137,55 @@ def pick_pages(app: Flask, office_id: int | None) -> tuple[int, list[Page]]:
         Page("feed, cold", "anonymous", feed_url, before=clear_caches),
         Page("feed, cached", "anonymous", feed_url),
         Page("feed, 304", "anonymous", feed_url, headers=(("If-None-Match", etag),)),
+        *results_pages(),
     ]
     return office_id, pages
+
+
+def results_pages() -> list[Page]:
+    """The results pages a supervisor opens: the dashboard for a month, a quarter and a year,
+    each comparison, each list behind a figure, where to go next, targets, coverage, and each
+    export (a year: the largest a supervisor asks for on screen)."""
+    from planner.results.comparisons import Dimension
+    from planner.results.records import RecordList
+
+    year = "period=year"
+    pages = [
+        Page(f"results, {p}", "supervisor", f"/results/?period={p}")
+        for p in ("month", "quarter", "year")
+    ]
+    pages += [
+        Page(f"compare {d.value}", "supervisor", f"/results/compare/{d.value}?{year}")
+        for d in Dimension
+    ]
+    pages += [
+        Page(f"list {r.value}", "supervisor", f"/results/records/{r.value}?{year}")
+        for r in RecordList
+    ]
+    pages += [
+        Page("where next", "supervisor", "/results/where-next"),
+        Page("targets", "supervisor", f"/results/targets?{year}"),
+        Page("coverage", "supervisor", "/results/coverage"),
+    ]
+    exports = [
+        "funnel",
+        *(f"by_{d.value}" for d in Dimension),
+        "targets",
+        "coverage",
+        "where_next",
+        "overdue",
+        *(f"records_{r.value}" for r in RecordList),
+    ]
+    pages += [
+        Page(f"export {key}.xlsx", "supervisor", f"/results/export/{key}.xlsx?{year}")
+        for key in exports
+    ]
+    pages.append(
+        Page(
+            "export enrolments.csv", "supervisor", f"/results/export/records_enrolments.csv?{year}"
+        )
+    )
+    return pages
 
 
 def logged_in(app: Flask, username: str | None) -> FlaskClient:
@@ -210,9 +258,16 @@ def main() -> None:
         median = statistics.median(samples)
         p75 = statistics.quantiles(samples, n=4)[2] if len(samples) > 1 else median
         bare_median = statistics.median(bare)
-        # The size target is for HTML a phone downloads; a feed is fetched by a calendar server.
+        # The size target is for HTML a phone downloads; a feed is fetched by a calendar server
+        # and an export is a download. The results dashboard's target is its own (issue 12):
+        # 300 ms on SQLite, 500 ms for a province inside a nation on PostgreSQL.
         is_html = response.mimetype == "text/html"
-        ok = median < 150 and median <= 2 * bare_median + 20 and (size < 100 or not is_html)
+        if page.name.startswith("results, "):
+            ok = median < (300 if engine == "sqlite" else 500)
+        elif page.name.startswith("export "):
+            ok = median < 5000
+        else:
+            ok = median < 150 and median <= 2 * bare_median + 20 and (size < 100 or not is_html)
         failures += not ok
         print(
             f"{page.name:24} {median:7.1f} {p75:7.1f} {bare_median:6.1f} "

@@ -167,6 +167,8 @@ class FollowUp(Model):
     __table_args__ = (
         sa.Index("ix_follow_up_office_status_due", "office_id", "status", "due_on"),
         sa.Index("ix_follow_up_assigned_status_due", "assigned_to_id", "status", "due_on"),
+        # Results: the follow-ups due in a period, whatever their status, from the index alone.
+        sa.Index("ix_follow_up_office_due", "office_id", "due_on", "status"),
     )
 
     @property
@@ -200,3 +202,10 @@ class FollowUpOutcome(Model):
 
     follow_up: Mapped[FollowUp] = relationship(back_populates="outcomes")
     by: Mapped[User | None] = relationship()
+
+    __table_args__ = (
+        # Results: a follow-up's first contact (min of `at`) without reading the rows.
+        sa.Index("ix_follow_up_outcome_follow_up_at", "follow_up_id", "at"),
+        # Results: the contacts logged in a period, per office (a nation shares one database).
+        sa.Index("ix_follow_up_outcome_office_at", "office_id", "at", "kind", "follow_up_id"),
+    )

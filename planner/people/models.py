@@ -182,6 +182,16 @@ class Attendance(Model):
         sa.UniqueConstraint("session_id", "person_id", name="uq_attendance_once"),
         # The office's reach (distinct people) counted from the index alone.
         sa.Index("ix_attendance_office_confirmed_person", "office_id", "confirmed", "person_id"),
+        # Results: a period's reach (distinct people, interested or not) from the index alone,
+        # reached through the period's sessions.
+        sa.Index(
+            "ix_attendance_session_reach",
+            "session_id",
+            "confirmed",
+            "person_id",
+            "interested_voluntary_si",
+            "interested_household_hi",
+        ),
     )
 
     @property

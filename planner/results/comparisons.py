@@ -151,15 +151,7 @@ def breakdown(f: ResultsFilter, dimension: Dimension | str) -> Breakdown:
             .group_by(key)
         ):
             row(value)["sessions_held"] = held
-    reach = reach_query(
-        f,
-        key,
-        sa.func.count(sa.distinct(Attendance.person_id)),
-        sa.func.count(sa.distinct(sa.case((interested_clause(), Attendance.person_id)))),
-    )
-    if dimension.of_person:
-        reach = reach.join(Person, Person.id == Attendance.person_id)
-    for value, reached, interested in db.session.execute(reach.group_by(key)):
+    for value, reached, interested in db.session.execute(_reach_by(dimension, f, key)):
         row(value).update(reached=reached, interested=interested)
     joined = EnrolmentJoin()
     enrolment_key = _enrolment_key(dimension, joined, f)
@@ -177,6 +169,55 @@ def breakdown(f: ResultsFilter, dimension: Dimension | str) -> Breakdown:
     else:
         result.sort(key=lambda r: (r.key is None, -r.reached, -r.enrolled, r.label))
     return Breakdown(dimension, result)
+
+
+def _reach_by(dimension: Dimension, f: ResultsFilter, key) -> sa.Select:
+    """(group, people reached, people interested) per group, in one query shaped so the
+    database does the least work: a person's own groups (sex, ethnicity) count each reached
+    person once after grouping the period's attendance by person; weeks are worked out once per
+    session (a materialised CTE) rather than once per attendance row."""
+    if dimension.of_person:
+        per_person = (
+            reach_query(
+                f,
+                Attendance.person_id.label("person_id"),
+                sa.func.max(sa.case((interested_clause(), 1), else_=0)).label("interested"),
+            )
+            .group_by(Attendance.person_id)
+            .subquery()
+        )
+        return (
+            sa.select(
+                key, sa.func.count(), sa.func.coalesce(sa.func.sum(per_person.c.interested), 0)
+            )
+            .select_from(per_person)
+            .join(Person, Person.id == per_person.c.person_id)
+            .group_by(key)
+        )
+    if dimension == Dimension.WEEK:
+        weeks = (
+            sa.select(OutreachSession.id.label("session_id"), key.label("week"))
+            .where(*session_where(f), OutreachSession.status != SessionStatus.CANCELLED)
+            .cte("session_week")
+            .prefix_with("MATERIALIZED")
+        )
+        return (
+            sa.select(
+                weeks.c.week,
+                sa.func.count(sa.distinct(Attendance.person_id)),
+                sa.func.count(sa.distinct(sa.case((interested_clause(), Attendance.person_id)))),
+            )
+            .select_from(Attendance)
+            .join(weeks, weeks.c.session_id == Attendance.session_id)
+            .where(Attendance.confirmed.is_(True))
+            .group_by(weeks.c.week)
+        )
+    return reach_query(
+        f,
+        key,
+        sa.func.count(sa.distinct(Attendance.person_id)),
+        sa.func.count(sa.distinct(sa.case((interested_clause(), Attendance.person_id)))),
+    ).group_by(key)
 
 
 def _plain(value):

@@ -4,7 +4,7 @@ and the uninsured estimate the dashboard and "where to go next" show."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -305,7 +305,8 @@ def coverage_table(
     if commune_id is not None:
         query = query.where(Commune.id == commune_id)
     rows = db.session.execute(query).all()
-    since = _members_enrolled_since(office_id, on, latest)
+    counted = [figures.as_of for _commune, figures in rows if figures is not None]
+    since = _members_enrolled_since(office_id, min(counted), on, latest) if counted else {}
     return [
         CommuneCoverageRow(
             commune_id=commune.id,
@@ -321,10 +322,11 @@ def coverage_table(
     ]
 
 
-def _members_enrolled_since(office_id: int, on: date, latest) -> dict[int, int]:
-    """Household members enrolled per commune after that commune's figures were counted."""
+def _members_enrolled_since(office_id: int, oldest: date, on: date, latest) -> dict[int, int]:
+    """Household members enrolled per commune after that commune's figures were counted
+    (`oldest`: the oldest of those days, so only enrolments after it are read)."""
     joined = EnrolmentJoin()
-    office = ResultsFilter(office_id, None, None, Period(date(2000, 1, 1), on))
+    office = ResultsFilter(office_id, None, None, Period(oldest + timedelta(days=1), on))
     query = (
         joined.query(
             office,

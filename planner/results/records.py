@@ -1,6 +1,7 @@
 """The records behind each figure: the sessions, people, follow-ups and enrolments it counts,
 selected by the same definitions (planner.results.figures), each list in a fixed number of
-queries."""
+queries. On screen a list comes a page (`Window`) at a time, in a stable order; an export takes
+the whole list (no window)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from datetime import date
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, joinedload
 
 from planner.enrolments.models import Enrolment
 from planner.enums import LABELS, LabelledEnum, SessionKind, SessionStatus
@@ -18,6 +19,7 @@ from planner.followups.models import FollowUp, FollowUpOutcome, FollowUpStatus, 
 from planner.people.models import Attendance, Person
 from planner.results.figures import (
     EnrolmentJoin,
+    before_end_of_local_day,
     end_of_local_day,
     follow_up_query,
     interested_clause,
@@ -28,7 +30,31 @@ from planner.results.periods import ResultsFilter
 from planner.sessions.models import OutreachSession
 from planner.timezones import now_utc, to_local, today_local
 
-LIMIT = 1000  # a list longer than this is exported, not read on screen
+PER_PAGE = 100  # rows of a list on one screen: about 30 KiB of HTML, read on a phone
+
+
+@dataclass(frozen=True)
+class Window:
+    """Page `page` (from 1) of `per_page` rows. A list asked for a window returns up to one row
+    more than `per_page`, so the page knows whether another follows (see `Window.cut`)."""
+
+    page: int = 1
+    per_page: int = PER_PAGE
+
+    @property
+    def offset(self) -> int:
+        return (max(self.page, 1) - 1) * self.per_page
+
+    def apply(self, query: sa.Select) -> sa.Select:
+        return query.offset(self.offset).limit(self.per_page + 1)
+
+    def cut(self, items: list) -> tuple[list, bool]:
+        """The page's rows and whether there are more after them."""
+        return items[: self.per_page], len(items) > self.per_page
+
+
+def _windowed(query: sa.Select, window: Window | None) -> sa.Select:
+    return window.apply(query) if window is not None else query
 
 
 class RecordList(LabelledEnum):
@@ -83,24 +109,27 @@ class Narrowing:
     product: Product | None = None
 
 
-def sessions(f: ResultsFilter, which: RecordList, narrow: Narrowing) -> list[OutreachSession]:
+def sessions(
+    f: ResultsFilter, which: RecordList, narrow: Narrowing, window: Window | None = None
+) -> list[OutreachSession]:
+    """The period's sessions of one status, by start; a window's rows (and one more) or all,
+    in one query."""
     query = (
         sa.select(OutreachSession)
         .where(*session_where(f), OutreachSession.status == STATUS_OF[which])
         .options(
-            selectinload(OutreachSession.commune),
-            selectinload(OutreachSession.lead_officer),
-            selectinload(OutreachSession.venue),
-            selectinload(OutreachSession.partner),
+            joinedload(OutreachSession.commune),
+            joinedload(OutreachSession.lead_officer),
+            joinedload(OutreachSession.venue),
+            joinedload(OutreachSession.partner),
         )
         .order_by(OutreachSession.starts_at, OutreachSession.id)
-        .limit(LIMIT)
     )
     if which == RecordList.SESSIONS_STALE:
         query = query.where(OutreachSession.starts_at < now_utc())
     if narrow.kind:
         query = query.where(OutreachSession.kind == narrow.kind)
-    return list(db.session.scalars(query))
+    return list(db.session.scalars(_windowed(query, window)))
 
 
 @dataclass(frozen=True)
@@ -110,26 +139,72 @@ class ReachedPerson:
     interested: bool
 
 
-def people(f: ResultsFilter, which: RecordList, narrow: Narrowing) -> list[ReachedPerson]:
-    """People reached (or interested) with how many of the period's sessions they came to."""
+def people(
+    f: ResultsFilter, which: RecordList, narrow: Narrowing, window: Window | None = None
+) -> list[ReachedPerson]:
+    """People reached (or interested) with how many of the period's sessions they came to, by
+    name; a window's rows (and one more) or all, in one query."""
+    if window is not None:
+        return _people_page(f, which, narrow, window)
+    interested = sa.func.max(sa.case((interested_clause(), 1), else_=0))
     query = reach_query(
         f,
         Attendance.person_id,
-        sa.func.count(sa.distinct(Attendance.session_id)),
-        sa.func.max(sa.case((interested_clause(), 1), else_=0)),
+        sa.func.count(sa.distinct(Attendance.session_id)).label("sessions"),
+        interested.label("interested"),
     ).group_by(Attendance.person_id)
     if narrow.kind:
         query = query.where(OutreachSession.kind == narrow.kind)
     if which == RecordList.INTERESTED:
-        query = query.having(sa.func.max(sa.case((interested_clause(), 1), else_=0)) == 1)
-    counts = {pid: (n, bool(i)) for pid, n, i in db.session.execute(query.limit(LIMIT))}
-    found = db.session.scalars(
-        sa.select(Person)
-        .where(Person.id.in_(counts), Person.office_id == f.office_id)
-        .options(selectinload(Person.commune), selectinload(Person.village))
+        query = query.having(interested == 1)
+    grouped = query.subquery()
+    listed = (
+        sa.select(Person, grouped.c.sessions, grouped.c.interested)
+        .join(grouped, grouped.c.person_id == Person.id)
+        .where(Person.office_id == f.office_id)
+        .options(joinedload(Person.commune), joinedload(Person.village))
         .order_by(Person.full_name, Person.id)
     )
-    return [ReachedPerson(p, *counts[p.id]) for p in found]
+    return [
+        ReachedPerson(person, n, bool(i))
+        for person, n, i in db.session.execute(_windowed(listed, window))
+    ]
+
+
+def _people_page(
+    f: ResultsFilter, which: RecordList, narrow: Narrowing, window: Window
+) -> list[ReachedPerson]:
+    """One page of `people`: the office's people walked in name order through their index,
+    each kept when an attendance of theirs counts (so a page reads about as many people as it
+    shows, not the period's whole reach), then their counts in one grouped query."""
+    counts = reach_query(f, sa.literal(1)).where(Attendance.person_id == Person.id)
+    if narrow.kind:
+        counts = counts.where(OutreachSession.kind == narrow.kind)
+    if which == RecordList.INTERESTED:
+        counts = counts.where(interested_clause())
+    found = list(
+        db.session.scalars(
+            window.apply(
+                sa.select(Person)
+                .where(Person.office_id == f.office_id, counts.exists())
+                .options(joinedload(Person.commune), joinedload(Person.village))
+                .order_by(Person.full_name, Person.id)
+            )
+        ).unique()
+    )
+    grouped = reach_query(
+        f,
+        Attendance.person_id,
+        sa.func.count(sa.distinct(Attendance.session_id)),
+        sa.func.max(sa.case((interested_clause(), 1), else_=0)),
+    ).where(Attendance.person_id.in_([p.id for p in found]))
+    if narrow.kind:
+        grouped = grouped.where(OutreachSession.kind == narrow.kind)
+    per_person = {
+        pid: (n, bool(i))
+        for pid, n, i in db.session.execute(grouped.group_by(Attendance.person_id))
+    }
+    return [ReachedPerson(p, *per_person[p.id]) for p in found]
 
 
 @dataclass(frozen=True)
@@ -140,13 +215,28 @@ class FollowUpLine:
 
 
 def follow_ups(
-    f: ResultsFilter, which: RecordList, narrow: Narrowing, today: date | None = None
+    f: ResultsFilter,
+    which: RecordList,
+    narrow: Narrowing,
+    window: Window | None = None,
+    today: date | None = None,
 ) -> list[FollowUpLine]:
+    """Follow-ups due in the period (or done on time, or overdue today), by due day, with their
+    first contact; a window's rows (and one more) or all, in one query."""
     today = today or today_local()
-    query = (
-        follow_up_query(f, FollowUp.id, sa.func.min(FollowUpOutcome.at))
-        .outerjoin(FollowUpOutcome, FollowUpOutcome.follow_up_id == FollowUp.id)
-        .group_by(FollowUp.id)
+    # The first contact through the (follow-up, at) index: a page reads its own rows only.
+    first_at = (
+        sa.select(sa.func.min(FollowUpOutcome.at))
+        .where(FollowUpOutcome.follow_up_id == FollowUp.id)
+        .correlate(FollowUp)
+        .scalar_subquery()
+    )
+    query = follow_up_query(
+        f, FollowUp, first_at.label("first_at"), with_session=bool(narrow.kind)
+    ).options(
+        joinedload(FollowUp.person),
+        joinedload(FollowUp.assigned_to),
+        joinedload(FollowUp.session),
     )
     if which == RecordList.FOLLOW_UPS_OVERDUE:
         query = query.where(FollowUp.status == FollowUpStatus.OPEN, FollowUp.due_on < today)
@@ -160,23 +250,15 @@ def follow_ups(
         query = query.where(FollowUp.product.in_([narrow.product, Product.BOTH]))
     if narrow.kind:
         query = query.where(OutreachSession.kind == narrow.kind)
-    first_contact = dict(db.session.execute(query.limit(LIMIT)).all())
-    loaded = db.session.scalars(
-        sa.select(FollowUp)
-        .where(FollowUp.id.in_(first_contact))
-        .options(
-            selectinload(FollowUp.person),
-            selectinload(FollowUp.assigned_to),
-            selectinload(FollowUp.session),
+    if which == RecordList.FOLLOW_UPS_ON_TIME:
+        # The same rule as the figure (figures.follow_up_figures), in the query so pages are full.
+        query = query.where(
+            first_at.is_not(None), before_end_of_local_day(first_at, FollowUp.due_on)
         )
-        .order_by(FollowUp.due_on, FollowUp.id)
-    )
+    listed = query.order_by(FollowUp.due_on, FollowUp.id)
     lines = []
-    for follow_up in loaded:
-        first = first_contact[follow_up.id]
+    for follow_up, first in db.session.execute(_windowed(listed, window)):
         on_time = bool(first and first < end_of_local_day(follow_up.due_on))
-        if which == RecordList.FOLLOW_UPS_ON_TIME and not on_time:
-            continue
         lines.append(FollowUpLine(follow_up, to_local(first).date() if first else None, on_time))
     return lines
 
@@ -187,34 +269,27 @@ class EnrolmentLine:
     main_session: OutreachSession | None
 
 
-def enrolments(f: ResultsFilter, narrow: Narrowing) -> list[EnrolmentLine]:
+def enrolments(
+    f: ResultsFilter, narrow: Narrowing, window: Window | None = None
+) -> list[EnrolmentLine]:
+    """The period's enrolments with their main session, by day; a window's rows (and one more)
+    or all, in one query."""
     joined = EnrolmentJoin()
-    query = joined.query(f, Enrolment.id, joined.session.id).limit(LIMIT)
+    query = (
+        joined.query(f, Enrolment, joined.session)
+        .options(
+            contains_eager(Enrolment.person),
+            joinedload(Enrolment.recorded_by),
+            joinedload(joined.session.commune),
+            joinedload(joined.session.lead_officer),
+        )
+        .order_by(Enrolment.enrolled_on, Enrolment.id)
+    )
     if narrow.product:
         query = query.where(Enrolment.product == narrow.product)
     if narrow.kind:
         query = query.where(joined.session.kind == narrow.kind)
-    main = dict(db.session.execute(query).all())
-    loaded = db.session.scalars(
-        sa.select(Enrolment)
-        .where(Enrolment.id.in_(main))
-        .options(selectinload(Enrolment.person), selectinload(Enrolment.recorded_by))
-        .order_by(Enrolment.enrolled_on, Enrolment.id)
-    ).all()
-    session_ids = {s for s in main.values() if s}
-    by_id = (
-        {
-            s.id: s
-            for s in db.session.scalars(
-                sa.select(OutreachSession)
-                .where(OutreachSession.id.in_(session_ids))
-                .options(
-                    selectinload(OutreachSession.commune),
-                    selectinload(OutreachSession.lead_officer),
-                )
-            )
-        }
-        if session_ids
-        else {}
-    )
-    return [EnrolmentLine(e, by_id.get(main[e.id])) for e in loaded]
+    return [
+        EnrolmentLine(enrolment, session)
+        for enrolment, session in db.session.execute(_windowed(query, window))
+    ]

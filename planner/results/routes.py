@@ -3,10 +3,9 @@ where to go next, exports and the monthly report. Thin: parse, call a service, r
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import date
 from enum import StrEnum
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import sqlalchemy as sa
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
@@ -188,7 +187,9 @@ def dashboard():
     progress = targets.progress(
         targets.targets_in(f.office_id, f.period, f.officer_ids, f.commune_id)
     )
-    stale = records.sessions(f, records.RecordList.SESSIONS_STALE, records.Narrowing())
+    stale = records.sessions(
+        f, records.RecordList.SESSIONS_STALE, records.Narrowing(), records.Window(1, 10)
+    )
     overdue = figures.overdue_by_officer(f)
     cover = coverage.coverage_table(f.office_id, min(f.period.last, today_local()), f.commune_id)
     return render_template(
@@ -204,7 +205,8 @@ def dashboard():
         kind_chart=exports.comparison_chart(_("By session kind"), by_kind),
         progress=progress,
         targets_table=tables.targets(progress),
-        stale=stale,
+        stale=stale[:10],
+        stale_count=current.sessions_stale,
         overdue_table=tables.overdue(overdue),
         coverage_table=tables.coverage(cover),
         dimensions=list(comparisons.Dimension),
@@ -215,18 +217,22 @@ def dashboard():
     )
 
 
-def _records_table(f: ResultsFilter, which: records.RecordList) -> tables.Table:
+def _records_items(
+    f: ResultsFilter, which: records.RecordList, window: records.Window | None
+) -> list:
     narrow = _narrowing()
-    items: Sequence[Any]  # sessions, follow-up, enrolment or person lines, as `which` says
     if which.of_sessions:
-        items = records.sessions(f, which, narrow)
-    elif which.of_follow_ups:
-        items = records.follow_ups(f, which, narrow)
-    elif which == records.RecordList.ENROLMENTS:
-        items = records.enrolments(f, narrow)
-    else:
-        items = records.people(f, which, narrow)
-    return tables.records(which, items, url_for)
+        return records.sessions(f, which, narrow, window)
+    if which.of_follow_ups:
+        return records.follow_ups(f, which, narrow, window)
+    if which == records.RecordList.ENROLMENTS:
+        return records.enrolments(f, narrow, window)
+    return records.people(f, which, narrow, window)
+
+
+def _records_table(f: ResultsFilter, which: records.RecordList) -> tables.Table:
+    """The whole list, for a download."""
+    return tables.records(which, _records_items(f, which, None), url_for)
 
 
 Named = TypeVar("Named", bound=StrEnum)
@@ -245,12 +251,14 @@ def _named_or_404(vocabulary: type[Named], name: str) -> Named:
 def record_list(which: str):
     f = resolve_filter()
     chosen = _named_or_404(records.RecordList, which)
-    table = _records_table(f, chosen)
+    window = records.Window(max(1, request.args.get("page", 1, type=int) or 1), records.PER_PAGE)
+    items, has_next = window.cut(_records_items(f, chosen, window))
     return render_template(
         "results/records.html",
         which=chosen,
-        table=table,
-        limit=records.LIMIT,
+        table=tables.records(chosen, items, url_for),
+        window=window,
+        has_next=has_next,
         session_kinds=list(SessionKind),
         products=Product.single(),
         narrowing=_narrowing(),
@@ -275,6 +283,11 @@ def compare(dimension: str):
     )
 
 
+# Communes shown as cards with their plan buttons; the ranking table lists them all (a province
+# has 100 communes: 100 cards would be over 100 KiB on a phone).
+WHERE_NEXT_CARDS = 20
+
+
 @bp.get("/where-next")
 @login_required
 def where_next():
@@ -283,6 +296,7 @@ def where_next():
     return render_template(
         "results/where_next.html",
         ranks=ranks,
+        cards=WHERE_NEXT_CARDS,
         table=tables.ranking(ranks),
         **_filter_context(f),
     )
