@@ -10,7 +10,14 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import quote, unquote, urlsplit
 
 from flask import Flask, Response, current_app, render_template, request
-from flask_babel import format_date, format_datetime, format_decimal, format_time, get_locale
+from flask_babel import (
+    format_date,
+    format_datetime,
+    format_decimal,
+    format_time,
+    get_locale,
+    ngettext,
+)
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.orm.exc import StaleDataError
@@ -157,9 +164,10 @@ def too_many_attempts_message() -> str:
     # reset_at is rounded up to a whole second; never say longer than the limit's own window.
     wait = max(1, min(math.ceil(limit.reset_at - time.time()), limit.limit.get_expiry()))
     minutes = max(1, math.ceil(wait / 60))
-    return _(
-        "Too many attempts. You can try again in %(minutes)s minutes, at %(time)s.",
-        minutes=minutes,
+    return ngettext(
+        "Too many attempts. You can try again in %(num)d minute, at %(time)s.",
+        "Too many attempts. You can try again in %(num)d minutes, at %(time)s.",
+        minutes,
         time=format_time(datetime.now(UTC) + timedelta(seconds=wait), "HH:mm"),
     )
 

@@ -424,3 +424,19 @@ def test_the_issues_file_imports_through_the_page_with_its_count(supervisor_clie
     assert "Đã lưu 4 ngày không tổ chức buổi truyền thông" in page
     saved = db.session.scalars(sa.select(BlockedDay.day).order_by(BlockedDay.day)).all()
     assert saved == days(7, 14, 21, 28)
+
+
+@pytest.mark.parametrize(
+    ("dates", "words"),
+    [
+        (["20261207"], "1 day without sessions was saved."),
+        (["20261207", "20261208"], "2 days without sessions were saved."),
+    ],
+)
+def test_the_count_of_saved_days_reads_right_in_english(supervisor_client, office, dates, words):
+    with supervisor_client.session_transaction() as cookie:
+        cookie["lang"] = "en"
+    raw = calendar(*[vevent(f"Nghỉ {d}", f"DTSTART;VALUE=DATE:{d}") for d in dates])
+    assert upload(supervisor_client, "holidays", raw).status_code == 302
+    page = supervisor_client.get("/calendars/import").get_data(as_text=True)
+    assert words in page
