@@ -113,10 +113,12 @@ def register_extensions(app: Flask) -> None:
     from planner import (
         i18n,
         models,  # noqa: F401  (every table registered before Alembic looks)
+        text,
     )
     from planner.database import configure_engine
 
     db.init_app(app)
+    text.install()
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR))
     csrf.init_app(app)
     limiter.init_app(app)

@@ -14,6 +14,7 @@ from wtforms.validators import StopValidation
 
 from planner.bounds import DB_INT_MAX, DB_INT_MIN, date_in_range
 from planner.errors import PlannerError
+from planner.text import nfc
 
 WEEKDAY_CHOICES = [
     SelectChoice(str(number), label)
@@ -69,9 +70,10 @@ class _WTFormsMessages:
         return get_translations().ungettext(singular, plural, n)
 
 
-def _without_nul(value):
-    # PostgreSQL refuses NUL in text, and no person types one: dropped before any validator runs.
-    return value.replace("\x00", "") if isinstance(value, str) else value
+def _clean_text(value):
+    # PostgreSQL refuses NUL in text, and no person types one: dropped before any validator runs,
+    # and the text composed (NFC) so validators, lookups and the database see one spelling.
+    return nfc(value.replace("\x00", "")) if isinstance(value, str) else value
 
 
 def _within_bounds(form, field) -> None:
@@ -87,7 +89,8 @@ def _within_bounds(form, field) -> None:
 
 class PlannerForm(FlaskForm):
     """The base of every form in the app: CSRF from Flask-WTF, messages in the user's language,
-    text without NUL bytes, numbers and dates within what the database and calendar can hold."""
+    text without NUL bytes and in NFC (planner/text.py), numbers and dates within what the
+    database and calendar can hold."""
 
     form_errors: list[str]  # set by WTForms; errors that name no field
 
@@ -97,7 +100,7 @@ class PlannerForm(FlaskForm):
 
         def bind_field(self, form, unbound_field, options):
             field = unbound_field.bind(form=form, **options)
-            field.filters = (_without_nul, *field.filters)
+            field.filters = (_clean_text, *field.filters)
             if isinstance(field, IntegerField | DecimalField | DateField):
                 field.validators = [*field.validators, _within_bounds]
             return field

@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 import math
+import re
 import time
+import unicodedata
 from datetime import UTC, datetime, timedelta
 from typing import TypeGuard
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 from flask import Flask, Response, current_app, render_template, request
-from flask_babel import format_date, format_datetime, format_decimal, format_time, get_locale
+from flask_babel import (
+    format_date,
+    format_datetime,
+    format_decimal,
+    format_time,
+    get_locale,
+    ngettext,
+)
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.orm.exc import StaleDataError
@@ -86,12 +95,43 @@ def is_safe_next(target: str | None) -> TypeGuard[str]:
     return True
 
 
+# Types whose bytes are text: their Content-Type names the charset (once; werkzeug adds it to a
+# `mimetype` by itself, so a mimetype that already had one got it twice).
+TEXT_TYPES = ("text/",)
+UNSAFE_IN_FILENAME = re.compile(r'[\x00-\x1f\x7f"\\/;]')
+
+
+def content_type(mimetype: str) -> str:
+    """The Content-Type header for a bare media type ("text/calendar", "application/pdf"):
+    UTF-8 named once for text types. Raises ValueError for a type that already has parameters."""
+    if ";" in mimetype:
+        raise ValueError(f"give the bare media type, not {mimetype!r}")
+    return f"{mimetype}; charset=utf-8" if mimetype.startswith(TEXT_TYPES) else mimetype
+
+
+def content_disposition(filename: str, inline: bool = False) -> str:
+    """`attachment` (or `inline`) with the file's name: an ASCII `filename` every browser reads
+    (Vietnamese letters without their marks) and, when the name is not plain ASCII, the exact
+    name as RFC 6266 `filename*` in UTF-8. Quotes, slashes, semicolons and control characters
+    never reach the header."""
+    name = unicodedata.normalize("NFC", UNSAFE_IN_FILENAME.sub("-", filename)).strip(" .")
+    name = name or "download"
+    folded = unicodedata.normalize("NFKD", name.replace("đ", "d").replace("Đ", "D"))
+    ascii_name = re.sub(r"[^A-Za-z0-9._ -]", "", folded.encode("ascii", "ignore").decode())
+    ascii_name = ascii_name.strip(" .") or "download"
+    disposition = "inline" if inline else "attachment"
+    header = f'{disposition}; filename="{ascii_name}"'
+    if ascii_name != name:
+        header += f"; filename*=UTF-8''{quote(name, safe='')}"
+    return header
+
+
 def file_response(content: bytes, filename: str, mimetype: str, inline: bool = False) -> Response:
     """A file to download (or, `inline`, to open in the browser), never kept by a cache: PDFs,
-    calendar files and exports hold people's names. `filename` must be plain ASCII."""
-    response = Response(content, mimetype=mimetype)
-    disposition = "inline" if inline else "attachment"
-    response.headers["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+    calendar files and exports hold people's names. `mimetype` is the bare media type; text
+    types are sent as UTF-8 (content_type), the name as content_disposition writes it."""
+    response = Response(content, content_type=content_type(mimetype))
+    response.headers["Content-Disposition"] = content_disposition(filename, inline)
     response.headers["Cache-Control"] = "private, no-store"
     return response
 
@@ -125,9 +165,10 @@ def too_many_attempts_message() -> str:
     # reset_at is rounded up to a whole second; never say longer than the limit's own window.
     wait = max(1, min(math.ceil(limit.reset_at - time.time()), limit.limit.get_expiry()))
     minutes = max(1, math.ceil(wait / 60))
-    return _(
-        "Too many attempts. You can try again in %(minutes)s minutes, at %(time)s.",
-        minutes=minutes,
+    return ngettext(
+        "Too many attempts. You can try again in %(num)d minute, at %(time)s.",
+        "Too many attempts. You can try again in %(num)d minutes, at %(time)s.",
+        minutes,
         time=format_time(datetime.now(UTC) + timedelta(seconds=wait), "HH:mm"),
     )
 

@@ -305,7 +305,7 @@ def test_the_filled_template_imports(officer, held, places, officer_client):
 
 
 def test_an_xlsx_that_unpacks_to_a_huge_size_is_refused(officer, held, monkeypatch):
-    from planner.people import importing
+    from planner.people import sheets as importing
 
     monkeypatch.setattr(importing, "MAX_UNPACKED_BYTES", 1000)
     with pytest.raises(ImportRefused):

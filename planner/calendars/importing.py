@@ -5,20 +5,22 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 
 import sqlalchemy as sa
-from dateutil.rrule import rrulestr
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from icalendar import Calendar, Component
 
 from planner.calendars import ical
+from planner.calendars.expansion import expand
 from planner.calendars.models import BlockedDay
 from planner.enums import VenueKind
 from planner.errors import PlannerError
 from planner.extensions import db
 from planner.places.models import Venue
 from planner.places.services import format_weekdays
+from planner.timezones import today_local
 
 # Imports are small text files; anything bigger is not a calendar an office would make.
 MAX_IMPORT_BYTES = 1024 * 1024
@@ -183,59 +185,20 @@ def import_market_days(office_id: int, raw: bytes, venue_id: int | None = None) 
     return [v for v, *_rest in plan.values()]
 
 
-def _event_days(event: Component, name: str) -> list[date]:
-    """Every day an event covers: its span (DTEND exclusive) and its repeats, within limits."""
-    start = _event_start(event)
-    if start is None:
-        raise PlannerError(_("The event “%(name)s” has no date.", name=name), field="file")
-    try:
-        end_value = event.decoded("DTEND") if "DTEND" in event else None
-    except (ValueError, TypeError):
-        end_value = None
-    span = 1
-    if isinstance(end_value, datetime):
-        end_day = end_value.astimezone(ical.LOCAL_TZ).date() if end_value.tzinfo else end_value
-        end_day = end_day.date() if isinstance(end_day, datetime) else end_day
-        span = max(1, (end_day - start).days + (1 if end_value.time() != time.min else 0))
-    elif isinstance(end_value, date):
-        span = max(1, (end_value - start).days)
-    starts = [start]
-    if "RRULE" in event:
-        rule = event["RRULE"][0] if isinstance(event["RRULE"], list) else event["RRULE"]
-        horizon = datetime.combine(start + timedelta(days=3 * 366), time.min)
-        text = rule.to_ical()
-        text = text.decode() if isinstance(text, bytes) else text
-        try:
-            rrule = rrulestr(text, dtstart=datetime.combine(start, time.min))
-        except (ValueError, TypeError):
-            raise PlannerError(
-                _("The event “%(name)s” repeats in a way that cannot be read.", name=name),
-                field="file",
-            ) from None
-        starts = [
-            d.date()
-            for d in rrule.between(datetime.combine(start, time.min), horizon, inc=True)[
-                :MAX_IMPORTED_DAYS
-            ]
-        ]
-    days: list[date] = []
-    for first in starts:
-        days.extend(first + timedelta(days=i) for i in range(min(span, 60)))
-    return days
-
-
-def read_blocked_days(calendar: Calendar) -> dict[date, str]:
-    """The named days of a holiday calendar."""
+def read_blocked_days(calendar: Calendar, today: date | None = None) -> dict[date, str]:
+    """{local day: name} of a holiday calendar: every day each occurrence that is not cancelled
+    covers (planner.calendars.expansion), the first event's name where two share a day. Raises
+    PlannerError when the calendar covers more than MAX_IMPORTED_DAYS days."""
     days: dict[date, str] = {}
-    for event in calendar.walk("VEVENT"):
-        name = _event_name(event) or _("Blocked day")
-        for day in _event_days(event, name):
-            days.setdefault(day, name)
+    for occurrence in expand(calendar, today or today_local(), _("Blocked day")):
+        for day in occurrence.days:
+            days.setdefault(day, occurrence.name)
             if len(days) > MAX_IMPORTED_DAYS:
                 raise PlannerError(
-                    _(
-                        "The calendar has more than %(n)s days; import a shorter one.",
-                        n=MAX_IMPORTED_DAYS,
+                    ngettext(
+                        "The calendar has more than %(num)d day; import a shorter one.",
+                        "The calendar has more than %(num)d days; import a shorter one.",
+                        MAX_IMPORTED_DAYS,
                     ),
                     field="file",
                 )

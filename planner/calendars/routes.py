@@ -18,7 +18,7 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
@@ -54,9 +54,9 @@ from planner.sessions.days import monday_of
 from planner.sessions.models import OutreachSession
 from planner.sessions.week import week_sessions
 from planner.timezones import today_local
-from planner.web import file_response
+from planner.web import content_type, file_response
 
-ICS_MIMETYPE = "text/calendar; charset=utf-8"
+ICS_MIMETYPE = "text/calendar"
 # The token shown once after it was made; kept in the signed session cookie until shown.
 FRESH_TOKEN_KEY = "calendar_fresh_token"  # noqa: S105 (a session key, not a secret)
 
@@ -109,7 +109,9 @@ def feed(token: str):
     if is_resource_modified(
         request.environ, etag=version.etag, last_modified=version.last_modified
     ):
-        response = Response(feed_body(calendar_feed, version), mimetype=ICS_MIMETYPE)
+        response = Response(
+            feed_body(calendar_feed, version), content_type=content_type(ICS_MIMETYPE)
+        )
     else:
         response = Response(status=304)
     response.set_etag(version.etag)
@@ -288,7 +290,11 @@ def _import(form: ImportForm) -> str:
         return _("Market days were set for %(names)s.", names=", ".join(v.name for v in venues))
     filename = ((form.file.data and form.file.data.filename) or "").rsplit("/", 1)[-1]
     count = import_blocked_days(current_user.office_id, raw, filename)
-    return _("%(n)s days without sessions were saved.", n=count)
+    return ngettext(
+        "%(num)d day without sessions was saved.",
+        "%(num)d days without sessions were saved.",
+        count,
+    )
 
 
 @bp.route("/import", methods=["GET", "POST"])

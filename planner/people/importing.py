@@ -1,26 +1,22 @@
 """Import a typed-up attendance sheet (XLSX or CSV): all rows or none.
 
+Reading the file (every sheet, merged cells, encodings, limits) is planner.people.sheets; this
+module finds the sheet and row with the header, maps the columns and turns cells into rows.
+
 The columns are the paper sheet's columns with their Vietnamese headers. A file with any error is
 refused with every bad row and column named, and nothing is saved.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import re
-import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app
 from flask_babel import gettext as _
-from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.datavalidation import DataValidation
+from flask_babel import ngettext
 
 from planner.accounts.models import User
 from planner.enums import PriorityGroup
@@ -28,38 +24,25 @@ from planner.errors import PlannerError
 from planner.extensions import db
 from planner.people.attendance import check_session_open, record_attendances
 from planner.people.identity import AttendeeInput, clean_attendee, match_people
+from planner.people.import_template import (
+    COLUMNS,
+    Column,
+    template_csv,
+    template_headers,
+    template_xlsx,
+)
 from planner.people.models import Attendance, AttendanceSource, Gender, Interest, fold_name
+from planner.people.sheets import (
+    ImportRefused,
+    Table,
+    max_rows,
+    read_table,
+    read_tables,
+    too_many_rows,
+)
 from planner.places.models import Commune, Village
 from planner.sessions.models import OutreachSession
 
-DEFAULT_MAX_BYTES = 5 * 1024 * 1024
-DEFAULT_MAX_ROWS = 2000
-MAX_UNPACKED_BYTES = 100 * 1024 * 1024
-
-
-@dataclass(frozen=True)
-class Column:
-    field: str
-    header: str  # as printed on the sheet (Vietnamese)
-    aliases: tuple[str, ...]  # folded spellings also accepted, incl. English
-
-
-COLUMNS = (
-    Column("full_name", "Họ và tên", ("ho ten", "full name", "name")),
-    Column("birth_year", "Năm sinh", ("year of birth", "birth year")),
-    Column("gender", "Giới tính", ("gender", "nam/nu")),
-    Column("ethnicity", "Dân tộc", ("ethnicity",)),
-    Column("village", "Thôn/bản", ("thon", "ban", "thon ban", "village", "thon/ban/to dan pho")),
-    Column("phone", "Số điện thoại", ("dien thoai", "sdt", "phone", "phone number")),
-    Column("occupation", "Nghề nghiệp", ("occupation",)),
-    Column("priority_group", "Nhóm ưu tiên", ("doi tuong", "priority group")),
-    Column("has_health_insurance", "Đã có thẻ BHYT", ("co the bhyt", "has health insurance")),
-    Column("interest", "Quan tâm", ("quan tam den", "interested in", "interest")),
-    Column("registered_on_spot", "Đăng ký tại chỗ", ("registered on the spot",)),
-    Column("consent_contact", "Đồng ý được liên hệ", ("dong y lien he", "consent to be contacted")),
-    Column("notes", "Ghi chú", ("notes",)),
-    Column("cccd", "Số CCCD", ("cccd", "so can cuoc", "citizen id")),
-)
 # Columns of the paper sheet that are not typed up: the row number and the signature.
 IGNORED = {"stt", "tt", "no", "so tt", "ky ten", "ky ten hoac diem chi", "signature"}
 
@@ -107,15 +90,6 @@ INTERESTS = {
     "no": Interest.NONE,
     "": Interest.NONE,
 }
-# Values the template offers in its drop-down lists.
-TEMPLATE_VALUES = {
-    "gender": ["Nam", "Nữ"],
-    "priority_group": ["Hộ nghèo", "Hộ cận nghèo", "Dân tộc thiểu số", "Khác"],
-    "has_health_insurance": ["Có", "Không"],
-    "interest": ["BHXH tự nguyện", "BHYT hộ gia đình", "Cả hai", "Không"],
-    "registered_on_spot": ["Có", "Không"],
-    "consent_contact": ["Có", "Không"],
-}
 FOLDED_FIELDS = {
     "gender",
     "has_health_insurance",
@@ -125,6 +99,10 @@ FOLDED_FIELDS = {
     "interest",
 }
 PLAIN_NUMBER = re.compile(r"^[+-]?[\d\s.()]+$")
+FUNCTION_CALL = re.compile(r"^[+\-@]+\s*[A-Za-z_][A-Za-z0-9_.]*\s*\(")
+DDE_LINK = re.compile(r"\|.*!")
+# How far down a sheet its header row is looked for (titles and notes above it).
+HEADER_SEARCH_ROWS = 30
 
 
 @dataclass
@@ -134,119 +112,25 @@ class SheetError:
     message: str
 
 
-class ImportRefused(PlannerError):
-    """The file was refused; `errors` names each bad row and column."""
-
-    def __init__(self, message: str, errors: list[SheetError] | None = None):
-        super().__init__(message, code="import_refused", field="sheet")
-        self.errors = errors or []
-
-
 @dataclass
 class ImportResult:
     rows: int
     new_people: int
     known_people: int
+    sheet: str | None = None  # the sheet that was read, None for a CSV file
 
 
-# --- Reading the file -----------------------------------------------------------------------
-
-
-def read_table(filename: str, content: bytes) -> list[tuple[int, list[Any], set[int]]]:
-    """Rows of the file as (row number, cell values, indexes of formula cells)."""
-    limit = current_app.config.get("PEOPLE_IMPORT_MAX_BYTES", DEFAULT_MAX_BYTES)
-    if len(content) > limit:
-        raise ImportRefused(
-            _(
-                "The file is larger than %(mb)s MB. Split the list into smaller files.",
-                mb=limit // (1024 * 1024),
-            )
-        )
-    if not content.strip():
-        raise ImportRefused(_("The file is empty."))
-    name = (filename or "").lower()
-    if content.startswith(b"PK\x03\x04"):
-        return _read_xlsx(content)
-    if content.startswith(b"\xd0\xcf\x11\xe0") or name.endswith(".xls"):
-        raise ImportRefused(
-            _(
-                "Old Excel files (.xls) cannot be read. "
-                "Save the sheet as .xlsx or CSV and upload it again."
-            )
-        )
-    if name.endswith(".xlsx"):
-        raise ImportRefused(_("This file is not a readable XLSX spreadsheet."))
-    if not name.endswith((".csv", ".txt")):
-        raise ImportRefused(_("This is not a spreadsheet. Upload an XLSX or CSV file."))
-    return _read_csv(content)
-
-
-def _read_xlsx(content: bytes) -> list[tuple[int, list[Any], set[int]]]:
-    # A small zip can unpack to gigabytes; look at the sizes before openpyxl reads anything.
-    try:
-        with zipfile.ZipFile(io.BytesIO(content)) as archive:
-            unpacked = sum(item.file_size for item in archive.infolist())
-    except (zipfile.BadZipFile, ValueError) as error:
-        raise ImportRefused(_("This file is not a readable XLSX spreadsheet.")) from error
-    if unpacked > MAX_UNPACKED_BYTES:
-        raise ImportRefused(_too_many_rows(DEFAULT_MAX_ROWS))
-    try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=False)
-    except Exception as error:  # any damaged or disguised file ends here
-        raise ImportRefused(_("This file is not a readable XLSX spreadsheet.")) from error
-    try:
-        sheet = workbook.worksheets[0]
-        max_rows = current_app.config.get("PEOPLE_IMPORT_MAX_ROWS", DEFAULT_MAX_ROWS)
-        rows = []
-        for number, cells in enumerate(sheet.iter_rows(), start=1):
-            if number > max_rows + 20:
-                raise ImportRefused(_too_many_rows(max_rows))
-            values, formulas = [], set()
-            for index, cell in enumerate(cells):
-                value = getattr(cell, "value", None)
-                if getattr(cell, "data_type", None) == "f":
-                    formulas.add(index)
-                values.append(value)
-            rows.append((number, values, formulas))
-        return rows
-    finally:
-        workbook.close()
-
-
-def _read_csv(content: bytes) -> list[tuple[int, list[Any], set[int]]]:
-    if content.startswith((b"\xff\xfe", b"\xfe\xff")):
-        text = content.decode("utf-16")
-    elif b"\x00" in content[:4096]:
-        raise ImportRefused(_("This is not a spreadsheet. Upload an XLSX or CSV file."))
-    else:
-        try:
-            text = content.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            try:
-                text = content.decode("cp1258")  # Excel's "CSV" on Vietnamese Windows
-            except UnicodeDecodeError as error:
-                raise ImportRefused(
-                    _("The CSV file's characters cannot be read. Save it as “CSV UTF-8”.")
-                ) from error
-    sample = text[:4096]
-    try:
-        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    max_rows = current_app.config.get("PEOPLE_IMPORT_MAX_ROWS", DEFAULT_MAX_ROWS)
-    rows: list[tuple[int, list[Any], set[int]]] = []
-    try:
-        for number, cells in enumerate(csv.reader(io.StringIO(text), dialect), start=1):
-            if number > max_rows + 20:
-                raise ImportRefused(_too_many_rows(max_rows))
-            rows.append((number, cells, set()))
-    except csv.Error as error:
-        raise ImportRefused(_("The CSV file is damaged and cannot be read.")) from error
-    return rows
-
-
-def _too_many_rows(limit: int) -> str:
-    return _("The file has more than %(n)s rows. Split it into smaller files.", n=limit)
+# read_table and ImportRefused are imported from here by the coverage import, the template's
+# functions by the routes.
+__all__ = [
+    "ImportRefused",
+    "SheetError",
+    "import_sheet",
+    "read_table",
+    "template_csv",
+    "template_headers",
+    "template_xlsx",
+]
 
 
 # --- Turning cells into rows ----------------------------------------------------------------
@@ -261,24 +145,60 @@ def _text(value: Any) -> str:
 
 
 def _is_formula_text(text: str) -> bool:
-    if text.startswith(("=", "@")):
+    """Text a spreadsheet program would have run as a formula, which no person writes as data:
+    `=…`, or a sign followed at once by a function call or a DDE link (`@SUM(…)`,
+    `-2+3+cmd|' /C calc'!A0`). A lone `-` (none), a note starting with `- `, a phone written
+    `+84…` and a hyphenated word are data; they are neutralised when exported, not refused."""
+    if len(text) < 2:
+        return False
+    if text[0] == "=":
         return True
-    return text.startswith(("+", "-")) and not PLAIN_NUMBER.match(text)
+    if text[0] not in "+-@" or text[1].isspace() or PLAIN_NUMBER.match(text):
+        return False
+    return bool(FUNCTION_CALL.match(text) or DDE_LINK.search(text))
 
 
-def _header_map(cells: list[Any], row: int) -> tuple[dict[int, Column], list[SheetError]]:
+def header_key(title: str) -> str:
+    """A header cell as the column vocabulary spells it: case, diacritics, composition, extra
+    spaces, line breaks, a trailing colon and the "required" star do not count."""
+    key = fold_name(title.replace("(*)", " ").replace("*", " "))
+    key = re.sub(r"[:.,;]+", " ", key)
+    key = re.sub(r"\s*/\s*", "/", " ".join(key.split()))
+    return key
+
+
+def _known_headers() -> dict[str, Column]:
     known: dict[str, Column] = {}
     for named in COLUMNS:
-        known[fold_name(named.header)] = named
+        known[header_key(named.header)] = named
         for alias in named.aliases:
-            known[alias] = named
-    mapping, errors, seen = {}, [], set()
+            known[header_key(alias)] = named
+    return known
+
+
+def _header_map(
+    cells: list[Any], row: int, hidden: frozenset[int] = frozenset()
+) -> tuple[dict[int, Column], list[SheetError]]:
+    """Which column holds what. A hidden column is read when it is one of ours and no visible
+    column is the same; a hidden column of anything else is left alone (nobody can see it to
+    rename or remove it)."""
+    known = _known_headers()
+    mapping: dict[int, Column] = {}
+    errors: list[SheetError] = []
+    seen: set[str] = set()
+    visible_fields = {
+        known[header_key(_text(c))].field
+        for i, c in enumerate(cells)
+        if i not in hidden and header_key(_text(c)) in known
+    }
     for index, cell in enumerate(cells):
         title = _text(cell)
-        key = fold_name(title).rstrip(":*.")
+        key = header_key(title)
         if not key or key in IGNORED:
             continue
         column = known.get(key)
+        if index in hidden and (column is None or column.field in visible_fields):
+            continue
         if column is None:
             errors.append(
                 SheetError(
@@ -295,6 +215,75 @@ def _header_map(cells: list[Any], row: int) -> tuple[dict[int, Column], list[She
             SheetError(row, "Họ và tên", _("The file has no “Họ và tên” column; use the template."))
         )
     return mapping, errors
+
+
+@dataclass(frozen=True)
+class Header:
+    """Where a table's list starts: the header's titles (one per column), the row they are on,
+    and the index of the first row after the header (below rows merged down from it)."""
+
+    titles: list[Any]
+    row: int
+    body_start: int
+
+
+def find_header(table: Table) -> Header | None:
+    """The header row: the first of the top rows with a “Họ và tên” cell (titles, the office's
+    name and blank rows above it are passed over). A header merged down over two rows takes the
+    lower row's text where it has its own (sub-headers under a merged title)."""
+    names = {key for key, column in _known_headers().items() if column.field == "full_name"}
+    for position, (number, cells, _formulas) in enumerate(table.rows[:HEADER_SEARCH_ROWS]):
+        if not any(header_key(_text(c)) in names for c in cells):
+            continue
+        last = max([end for start, end in table.row_merges if start == number], default=number)
+        titles = list(cells)
+        body_start = position + 1
+        while body_start < len(table.rows) and table.rows[body_start][0] <= last:
+            for index, value in enumerate(table.rows[body_start][1]):
+                if _text(value) and index < len(titles):
+                    titles[index] = value
+            body_start += 1
+        return Header(titles, number, body_start)
+    return None
+
+
+def choose_table(tables: list[Table]) -> tuple[Table, Header]:
+    """The first sheet with a header row; or ImportRefused saying that none has one."""
+    for table in tables:
+        header = find_header(table)
+        if header is not None:
+            return table, header
+    if not any(any(_text(c) for c in cells) for t in tables for _n, cells, _f in t.rows):
+        raise ImportRefused(_("The file is empty."))
+    first = tables[0]
+    number = next((n for n, cells, _f in first.rows if any(_text(c) for c in cells)), 1)
+    cells = next((cells for n, cells, _f in first.rows if n == number), [])
+    _mapping, errors = _header_map(cells, number, first.hidden_columns)
+    if len(tables) > 1:
+        errors = [
+            SheetError(
+                number,
+                "Họ và tên",
+                _(
+                    "No sheet of the file has a “Họ và tên” column (sheets read: %(names)s);"
+                    " use the template.",
+                    names=", ".join(f"“{t.sheet}”" for t in tables),
+                ),
+            )
+        ]
+    raise _refused(errors)
+
+
+def _refused(errors: list[SheetError]) -> ImportRefused:
+    errors.sort(key=lambda e: e.row)
+    return ImportRefused(
+        ngettext(
+            "The file was not imported: %(num)d problem was found. Nothing was saved.",
+            "The file was not imported: %(num)d problems were found. Nothing was saved.",
+            len(errors),
+        ),
+        errors,
+    )
 
 
 class _Villages:
@@ -377,22 +366,18 @@ def _parse_cell(column: Column, value: Any, villages: _Villages) -> Any:
 
 
 def parse_rows(
-    table: list[tuple[int, list[Any], set[int]]], villages: _Villages
+    table: Table, header: Header, villages: _Villages
 ) -> tuple[list[tuple[int, AttendeeInput]], list[SheetError]]:
-    """The sheet's rows as attendee inputs, and every error found (row, column, message)."""
-    start = next(
-        (i for i, (_n, cells, _f) in enumerate(table) if any(_text(c) for c in cells)), None
-    )
-    if start is None:
-        raise ImportRefused(_("The file is empty."))
-    header_row, header_cells, _f = table[start]
-    mapping, errors = _header_map(header_cells, header_row)
+    """The sheet's rows under its header as attendee inputs, and every error found (row,
+    column, message). Blank rows are skipped."""
+    mapping, errors = _header_map(header.titles, header.row, table.hidden_columns)
     if errors:
         return [], errors
+    csv_file = table.sheet is None
     labels = {c.field: c.header for c in COLUMNS}
-    max_rows = current_app.config.get("PEOPLE_IMPORT_MAX_ROWS", DEFAULT_MAX_ROWS)
+    limit = max_rows()
     parsed: list[tuple[int, AttendeeInput]] = []
-    for number, cells, formulas in table[start + 1 :]:
+    for number, cells, formulas in table.rows[header.body_start :]:
         if not any(_text(cells[i]) for i in mapping if i < len(cells)):
             continue
         values: dict[str, Any] = {}
@@ -400,11 +385,10 @@ def parse_rows(
         for index, column in mapping.items():
             value = cells[index] if index < len(cells) else None
             text = _text(value)
-            if index in formulas or (isinstance(value, str) and _is_formula_text(text)):
-                row_errors[column.field] = _(
-                    "This cell holds a formula (it starts with =, +, - or @). "
-                    "Type the value itself."
-                )
+            # In XLSX a formula is a formula cell (a text cell is text, whatever it starts
+            # with); in CSV, text a spreadsheet would run.
+            if index in formulas or (csv_file and _is_formula_text(text)):
+                row_errors[column.field] = _("This cell holds a formula. Type the value itself.")
                 continue
             try:
                 values[column.field] = _parse_cell(column, value, villages)
@@ -432,8 +416,8 @@ def parse_rows(
             field = "village" if name == "village_id" else name
             errors.append(SheetError(number, labels.get(field, field), message))
         parsed.append((number, row))
-        if len(parsed) > max_rows:
-            raise ImportRefused(_too_many_rows(max_rows))
+        if len(parsed) > limit:
+            raise ImportRefused(too_many_rows(limit))
     if not parsed and not errors:
         raise ImportRefused(_("The file has a header row but no people."))
     return parsed, errors
@@ -471,9 +455,9 @@ def import_sheet(
 ) -> ImportResult:
     """Check the whole file, then record every row at the session, or refuse it all."""
     check_session_open(session)
-    table = read_table(filename, content)
+    table, header = choose_table(read_tables(filename, content))
     villages = _Villages(session.office_id, session.commune_id)
-    parsed, errors = parse_rows(table, villages)
+    parsed, errors = parse_rows(table, header, villages)
     errors += _same_person_errors(parsed)
     rows = [row for _n, row in parsed]
     if not errors:
@@ -496,72 +480,24 @@ def import_sheet(
                     )
                 )
     if errors:
-        errors.sort(key=lambda e: e.row)
-        raise ImportRefused(
-            _(
-                "The file was not imported: %(n)s problems were found. Nothing was saved.",
-                n=len(errors),
-            ),
-            errors,
-        )
+        raise _refused(errors)
     known = sum(1 for p in matches if p is not None)
     record_attendances(session, rows, user, source=AttendanceSource.IMPORT)
-    return ImportResult(rows=len(rows), new_people=len(rows) - known, known_people=known)
+    return ImportResult(
+        rows=len(rows), new_people=len(rows) - known, known_people=known, sheet=table.sheet
+    )
 
 
-# --- The template ---------------------------------------------------------------------------
-
-
-def template_headers() -> list[str]:
-    return ["STT", *[c.header for c in COLUMNS]]
-
-
-def template_xlsx(village_names: list[str]) -> bytes:
-    """An empty sheet with the paper sheet's columns and drop-down lists of allowed values."""
-    workbook = Workbook()
-    sheet = workbook.worksheets[0]  # a new workbook's one sheet
-    sheet.title = "Danh sách người tham dự"
-    sheet.append(template_headers())
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    widths = [6, 26, 10, 10, 12, 18, 16, 16, 18, 14, 18, 14, 16, 24, 16]
-    for index, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.freeze_panes = "A2"
-    lists = workbook.create_sheet("Giá trị")
-    lists.append(["Thôn/bản", *[c.header for c in COLUMNS if c.field in TEMPLATE_VALUES]])
-    choices = [
-        village_names,
-        *[TEMPLATE_VALUES[c.field] for c in COLUMNS if c.field in TEMPLATE_VALUES],
-    ]
-    for row in range(max(len(c) for c in choices) if choices else 0):
-        lists.append([c[row] if row < len(c) else None for c in choices])
-    headers = template_headers()
-    fields = ["village", *[c.field for c in COLUMNS if c.field in TEMPLATE_VALUES]]
-    for list_index, field in enumerate(fields, start=1):
-        values = choices[list_index - 1]
-        if not values:
-            continue
-        letter = get_column_letter(list_index)
-        header = next(c.header for c in COLUMNS if c.field == field)
-        target = get_column_letter(headers.index(header) + 1)
-        validation = DataValidation(
-            type="list",
-            formula1=f"'Giá trị'!${letter}$2:${letter}${len(values) + 1}",
-            allow_blank=True,
-            showErrorMessage=field != "village",
-        )
-        sheet.add_data_validation(validation)
-        validation.add(f"{target}2:{target}1001")
-    for index in range(2, 52):
-        sheet.cell(index, 1, index - 1)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
-def template_csv() -> bytes:
-    """The header row as CSV, with a BOM so Excel shows the Vietnamese letters."""
-    buffer = io.StringIO()
-    csv.writer(buffer).writerow(template_headers())
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+def import_summary(result: ImportResult) -> str:
+    """What the officer is told after an import: how many, how many new, and which sheet."""
+    summary = ngettext(
+        "%(num)d attendee was imported",
+        "%(num)d attendees were imported",
+        result.rows,
+    )
+    new = ngettext("%(num)d new person", "%(num)d new people", result.new_people)
+    known = ngettext("%(num)d already known", "%(num)d already known", result.known_people)
+    message = _("%(summary)s (%(new)s, %(known)s).", summary=summary, new=new, known=known)
+    if result.sheet is not None:
+        message += " " + _("Read from the sheet “%(sheet)s”.", sheet=result.sheet)
+    return message

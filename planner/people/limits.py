@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import current_app, has_app_context
-from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from planner.errors import PlannerError
 from planner.extensions import db
@@ -34,12 +34,14 @@ def check_room(session_id: int, adding: int) -> None:
     )
     if recorded + adding > ceiling:
         raise PlannerError(
-            _(
+            ngettext(
+                "A session holds at most %(n)s attendees; %(recorded)s are recorded and this "
+                "%(num)d would make more. Record the others at another session.",
                 "A session holds at most %(n)s attendees; %(recorded)s are recorded and these "
-                "%(adding)s would make more. Record the others at another session.",
+                "%(num)d would make more. Record the others at another session.",
+                adding,
                 n=ceiling,
                 recorded=recorded,
-                adding=adding,
             ),
             code="session_full",
         )

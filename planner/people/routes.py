@@ -53,7 +53,13 @@ from planner.people.forms import (
     PersonForm,
 )
 from planner.people.identity import clean_attendee, person_label, shown_phone, update_person
-from planner.people.importing import ImportRefused, import_sheet, template_csv, template_xlsx
+from planner.people.importing import (
+    ImportRefused,
+    import_sheet,
+    import_summary,
+    template_csv,
+    template_xlsx,
+)
 from planner.people.listing import people_page
 from planner.people.models import Attendance, Interest, Person
 from planner.people.privacy import (
@@ -332,15 +338,7 @@ def import_attendance(session_id: int):
             db.session.rollback()
             refused = ImportRefused(error.message)
         else:
-            flash(
-                _(
-                    "%(n)s attendees were imported (%(new)s new people, %(known)s already known).",
-                    n=result.rows,
-                    new=result.new_people,
-                    known=result.known_people,
-                ),
-                "success",
-            )
+            flash(import_summary(result), "success")
             return redirect(url_for("sessions.detail", session_id=session.id) + "#attendance")
     status = 422 if refused or (request.method == "POST") else 200
     return render_template(

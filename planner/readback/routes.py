@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from planner.errors import PlannerError
@@ -177,7 +178,11 @@ def settings():
             return render_template("readback/settings.html", form=form), 422
         db.session.commit()
         flash(
-            _("Saved: photos of signed sheets are kept %(n)s days.", n=form.keep_days.data),
+            ngettext(
+                "Saved: photos of signed sheets are kept %(num)d day.",
+                "Saved: photos of signed sheets are kept %(num)d days.",
+                form.keep_days.data,
+            ),
             "success",
         )
         return redirect(url_for("readback.settings"))

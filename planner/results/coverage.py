@@ -10,6 +10,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from planner.accounts.models import User
 from planner.enrolments.models import Enrolment
@@ -236,9 +237,10 @@ def _filled(cell: Any) -> bool:
 def _refused(errors: list[SheetError]) -> ImportRefused:
     errors.sort(key=lambda e: e.row)
     return ImportRefused(
-        _(
-            "The file was not imported: %(n)s problems were found. Nothing was saved.",
-            n=len(errors),
+        ngettext(
+            "The file was not imported: %(num)d problem was found. Nothing was saved.",
+            "The file was not imported: %(num)d problems were found. Nothing was saved.",
+            len(errors),
         ),
         errors,
     )

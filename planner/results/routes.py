@@ -10,6 +10,7 @@ from typing import TypeVar
 import sqlalchemy as sa
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from planner.accounts.models import User
@@ -507,7 +508,14 @@ def coverage_page():
                         f.office_id, upload.filename or "", upload.read(limit + 1), current_user
                     )
                     db.session.commit()
-                    flash(_("%(n)s communes' figures were imported.", n=saved), "success")
+                    flash(
+                        ngettext(
+                            "%(num)d commune's figures were imported.",
+                            "%(num)d communes' figures were imported.",
+                            saved,
+                        ),
+                        "success",
+                    )
                     return redirect(url_for("results.coverage_page", **filter_args(f)))
                 except ImportRefused as error:
                     db.session.rollback()

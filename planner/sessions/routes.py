@@ -7,7 +7,7 @@ from datetime import date, time, timedelta
 
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
@@ -49,6 +49,23 @@ def _parse_day(text: str | None) -> date | None:
         return parse_date(text) if text else None
     except ValueError:
         return None
+
+
+def _count_message(done: str, count: int) -> str:
+    """What was done to how many sessions, in the plural form the count needs."""
+    if done == "planned":
+        return ngettext("%(num)d session was planned.", "%(num)d sessions were planned.", count)
+    if done == "updated":
+        return ngettext(
+            "%(num)d session of the series was updated.",
+            "%(num)d sessions of the series were updated.",
+            count,
+        )
+    return ngettext(
+        "%(num)d session of the series was cancelled.",
+        "%(num)d sessions of the series were cancelled.",
+        count,
+    )
 
 
 @bp.get("/")
@@ -166,7 +183,7 @@ def new():
         else:
             if planned.saved:
                 if planned.count > 1:
-                    flash(_("%(n)s sessions were planned.", n=planned.count), "success")
+                    flash(_count_message("planned", planned.count), "success")
                 else:
                     flash(_("The session was planned."), "success")
                 return redirect(url_for("sessions.detail", session_id=planned.sessions[0].id))
@@ -268,7 +285,7 @@ def edit(session_id: int):
             form.add_error(error, default="day")
         if planning.saved:
             if form.apply_to.data == "following" and session.series_id:
-                flash(_("%(n)s sessions of the series were updated.", n=planning.count), "success")
+                flash(_count_message("updated", planning.count), "success")
             else:
                 flash(_("The session was saved."), "success")
             return redirect(url_for("sessions.detail", session_id=session.id))
@@ -340,7 +357,7 @@ def change_status(session_id: int):
     try:
         if form.series.data and form.status.data == SessionStatus.CANCELLED.value:
             count = cancel_series(session, form.reason.data or "")
-            flash(_("%(n)s sessions of the series were cancelled.", n=count), "success")
+            flash(_count_message("cancelled", count), "success")
         else:
             set_status(session, form.status.data, form.reason.data or "")
             flash(
