@@ -24,6 +24,7 @@ from planner.places.services import (
     office_venues,
     office_villages,
 )
+from planner.printing.languages import flyer_languages
 from planner.scope import WEEK_KINDS, requested_scope
 from planner.scoping import get_owned_or_404
 from planner.sessions import bp
@@ -90,6 +91,13 @@ def _form_context() -> dict:
         "officers": officers,
         "partners": office_partners(office_id),
     }
+
+
+def _flash_flyer_languages(session: OutreachSession) -> None:
+    """Say when the flyer will not print in the language the session is held in."""
+    languages = flyer_languages(session.office_id, session.topic, session.language)
+    if not languages.complete:
+        flash(languages.message, "warning")
 
 
 def _draft_from(form: SessionForm) -> SessionDraft:
@@ -168,6 +176,7 @@ def new():
                     flash(_("%(n)s sessions were planned.", n=planned.count), "success")
                 else:
                     flash(_("The session was planned."), "success")
+                _flash_flyer_languages(planned.sessions[0])
                 return redirect(url_for("sessions.detail", session_id=planned.sessions[0].id))
             clashes = planned.clashes
     return render_template(
@@ -269,6 +278,7 @@ def edit(session_id: int):
                 flash(_("%(n)s sessions of the series were updated.", n=planning.count), "success")
             else:
                 flash(_("The session was saved."), "success")
+            _flash_flyer_languages(session)
             return redirect(url_for("sessions.detail", session_id=session.id))
     return render_template(
         "sessions/form.html",
