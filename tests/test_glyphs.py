@@ -296,3 +296,28 @@ def test_every_document_prints_with_the_bundled_fonts_alone(officer, places, mee
     assert "Planner-Symbols" in _unrendered((tmp_path / "sheet.pdf").read_bytes())[0]
     flyer_text = " ".join(pdf_text((tmp_path / "flyer-tay.pdf").read_bytes()).split())
     assert "pỉ noọng" in flyer_text
+
+
+def test_talking_points_stored_before_the_check_are_named_and_skipped_when_preparing(
+    officer_client, officer, meeting
+):
+    from planner.printing.models import TalkingPoint
+
+    db.session.add(
+        TalkingPoint(
+            office_id=officer.office_id,
+            topic=Topic.VOLUNTARY_SI,
+            language=Language.VIETNAMESE,
+            body="Tham gia ngay 👍",
+        )
+    )
+    db.session.commit()
+
+    assert flyer.prepare_flyer_body(meeting) is False  # the other bodies still get prepared
+    response = officer_client.get(f"/printing/sessions/{meeting.id}/flyer.pdf")
+    panel = officer_client.get(f"/sessions/{meeting.id}").get_data(as_text=True)
+
+    assert response.status_code == 422
+    message = "Nội dung tuyên truyền về BHXH tự nguyện bằng Tiếng Việt: không in được “👍”"
+    assert message in response.get_data(as_text=True)
+    assert message in panel

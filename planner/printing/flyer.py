@@ -385,7 +385,13 @@ def flyer_bodies_to_prepare(office_id: int, days: int = PREPARE_DAYS) -> list[Ou
     return list(bodies.values())
 
 
-def prepare_flyer_body(session: OutreachSession) -> None:
-    """Render the session's flyer body into the cache, so its flyer prints at once."""
+def prepare_flyer_body(session: OutreachSession) -> bool:
+    """Render the session's flyer body into the cache, so its flyer prints at once. A body
+    whose talking points have a character no bundled font has is left out (False): printing
+    the flyer names it to the officer, and the other bodies are still prepared."""
     flyer_layout = print_settings(session.office_id).flyer_layout
-    _flyer_body(flyer_body_inputs(session, flyer_layout, _talking_texts(session)))
+    try:
+        _flyer_body(flyer_body_inputs(session, flyer_layout, _talking_texts(session)))
+    except glyphs.UnprintableText:
+        return False
+    return True
