@@ -6,9 +6,11 @@ from dataclasses import dataclass
 from datetime import date
 
 from babel import dates as babel_dates
+from flask_babel import force_locale
 
 from planner.accounts.models import User
 from planner.phones import display_phone
+from planner.printing.render import DOCUMENT_LOCALE
 from planner.sessions.models import OutreachSession
 
 
@@ -47,10 +49,16 @@ class SessionFacts:
 
 
 def session_facts(session: OutreachSession) -> SessionFacts:
-    """The details every document prints about a session, as local, ready-to-print text."""
+    """The details every document prints about a session, as local, ready-to-print text, in
+    the document's language (Vietnamese) whatever the screen's language is: labels (the kind,
+    the topic, "Xã" before a commune's name) are made into text here, under that language."""
+    with force_locale(DOCUMENT_LOCALE):
+        return _session_facts(session)
+
+
+def _session_facts(session: OutreachSession) -> SessionFacts:
     starts, ends = session.local_start, session.local_end
-    # In the document's language (printed matter is Vietnamese), whatever the screen's is.
-    weekday = babel_dates.format_date(starts.date(), "EEEE", locale="vi")
+    weekday = babel_dates.format_date(starts.date(), "EEEE", locale=DOCUMENT_LOCALE)
     return SessionFacts(
         day=starts.date(),
         date_text=f"{weekday}, {starts:%d/%m/%Y}",
@@ -59,7 +67,7 @@ def session_facts(session: OutreachSession) -> SessionFacts:
         officer=officer_line(session.lead_officer),
         officers=", ".join(u.full_name for u in session.officers),
         partner=session.partner.name if session.partner else "",
-        kind=session.kind.label,
-        topic=session.topic.label,
+        kind=str(session.kind.label),
+        topic=str(session.topic.label),
         title=session.title,
     )

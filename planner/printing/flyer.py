@@ -5,18 +5,20 @@ from __future__ import annotations
 
 import functools
 import json
+import math
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 import segno
 import sqlalchemy as sa
 from flask_babel import force_locale
+from flask_babel import gettext as _
 
 from planner.accounts.models import Office
 from planner.enums import Language, PriorityGroup, SessionStatus, Topic
 from planner.extensions import db
-from planner.printing import render
-from planner.printing.facts import session_facts
+from planner.printing import glyphs, render
+from planner.printing.facts import DOCUMENT_LOCALE, session_facts
 from planner.printing.markup import render_markup
 from planner.printing.settings import print_settings
 from planner.printing.talking_points import session_topics, talking_points
@@ -35,6 +37,13 @@ HI_MEMBERS_ON_FLYER = 5
 PREPARE_DAYS = 56
 FLYER_STYLES = ("base", "flyer_page", "flyer")
 FLYER_LAYER_STYLES = ("base", "flyer_page", "flyer_layer")
+# A flyer on one topic: its talking points and costs print up to this many times the one-topic
+# size (flyer_page.css), in steps, the largest that stays on one page (the details box keeps its
+# size). The page's bottom margin (flyer_page.css @page), per layout, in millimetres.
+ONE_TOPIC_MAX_SCALE = 1.5
+SCALE_STEP = 0.05
+PAGE_FOOT_MM = {"a4": 12, "a5x2": 8.5}
+PX_PER_MM = 96 / 25.4
 
 
 @functools.lru_cache(maxsize=256)
@@ -61,6 +70,7 @@ class MemberCost:
     number: int
     monthly: int
     yearly: int
+    household_monthly: int  # the first `number` members together
     household_yearly: int
 
 
@@ -78,7 +88,7 @@ def flyer_costs(on: date, office_id: int) -> FlyerCosts:
     """Voluntary SI at the minimum income for each group, and household HI for 1 to 5 members."""
     low, _high = voluntary_si_limits(on)
     groups = []
-    with force_locale("vi"):
+    with force_locale(DOCUMENT_LOCALE):
         for group in PriorityGroup:
             quote = voluntary_si_quote(on, low, group, 1, office_id)
             groups.append(
@@ -97,6 +107,7 @@ def flyer_costs(on: date, office_id: int) -> FlyerCosts:
             number=n,
             monthly=amount,
             yearly=amount * 12,
+            household_monthly=sum(household.monthly_by_member[:n]),
             household_yearly=sum(household.monthly_by_member[:n]) * 12,
         )
         for n, amount in enumerate(household.monthly_by_member, start=1)
@@ -157,8 +168,9 @@ def flyer_body_inputs(session: OutreachSession, flyer_layout: str, texts: list[d
     }
 
 
-def flyer_body_html(inputs: dict) -> str:
-    """The body's HTML: talking points, costs and the box the session's details go in."""
+def flyer_body_html(inputs: dict, scale: float = 1.0) -> str:
+    """The body's HTML: talking points, costs and the box the session's details go in; a
+    flyer on one topic prints its talking points and costs `scale` times larger."""
     since = date.fromisoformat(inputs["rates_since"])
     link = inputs["qr_link"]
     blocks = [
@@ -170,6 +182,8 @@ def flyer_body_html(inputs: dict) -> str:
         for text in inputs["texts"]
     ]
     second = inputs["second_language"]
+    with force_locale(DOCUMENT_LOCALE):
+        second_label = str(Language(second).label) if second else None
     return render.template_html(
         "flyer",
         office_name=inputs["office_name"],
@@ -177,9 +191,10 @@ def flyer_body_html(inputs: dict) -> str:
         rates_since=since,
         blocks=blocks,
         bilingual=bool(second),
-        second_language=Language(second).label if second else None,
+        second_language=second_label,
         flyer_layout=inputs["flyer_layout"],
         qr=_qr_data_uri(link, "m", 0.6, 2) if link else None,
+        scale=scale,
     )
 
 
@@ -232,7 +247,7 @@ def _flyer_body(inputs: dict) -> tuple[str, bytes, dict]:
     key = _flyer_body_key(inputs)
     pdf, meta = render.cached(key), render.cached_meta(key)
     if pdf is None or meta is None:
-        document = render.layout(flyer_body_html(inputs), FLYER_STYLES)
+        document = _laid_out_body(inputs)
         left, top, right, bottom = document.pages[0].anchors["when"]
         meta = {"left": left, "top": top, "width": right - left, "height": bottom - top}
         pdf = render.write_pdf(document)
@@ -243,14 +258,67 @@ def _flyer_body(inputs: dict) -> tuple[str, bytes, dict]:
     return key, pdf, meta
 
 
+def flyer_texts(session: OutreachSession, texts: list[dict] | None = None):
+    """What a flyer prints that people typed, as (where it is, text), for glyphs.py."""
+    office = db.session.get_one(Office, session.office_id)
+    yield _("The office's name"), office.name
+    facts = session_facts(session)
+    yield (
+        _("The session's details"),
+        " ".join((facts.title, facts.place, facts.officer, facts.partner)),
+    )
+    for text in texts if texts is not None else _talking_texts(session):
+        topic = Topic(text["topic"]).label
+        for language, body in (
+            (Language.VIETNAMESE, text["vi"]),
+            (session.language, text["other"]),
+        ):
+            if body:
+                where = _(
+                    "Talking points on %(topic)s in %(language)s",
+                    topic=topic,
+                    language=language.label,
+                )
+                yield where, body
+
+
+def _one_topic(inputs: dict) -> bool:
+    return len(inputs["texts"]) == 1 and not _bilingual(inputs["texts"])
+
+
+def _laid_out_body(inputs: dict):
+    """The body laid out. A flyer on one topic (household HI alone has little to say) fills its
+    page: its talking points and costs print larger, by the scale that makes them reach the
+    page's foot (their area grows with its square), a step smaller while they spill over."""
+    document = render.layout(flyer_body_html(inputs), FLYER_STYLES)
+    if not _one_topic(inputs) or len(document.pages) > 1:
+        return document
+    page = document.pages[0]
+    _left, top, _right, bottom = page.anchors["content"]
+    foot = page.height - PAGE_FOOT_MM[inputs["flyer_layout"]] * PX_PER_MM
+    if bottom <= top:
+        return document
+    scale = min(ONE_TOPIC_MAX_SCALE, math.sqrt((foot - top) / (bottom - top)))
+    scale = math.floor(scale / SCALE_STEP) * SCALE_STEP
+    while scale > 1 + 1e-6:
+        larger = render.layout(flyer_body_html(inputs, round(scale, 2)), FLYER_STYLES)
+        if len(larger.pages) == 1:
+            return larger
+        scale -= SCALE_STEP
+    return document
+
+
 def flyer_pdf(session: OutreachSession) -> tuple[str, bytes]:
     """The flyer as PDF (A5 ones two to an A4 sheet), from the cache when nothing changed.
 
     The body (talking points, costs) is shared between sessions; each session only lays out
-    its own details, printed over the body's first page.
+    its own details, printed over the body's first page. Raises glyphs.UnprintableText, naming
+    them, when the talking points or the details have a character no bundled font has.
     """
     flyer_layout = print_settings(session.office_id).flyer_layout
-    inputs = flyer_body_inputs(session, flyer_layout, _talking_texts(session))
+    texts = _talking_texts(session)
+    glyphs.require_printable(flyer_texts(session, texts))
+    inputs = flyer_body_inputs(session, flyer_layout, texts)
     body_key, body, box = _flyer_body(inputs)
     layer_html = flyer_layer_html(session, inputs, box)
     key = render.cache_key(body_key, layer_html, *FLYER_LAYER_STYLES)
@@ -317,7 +385,13 @@ def flyer_bodies_to_prepare(office_id: int, days: int = PREPARE_DAYS) -> list[Ou
     return list(bodies.values())
 
 
-def prepare_flyer_body(session: OutreachSession) -> None:
-    """Render the session's flyer body into the cache, so its flyer prints at once."""
+def prepare_flyer_body(session: OutreachSession) -> bool:
+    """Render the session's flyer body into the cache, so its flyer prints at once. A body
+    whose talking points have a character no bundled font has is left out (False): printing
+    the flyer names it to the officer, and the other bodies are still prepared."""
     flyer_layout = print_settings(session.office_id).flyer_layout
-    _flyer_body(flyer_body_inputs(session, flyer_layout, _talking_texts(session)))
+    try:
+        _flyer_body(flyer_body_inputs(session, flyer_layout, _talking_texts(session)))
+    except glyphs.UnprintableText:
+        return False
+    return True

@@ -260,7 +260,7 @@ def _run_packet(job: PrintJob) -> None:
     to_print = [s for s in sessions if packet.printable(s)]
     job.total = 2 + 2 * len(to_print)  # plan, flyers and sheets, then joining them
     _progress(job, 0)
-    plan_html = packet.week_plan_html(office, monday, sessions, scope.title or office.name)
+    plan_html = packet.week_plan_html(office, monday, sessions, packet.plan_title(scope, office))
     keys, parts = [], []
     key, pdf = render.cached_pdf(plan_html, packet.WEEK_STYLES)
     keys.append(key)

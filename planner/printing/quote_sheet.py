@@ -2,22 +2,26 @@
 
 from __future__ import annotations
 
+from flask_babel import force_locale
+
 from planner.accounts.models import Office, User
 from planner.printing import render
-from planner.printing.facts import officer_line
+from planner.printing.facts import DOCUMENT_LOCALE, officer_line
 from planner.rates.quotes import HouseholdQuoteResult
 
 QUOTE_STYLES = ("base", "quote_sheet")
 
 
 def quote_sheet_html(quote: HouseholdQuoteResult, office: Office, officer: User) -> str:
-    """The printable quote for one household."""
+    """The printable quote for one household, in Vietnamese whatever the screen's language."""
+    with force_locale(DOCUMENT_LOCALE):
+        group_label = str(quote.request.group.label)
     return render.template_html(
         "quote_sheet",
         quote=quote,
         office=office,
         officer=officer_line(officer),
-        group_label=quote.request.group.label,
+        group_label=group_label,
     )
 
 

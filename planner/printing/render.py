@@ -24,8 +24,11 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
 from planner import PACKAGE_DIR, STATIC_DIR, TEMPLATES_DIR, storage
+from planner.printing import glyphs
 
 PDF_TEMPLATES_DIR = TEMPLATES_DIR / "pdf"
+# Printed matter is in Vietnamese, whatever the language of the screen it is printed from.
+DOCUMENT_LOCALE = "vi"
 # Documents name static files as planner-static:/fonts/NotoSans-Regular.ttf.
 STATIC_SCHEME = "planner-static"
 BASE_URL = f"{STATIC_SCHEME}:/"
@@ -120,13 +123,15 @@ def stylesheet(name: str) -> CSS:
 def template_html(template: str, **context) -> str:
     """A document's HTML from templates/pdf/<template>.html, always in Vietnamese: printed
     matter is in Vietnamese whatever language the screen is in."""
-    with force_locale("vi"):
+    with force_locale(DOCUMENT_LOCALE):
         return render_template(f"pdf/{template}.html", **context)
 
 
 def layout(html: str, styles: Sequence[str]) -> Document:
-    """Lay out a document (pages, anchors) without writing it; raises FetchRefused."""
+    """Lay out a document (pages, anchors) without writing it; raises FetchRefused, and
+    glyphs.UnprintableText when its text has a character no bundled font has."""
     global _IMAGES
+    glyphs.require_printable_html(html)
     sheets = [stylesheet(name) for name in styles]
     with _RENDER_LOCK:
         if len(_IMAGES) > _IMAGES_MAX:

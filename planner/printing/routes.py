@@ -21,12 +21,14 @@ from planner.enums import Language, Topic
 from planner.errors import PlannerError
 from planner.extensions import db
 from planner.forms import required
-from planner.printing import bp, jobs, render
+from planner.printing import bp, glyphs, jobs, render
 from planner.printing.columns import SHEET_COLUMNS
 from planner.printing.flyer import flyer_pdf
 from planner.printing.forms import PacketForm, PrintSettingsForm, TalkingPointForm
+from planner.printing.languages import planning_hint
 from planner.printing.markup import render_markup
 from planner.printing.models import JobStatus, SheetVersion
+from planner.printing.panel import PrintPanel, print_panel
 from planner.printing.quote_sheet import quote_sheet_pdf
 from planner.printing.settings import print_settings, save_print_settings
 from planner.printing.sheet import attendance_sheet
@@ -229,6 +231,7 @@ def edit_talking_point(topic: str, language: str):
         language=language_value,
         preview=preview,
         is_default=current is not None and current.office_id is None,
+        printable_ranges=glyphs.printable_ranges(),
     ), (422 if form.errors else 200)
 
 
@@ -258,6 +261,18 @@ def settings():
             db.session.rollback()
             form.add_error(error, default="spare_rows")
     return render_template("printing/settings.html", form=form), (422 if form.errors else 200)
+
+
+@bp.app_template_global("printing_panel")
+def printing_panel(session: OutreachSession) -> PrintPanel:
+    """The flyer's languages and unprintable characters (shown on the session page)."""
+    return print_panel(session)
+
+
+@bp.app_template_global("printing_language_hint")
+def printing_language_hint(office_id: int) -> str:
+    """Which languages flyers print in besides Vietnamese (shown on the planning form)."""
+    return planning_hint(office_id)
 
 
 @bp.app_template_global("printing_spare_rows")

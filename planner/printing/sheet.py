@@ -19,9 +19,10 @@ from planner.errors import PlannerError
 from planner.extensions import db
 from planner.people.models import Attendance, Person
 from planner.phones import display_phone, mask_phone
-from planner.printing import render
+from planner.printing import glyphs, render
 from planner.printing.columns import SHEET_COLUMNS, SheetColumn
 from planner.printing.facts import session_facts
+from planner.printing.fitting import CellFit, CellStyle, fit_cell
 from planner.printing.models import SheetVersion
 from planner.printing.settings import print_settings
 from planner.sessions.models import OutreachSession
@@ -36,9 +37,13 @@ MARKER_INSET, MARKER_SIZE = 10, 8
 CONTENT_H = PAGE_H - 2 * MARGIN - 1  # a millimetre of slack, so rounding never adds a page
 BAND_H = 27  # office, motto, QR code and page number: on every page
 DETAILS_H = 22  # the session's details: first page only
+TITLE_W = 120  # the title, centred on the page under the motto (on every page)
 HEAD_H = 13  # the column headings: on every page
-ROW_H = 9
-FOOTER_H = 42  # totals and signature blocks: after the last row
+ROW_H = 9  # a row's usual height; a row whose text needs more lines grows (fitting.py)
+FOOTER_H = 46  # totals, the place and date line and the signature blocks: after the last row
+# Rows that go over with the totals and signatures when these do not fit under the last row,
+# so the signatures are never alone on a page, away from the names they confirm.
+KEEP_WITH_FOOTER = 3
 TICK_MM = 6
 TICK_STROKE = 0.4  # tick box border, inside its 6 mm
 RULE_STROKE = 0.2
@@ -46,6 +51,18 @@ FOOTER_GAP = 3
 QR_MODULE_MM = 1.0
 FIRST_PAGE_ROWS = (CONTENT_H - BAND_H - DETAILS_H - HEAD_H) // ROW_H
 PAGE_ROWS = (CONTENT_H - BAND_H - HEAD_H) // ROW_H
+# A cell's type (attendance_sheet.css .td): 7.5 pt, smaller down to 6.5 pt (still readable on a
+# form passed from hand to hand) when its text needs more lines than the row has, then a taller
+# row. The padding is the cell's, inside its rules.
+CELL_STYLE = CellStyle(
+    sizes=(7.5, 7.0, 6.5), line_height=1.12, padding_top=0.6, padding_bottom=0.4, padding_x=1.0
+)
+CELL_SIZE_PT = CELL_STYLE.sizes[0]
+# Columns whose text is printed and fitted (the number is short; ticks are drawn).
+TEXT_COLUMNS = frozenset(
+    {"full_name", "birth_year", "gender", "ethnicity", "village", "phone", "occupation"}
+    | {"priority_group"}
+)
 
 
 @dataclass
@@ -70,29 +87,106 @@ class SheetPage:
     rows: list[SheetPerson | None] = field(default_factory=list)
     has_table: bool = True
     has_footer: bool = False
+    heights: list[float] = field(default_factory=list)  # each row's height, mm
+
+    def used_mm(self) -> float:
+        """Height from the top margin to the bottom of the last row."""
+        details = DETAILS_H if self.number == 1 else 0
+        return BAND_H + details + (HEAD_H + sum(self.heights) if self.has_table else 0)
 
 
-def plan_sheet_pages(people: list[SheetPerson | None]) -> list[SheetPage]:
-    """Split rows into pages; the totals and signatures go after the last row, on a new page
-    only when they do not fit under it."""
+def plan_sheet_pages(
+    people: list[SheetPerson | None], heights: list[float] | None = None
+) -> list[SheetPage]:
+    """Split rows (of `heights` mm, ROW_H each by default) into pages; the totals and
+    signatures go after the last row, and when they do not fit under it, the last rows
+    (KEEP_WITH_FOOTER of them) go over to a new page with them: never the signatures alone."""
+    heights = list(heights) if heights is not None else [float(ROW_H)] * len(people)
     pages: list[SheetPage] = []
     index = 0
     while True:
-        capacity = FIRST_PAGE_ROWS if not pages else PAGE_ROWS
-        chunk = people[index : index + capacity]
-        pages.append(SheetPage(number=len(pages) + 1, first_row=index + 1, rows=chunk))
-        index += len(chunk)
+        room = CONTENT_H - BAND_H - (0 if pages else DETAILS_H) - HEAD_H
+        count, used = 0, 0.0
+        while index + count < len(people) and used + heights[index + count] <= room + 1e-6:
+            used += heights[index + count]
+            count += 1
+        if count == 0 and index < len(people):
+            count = 1  # a row taller than a page still prints (cut), never loops
+        page = SheetPage(
+            number=len(pages) + 1,
+            first_row=index + 1,
+            rows=people[index : index + count],
+            heights=heights[index : index + count],
+        )
+        pages.append(page)
+        index += count
         if index >= len(people):
             break
     last = pages[-1]
-    used = BAND_H + (DETAILS_H if last.number == 1 else 0) + HEAD_H + ROW_H * len(last.rows)
-    if CONTENT_H - used >= FOOTER_H:
+    if CONTENT_H - last.used_mm() >= FOOTER_H:
         last.has_footer = True
-    else:
+        # Fewer rows than KEEP_WITH_FOOTER under the signatures: bring a few from the page before.
+        before = pages[-2] if len(pages) > 1 else None
+        while (
+            before is not None
+            and len(last.rows) < KEEP_WITH_FOOTER
+            and len(before.rows) > 1
+            and CONTENT_H - last.used_mm() - before.heights[-1] >= FOOTER_H
+        ):
+            last.rows.insert(0, before.rows.pop())
+            last.heights.insert(0, before.heights.pop())
+            last.first_row -= 1
+        return pages
+    # The most rows (up to KEEP_WITH_FOOTER, leaving one) that fit on a page with the footer.
+    room = CONTENT_H - BAND_H - HEAD_H - FOOTER_H
+    keep = min(KEEP_WITH_FOOTER, len(last.rows) - 1)
+    while keep > 0 and sum(last.heights[-keep:]) > room + 1e-6:
+        keep -= 1
+    if keep <= 0:
+        # Very tall last rows fill the page: the totals follow on a page of their own.
         pages.append(
             SheetPage(number=len(pages) + 1, first_row=index + 1, has_table=False, has_footer=True)
         )
+        return pages
+    split = len(last.rows) - keep
+    pages.append(
+        SheetPage(
+            number=len(pages) + 1,
+            first_row=last.first_row + split,
+            rows=last.rows[split:],
+            heights=last.heights[split:],
+            has_footer=True,
+        )
+    )
+    last.rows, last.heights = last.rows[:split], last.heights[:split]
     return pages
+
+
+def _cell_text(person: SheetPerson, key: str) -> str:
+    value = getattr(person, key)
+    return "" if value in (None, "") else str(value)
+
+
+@functools.lru_cache(maxsize=8192)
+def _fit(text: str, width: float) -> CellFit:
+    return fit_cell(text, width, ROW_H, CELL_STYLE)
+
+
+def fit_rows(
+    people: list[SheetPerson | None], columns: list[PlacedColumn]
+) -> list[tuple[float, dict[str, CellFit]]]:
+    """Each row's height (mm) and how each of its texts fits its cell: smaller type down to
+    the floor, then a taller row, so no text is ever cut (blank rows keep ROW_H)."""
+    fitted = []
+    for person in people:
+        fits: dict[str, CellFit] = {}
+        if person is not None:
+            for c in columns:
+                if c.key in TEXT_COLUMNS and (text := _cell_text(person, c.key)):
+                    fits[c.key] = _fit(text, c.width)
+        height = max((f.height_mm for f in fits.values()), default=float(ROW_H))
+        fitted.append((height, fits))
+    return fitted
 
 
 def sheet_rows(invited: list[SheetPerson], expected: int, spare: int) -> list[SheetPerson | None]:
@@ -116,7 +210,7 @@ def invited_people(session: OutreachSession, masked: bool = True) -> list[SheetP
         .order_by(Person.full_name)
     ).all()
     shown = mask_phone if masked else display_phone
-    with force_locale("vi"):
+    with force_locale(render.DOCUMENT_LOCALE):
         return [
             SheetPerson(
                 full_name=p.full_name,
@@ -177,10 +271,12 @@ def _table_top(page: SheetPage) -> float:
 
 
 def _row_top(page: SheetPage, index: int) -> float:
-    return _table_top(page) + HEAD_H + ROW_H * index
+    return _table_top(page) + HEAD_H + sum(page.heights[:index])
 
 
 def _tick_box(placed: PlacedColumn, row_top: float) -> dict:
+    # At the top of a taller row, where the usual row would put it: readers of a photo find
+    # the row's top from its boxes (readback.cells).
     return {
         "x": round(placed.left + (placed.width - TICK_MM) / 2, 2),
         "y": round(row_top + (ROW_H - TICK_MM) / 2, 2),
@@ -209,7 +305,9 @@ def _qr_box(code: str) -> dict:
     return {"x": PAGE_W - MARGIN - size, "y": float(MARGIN), "w": size, "h": size}
 
 
-def _grid_svg(columns: tuple[PlacedColumn, ...], table_top: float, rows: int) -> str:
+def _grid_svg(
+    columns: tuple[PlacedColumn, ...], table_top: float, heights: tuple[float, ...]
+) -> str:
     """Corner markers, table rules and tick boxes of one page, as an SVG the fetcher serves.
 
     The same grid serves every sheet with the same columns and rows, so WeasyPrint parses it
@@ -219,19 +317,22 @@ def _grid_svg(columns: tuple[PlacedColumn, ...], table_top: float, rows: int) ->
         f'<rect x="{m["x"]}" y="{m["y"]}" width="{m["w"]}" height="{m["h"]}"/>' for m in _markers()
     ]
     if columns:
-        bottom = table_top + HEAD_H + ROW_H * rows
+        tops = [table_top + HEAD_H]
+        for height in heights:
+            tops.append(round(tops[-1] + height, 3))
+        bottom = tops[-1]
         edges = [c.left for c in columns] + [columns[-1].left + columns[-1].width]
         rules = [f"M{x:g} {table_top:g}V{bottom:g}" for x in edges]
-        ys = [table_top] + [table_top + HEAD_H + ROW_H * i for i in range(rows + 1)]
+        ys = [table_top, *tops]
         rules += [f"M{MARGIN:g} {y:g}H{PAGE_W - MARGIN:g}" for y in ys]
         inset = TICK_STROKE / 2
         boxes = [
             f"M{b['x'] + inset:g} {b['y'] + inset:g}h{TICK_MM - TICK_STROKE:g}"
             f"v{TICK_MM - TICK_STROKE:g}h{TICK_STROKE - TICK_MM:g}z"
-            for i in range(rows)
+            for top in tops[:-1]
             for c in columns
             if c.column.tick
-            for b in [_tick_box(c, table_top + HEAD_H + ROW_H * i)]
+            for b in [_tick_box(c, top)]
         ]
         parts.append(
             f'<path d="{"".join(rules)}" fill="none" stroke="#000" stroke-width="{RULE_STROKE}"/>'
@@ -262,37 +363,42 @@ def sheet_html(
     """The attendance sheet's HTML for one version number.
 
     Everything sits at a computed place in millimetres, so the stored layout is where the ink
-    is; rows are paginated here, not by the renderer.
+    is; rows are paginated here, not by the renderer, and each text is fitted to its cell
+    (smaller type, then a taller row) so that none is cut.
     """
     office = db.session.get(Office, session.office_id)
     columns = place_columns(hidden)
-    pages = plan_sheet_pages(people)
+    fitted = fit_rows(people, columns)
+    pages = plan_sheet_pages(people, [height for height, _fits in fitted])
     codes = [sheet_code(session.id, version, p.number) for p in pages]
     printed_pages = []
     for page, code in zip(pages, codes, strict=True):
         top = _table_top(page)
         rows = []
         for index, person in enumerate(page.rows):
-            cells = []
+            height, fits = fitted[page.first_row - 1 + index]
+            cells: list[tuple[PlacedColumn, str, float | None]] = []
             for c in columns:
                 if c.key == "number":
-                    cells.append((c, str(page.first_row + index)))
+                    cells.append((c, str(page.first_row + index), None))
                 elif person is not None and c.column.tick:
                     if c.key == "has_hi" and person.has_hi:
-                        cells.append((c, "✓"))
-                elif person is not None and c.key not in ("signature", "notes"):
-                    value = getattr(person, c.key)
-                    if value not in (None, ""):
-                        cells.append((c, str(value)))
-            rows.append({"top": _row_top(page, index), "cells": cells})
-        table_bottom = top + HEAD_H + ROW_H * len(page.rows) if page.has_table else MARGIN + BAND_H
+                        cells.append((c, "✓", None))
+                elif person is not None and c.key in fits:
+                    fit = fits[c.key]
+                    size = fit.size_pt if fit.size_pt != CELL_SIZE_PT else None
+                    cells.append((c, _cell_text(person, c.key), size))
+            rows.append({"top": _row_top(page, index), "height": height, "cells": cells})
+        table_bottom = top + HEAD_H + sum(page.heights) if page.has_table else MARGIN + BAND_H
         printed_pages.append(
             {
                 "page": page,
                 "code": code,
                 "qr": _sheet_qr(code),
                 "qr_box": _qr_box(code),
-                "grid": _grid_svg(tuple(columns) if page.has_table else (), top, len(page.rows)),
+                "grid": _grid_svg(
+                    tuple(columns) if page.has_table else (), top, tuple(page.heights)
+                ),
                 "table_top": top,
                 "rows": rows,
                 "footer_top": table_bottom + FOOTER_GAP,
@@ -307,6 +413,7 @@ def sheet_html(
         pages=printed_pages,
         page_count=len(pages),
         invited_count=sum(1 for p in people if p is not None),
+        place_name=session.commune.name,
         g={
             "margin": MARGIN,
             "band": BAND_H,
@@ -314,22 +421,29 @@ def sheet_html(
             "row": ROW_H,
             "tick": TICK_MM,
             "content_w": PAGE_W - 2 * MARGIN,
+            "title_left": (PAGE_W - TITLE_W) / 2,
+            "title_w": TITLE_W,
         },
     )
 
 
 def sheet_layout(sheet_pages: list[SheetPage], session_id: int, version: int, hidden) -> dict:
-    """Where the markers, QR codes and tick boxes are on each page, in millimetres."""
+    """Where the markers, QR codes, rows and tick boxes are on each page, in millimetres.
+
+    A row taller than ROW_H (its text needed more lines) keeps its boxes where a usual row
+    would have them, at its top; `rows` gives each row's top and height.
+    """
     columns = place_columns(hidden)
     ticks = [c for c in columns if c.column.tick]
     pages = []
     for page in sheet_pages:
         code = sheet_code(session_id, version, page.number)
-        boxes = []
+        boxes, rows = [], []
         if page.has_table:
             for index in range(len(page.rows)):
                 row = page.first_row + index
                 top = _row_top(page, index)
+                rows.append({"row": row, "y": round(top, 2), "h": page.heights[index]})
                 boxes += [{"row": row, "column": c.key, **_tick_box(c, top)} for c in ticks]
         pages.append(
             {
@@ -337,6 +451,7 @@ def sheet_layout(sheet_pages: list[SheetPage], session_id: int, version: int, hi
                 "code": code,
                 "markers": _markers(),
                 "qr": _qr_box(code),
+                "rows": rows,
                 "boxes": boxes,
             }
         )
@@ -347,6 +462,21 @@ def sheet_layout(sheet_pages: list[SheetPage], session_id: int, version: int, hi
         "version": version,
         "pages": pages,
     }
+
+
+def sheet_texts(session: OutreachSession, people: list[SheetPerson | None]):
+    """What a sheet prints that people typed, as (where it is, text), for glyphs.py."""
+    office = db.session.get_one(Office, session.office_id)
+    yield _("The office's name"), office.name
+    facts = session_facts(session)
+    yield (
+        _("The session's details"),
+        " ".join((facts.title, facts.place, facts.officers, facts.partner)),
+    )
+    for number, person in enumerate(people, start=1):
+        if person is not None:
+            texts = (_cell_text(person, key) for key in sorted(TEXT_COLUMNS))
+            yield _("Row %(n)s (%(name)s)", n=number, name=person.full_name), " ".join(texts)
 
 
 def _sheet_content_hash(session: OutreachSession, people: list, hidden: set[str]) -> str:
@@ -373,6 +503,7 @@ def attendance_sheet(
         invited = invited_people(session, masked=settings.mask_phones)
     people = sheet_rows(invited, session.expected_attendance, settings.spare_rows)
     hidden = settings.hidden
+    glyphs.require_printable(sheet_texts(session, people))
     content_hash = _sheet_content_hash(session, people, hidden)
     existing = db.session.scalar(
         sa.select(SheetVersion)
@@ -391,7 +522,8 @@ def attendance_sheet(
     html = sheet_html(session, people, existing.number, hidden)
     key = render.cache_key(html, *SHEET_STYLES)
     document = render.layout(html, SHEET_STYLES)
-    layout = sheet_layout(plan_sheet_pages(people), session.id, existing.number, hidden)
+    heights = [height for height, _fits in fit_rows(people, place_columns(hidden))]
+    layout = sheet_layout(plan_sheet_pages(people, heights), session.id, existing.number, hidden)
     pdf = render.write_pdf(document)
     render.store(key, pdf)
     existing.pdf_key = key

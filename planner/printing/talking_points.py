@@ -12,6 +12,7 @@ from planner.accounts.models import User
 from planner.enums import Language, Topic
 from planner.errors import PlannerError
 from planner.extensions import db
+from planner.printing import glyphs
 from planner.printing.models import TalkingPoint
 from planner.signals import printed_matter_changed
 
@@ -71,7 +72,8 @@ def save_talking_point(
     """Store an office's text for a topic and language (an empty text falls back to the default),
     commit, and announce that the office's printed matter changed (its flyers are prepared again).
 
-    Raises PlannerError (field `topic` or `body`) and saves nothing when the text cannot be used.
+    Raises PlannerError (field `topic` or `body`) and saves nothing when the text cannot be used:
+    too long, or with a character no bundled font has (it would print as an empty box).
     """
     if topic not in TALKING_POINT_TOPICS:
         raise PlannerError(_("Choose one topic."), field="topic")
@@ -79,6 +81,17 @@ def save_talking_point(
     if len(body) > MAX_TALKING_POINT_LENGTH:
         raise PlannerError(
             _("Keep talking points under %(n)s characters.", n=MAX_TALKING_POINT_LENGTH),
+            field="body",
+        )
+    missing = glyphs.missing_characters(body)
+    if missing:
+        raise PlannerError(
+            _(
+                "%(chars)s cannot be printed: no printing font has them. Replace them (a letter "
+                "with its marks, or a plain symbol) and save again.",
+                chars=glyphs.describe(missing),
+            ),
+            code="unprintable",
             field="body",
         )
     record = db.session.scalar(

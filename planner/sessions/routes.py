@@ -25,6 +25,7 @@ from planner.places.services import (
     office_venues,
     office_villages,
 )
+from planner.printing.languages import flyer_languages
 from planner.scope import WEEK_KINDS, requested_scope
 from planner.scoping import get_owned_or_404
 from planner.sessions import bp
@@ -110,6 +111,13 @@ def _form_context() -> dict:
     }
 
 
+def _flash_flyer_languages(session: OutreachSession) -> None:
+    """Say when the flyer will not print in the language the session is held in."""
+    languages = flyer_languages(session.office_id, session.topic, session.language)
+    if not languages.complete:
+        flash(languages.message, "warning")
+
+
 def _draft_from(form: SessionForm) -> SessionDraft:
     """The form as a draft; blanks stay blank (the service fills them in from the venue)."""
     return SessionDraft(
@@ -186,6 +194,7 @@ def new():
                     flash(_count_message("planned", planned.count), "success")
                 else:
                     flash(_("The session was planned."), "success")
+                _flash_flyer_languages(planned.sessions[0])
                 return redirect(url_for("sessions.detail", session_id=planned.sessions[0].id))
             clashes = planned.clashes
     return render_template(
@@ -288,6 +297,7 @@ def edit(session_id: int):
                 flash(_count_message("updated", planning.count), "success")
             else:
                 flash(_("The session was saved."), "success")
+            _flash_flyer_languages(session)
             return redirect(url_for("sessions.detail", session_id=session.id))
     return render_template(
         "sessions/form.html",
