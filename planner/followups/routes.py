@@ -10,6 +10,7 @@ from sqlalchemy.orm import selectinload
 from werkzeug.routing import BuildError
 
 from planner.concurrency import StaleForm, check_version, describe
+from planner.enrolments.routes import enrolment_from_follow_up
 from planner.errors import PlannerError
 from planner.extensions import db
 from planner.followups import bp
@@ -23,7 +24,6 @@ from planner.followups.forms import (
     SettingsForm,
 )
 from planner.followups.models import Channel, FollowUp, FollowUpOutcome, OutcomeKind, Product
-from planner.enrolments.routes import enrolment_from_follow_up
 from planner.followups.outcomes import OutcomeInput, cancel, log_outcome, reassign, reschedule
 from planner.followups.scheduling import add_follow_up, snapshot
 from planner.followups.settings import save_settings, settings_for

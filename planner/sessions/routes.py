@@ -27,6 +27,7 @@ from planner.places.services import (
 from planner.scope import WEEK_KINDS, requested_scope
 from planner.scoping import get_owned_or_404
 from planner.sessions import bp
+from planner.sessions.clashes import clash_lines
 from planner.sessions.days import monday_of, week_days
 from planner.sessions.drafts import Recurrence, SessionDraft
 from planner.sessions.forms import SessionForm, StatusForm
@@ -171,7 +172,11 @@ def new():
                 return redirect(url_for("sessions.detail", session_id=planned.sessions[0].id))
             clashes = planned.clashes
     return render_template(
-        "sessions/form.html", form=form, session=None, clashes=clashes, conflict=None
+        "sessions/form.html",
+        form=form,
+        session=None,
+        clashes=clash_lines(clashes),
+        conflict=None,
     )
 
 
@@ -274,7 +279,7 @@ def edit(session_id: int):
         "sessions/form.html",
         form=form,
         session=session,
-        clashes=planning.clashes,
+        clashes=clash_lines(planning.clashes),
         conflict=conflict,
         conflict_changes=_describe_changes(form, conflict) if conflict else [],
     )
