@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, time, timedelta
+from pathlib import Path
 
 import lunar_vn
 import pytest
@@ -141,3 +142,111 @@ def test_every_holiday_naming_a_lunar_day_matches_the_lunar_date(year):
                 assert (int(match.group(1)), lunar.month) == (lunar.day, 12), (day, name)
                 # The next day is New Year's Eve: the last day of the twelfth month.
                 assert lunar_vn.solar_to_lunar(day + timedelta(days=2)).day == 1
+
+
+# --- The whole office's week marks clashes ---------------------------------------------------
+
+
+def test_the_office_week_marks_two_sessions_at_one_market_at_one_time(
+    supervisor_client, office, officer, places
+):
+    pao = factories.user(office, username="pao", full_name="Giàng Seo Pao")
+    sunday = date(2026, 12, 6)
+    for lead in (officer, pao):
+        factories.session(
+            lead,
+            places.commune,
+            day=sunday,
+            venue=places.market,
+            kind="market",
+            start=time(8),
+            end=time(10),
+        )
+    factories.session(
+        officer, places.commune, day=sunday, venue=places.house, start=time(14), end=time(16)
+    )
+    db.session.commit()
+    page = supervisor_client.get("/?week=2026-12-06&scope=office").get_data(as_text=True)
+    assert page.count("session kind-market status-planned has-clash") == 2
+    assert (
+        "status-planned has-clash"
+        not in page[page.index("14:00–16:00") - 300 : page.index("14:00–16:00")]
+    )
+    marks = re.findall(r'<span class="clash-mark">(.*?)</span>\s*</a>', page, re.S)
+    text = " ".join(re.sub(r"<[^>]+>", "", m) for m in marks)
+    assert "Giàng Seo Pao" in text and "Lý Thị Mai" in text
+    assert "Chợ phiên Bắc Hà" in text and "08:00–10:00" in text
+
+
+# --- Going to any week, today first ----------------------------------------------------------
+
+
+def test_a_date_picker_goes_to_the_week_of_any_day_without_javascript(officer_client):
+    page = officer_client.get("/").get_data(as_text=True)
+    form = page[page.index('class="go-to-day"') - 40 :]
+    form = form[: form.index("</form>")]
+    assert 'method="get"' in form and 'type="date"' in form and 'name="week"' in form
+    chosen = officer_client.get("/?week=2027-03-17").get_data(as_text=True)  # a Wednesday
+    assert "15/03 – 21/03/2027" in chosen
+    assert officer_client.get("/?week=2027-02-30").status_code == 400
+
+
+def test_on_a_phone_the_days_already_past_move_below_today(officer_client):
+    from planner.timezones import today_local
+
+    today = today_local()
+    page = officer_client.get("/").get_data(as_text=True)
+    assert f'data-day="{today.isoformat()}" id="today"' in page
+    from planner.sessions.days import monday_of
+
+    monday = monday_of(today)
+    for offset in range(7):
+        day = monday + timedelta(days=offset)
+        tag = page[
+            page.index(f'data-day="{day.isoformat()}"') - 120 : page.index(
+                f'data-day="{day.isoformat()}"'
+            )
+        ]
+        assert (" past " in tag) == (day < today)
+    css = Path("static/css/app.css").read_text(encoding="utf-8")
+    assert ".week-grid .day.past { order: 2; }" in css
+
+
+# --- Errors beside their fields, input kept --------------------------------------------------
+
+
+def test_cancelling_without_a_reason_keeps_the_choice_and_puts_the_error_beside_the_reason(
+    officer_client, officer, places
+):
+    session = factories.session(officer, places.commune, day=date(2026, 12, 2))
+    db.session.commit()
+    response = officer_client.post(
+        f"/sessions/{session.id}/status", data={"status": "cancelled", "reason": ""}
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert '<option selected value="cancelled">' in page
+    error = page[page.index('id="reason-error"') :]
+    assert "Hãy cho biết vì sao" in error[:200]
+    assert "flash-error" not in page
+
+
+# --- Every N days ------------------------------------------------------------------------------
+
+
+def test_every_n_days_needs_its_n_and_ignores_weekday_boxes(officer_client, officer, places):
+    page = officer_client.get("/sessions/new?day=2026-12-02").get_data(as_text=True)
+    assert 'name="weekdays"' in page and "checked" not in page[
+        page.index('name="weekdays"') - 300 : page.index('id="interval_days"')
+    ].replace('value="none" checked', "")
+    data = factories.session_form(
+        places, officer, day=date(2026, 12, 2), repeat="interval", interval_days="", count="3"
+    )
+    response = officer_client.post("/sessions/new", data=data)
+    page = response.get_data(as_text=True)
+    assert 'id="interval_days-error"' in page
+    assert sessions() == []
+    data.update(interval_days="6", weekdays="4")
+    assert officer_client.post("/sessions/new", data=data).status_code == 302
+    days = sorted(s.local_day for s in sessions())
+    assert days == [date(2026, 12, 2), date(2026, 12, 8), date(2026, 12, 14)]
