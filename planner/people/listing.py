@@ -7,6 +7,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from planner.collation import vi_order
 from planner.extensions import db
 from planner.people.models import Attendance, Person, fold_name
 
@@ -65,7 +66,7 @@ def people_page(
         sa.select(Person)
         .where(Person.office_id == office_id, Person.confirmed)
         .options(sa.orm.selectinload(Person.village))
-        .order_by(Person.name_key, Person.id)
+        .order_by(vi_order(Person.full_name), Person.id)
         .limit(per_page + 1)
         .offset((page - 1) * per_page)
     )

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from planner.accounts.models import User
+from planner.collation import vi_order
 from planner.enrolments.models import Enrolment
 from planner.errors import PlannerError
 from planner.extensions import db
@@ -297,7 +298,7 @@ def coverage_table(
             ),
         )
         .where(Commune.office_id == office_id)
-        .order_by(Commune.name)
+        .order_by(vi_order(Commune.name))
     )
     if commune_id is not None:
         query = query.where(Commune.id == commune_id)

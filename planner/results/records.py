@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
+from planner.collation import vi_order
 from planner.enrolments.models import Enrolment
 from planner.enums import LABELS, LabelledEnum, SessionKind, SessionStatus
 from planner.extensions import db
@@ -127,7 +128,7 @@ def people(f: ResultsFilter, which: RecordList, narrow: Narrowing) -> list[Reach
         sa.select(Person)
         .where(Person.id.in_(counts), Person.office_id == f.office_id)
         .options(selectinload(Person.commune), selectinload(Person.village))
-        .order_by(Person.full_name, Person.id)
+        .order_by(vi_order(Person.full_name), Person.id)
     )
     return [ReachedPerson(p, *counts[p.id]) for p in found]
 

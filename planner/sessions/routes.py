@@ -15,6 +15,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from planner.accounts.models import User
 from planner.bounds import parse_date
+from planner.collation import vi_order
 from planner.enums import Language, SessionKind, SessionStatus, TargetGroup, Topic
 from planner.errors import PlannerError
 from planner.extensions import db
@@ -84,7 +85,9 @@ def week():
 def _form_context() -> dict:
     office_id = current_user.office_id
     officers = db.session.scalars(
-        sa.select(User).where(User.office_id == office_id, User.active).order_by(User.full_name)
+        sa.select(User)
+        .where(User.office_id == office_id, User.active)
+        .order_by(vi_order(User.full_name))
     ).all()
     return {
         "communes": office_communes(office_id),
