@@ -58,9 +58,9 @@ class PeoplePage:
 def people_page(
     office_id: int, text: str = "", page: int = 1, per_page: int = PEOPLE_PAGE_SIZE
 ) -> PeoplePage:
-    """A page of the office's people by folded name, found by `person_search` when `text` is
-    given. One row past the page says whether a next one exists: no count of the whole office
-    (a scan of every person), so three queries whatever the office holds."""
+    """A page of the office's people in Vietnamese alphabetical order (`vi_order`), found by
+    `person_search` when `text` is given. One row past the page says whether a next one exists:
+    no count of the whole office (a scan of every person), so three queries whatever it holds."""
     page = max(1, page)
     query = (
         sa.select(Person)
