@@ -23,6 +23,7 @@ from flask_migrate import upgrade
 from bench.timing import median_ms
 from planner import create_app
 from planner.accounts.models import Office, User
+from planner.collation import sort_name
 from planner.enrolments.models import Enrolment, EnrolmentCredit
 from planner.extensions import db
 from planner.followups.models import FollowUp, FollowUpOutcome
@@ -66,6 +67,7 @@ def build(rng: random.Random) -> int:
                 "office_id": office.id,
                 "full_name": f"Người {n}",
                 "name_key": f"nguoi {n}",
+                "sort_name": sort_name(f"Người {n}"),
                 "commune_id": rng.choice(commune_ids),
                 "gender": rng.choice(["male", "female"]),
                 "ethnicity": rng.choice(["Mông", "Dao", "Tày", "Kinh"]),

@@ -37,6 +37,7 @@ from flask_migrate import upgrade
 from planner import create_app
 from planner.accounts.models import Office, Team, User
 from planner.audit.models import AuditEntry
+from planner.collation import sort_name
 from planner.enrolments.models import Enrolment, EnrolmentCredit
 from planner.enums import (
     CommuneKind,
@@ -432,7 +433,8 @@ def seed_province(
                     birth_year = rng.randrange(1955, 2006) if rng.random() < 0.85 else None
                 person = {
                     "id": person_id, "office_id": office_id, "full_name": name,
-                    "name_key": fold_name(name), "birth_year": birth_year,
+                    "name_key": fold_name(name), "sort_name": sort_name(name),
+                    "birth_year": birth_year,
                     **dict(zip(("name_key_2", "name_key_3", "name_key_last"),
                                name_search_keys(fold_name(name)), strict=True)), "gender": gender,
                     "ethnicity": rng.choice(ETHNIC), "commune_id": commune_id,

@@ -6,6 +6,8 @@ import sqlite3
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from planner.collation import register_sqlite_collation
+
 
 def configure_engine(engine: Engine) -> None:
     """Turn on foreign keys, WAL and a busy timeout for every SQLite connection; turn off
@@ -32,6 +34,8 @@ def configure_engine(engine: Engine) -> None:
         if engine.url.database not in (None, "", ":memory:"):
             cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()
+        # Names listed in Vietnamese alphabetical order (`planner.collation.vi_order`).
+        register_sqlite_collation(dbapi_connection)
 
     @sa.event.listens_for(engine, "close")
     def _sqlite_optimize(dbapi_connection, _record):

@@ -1,6 +1,7 @@
 """Login, logout, the language switch and user administration."""
 
 import hmac
+from collections.abc import Sequence
 
 import sqlalchemy as sa
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
@@ -26,6 +27,7 @@ from planner.accounts.services import (
     update_office,
 )
 from planner.bounds import int_in_range
+from planner.collation import vi_order
 from planner.enums import Role
 from planner.errors import PlannerError
 from planner.extensions import db, limiter, login_manager
@@ -159,17 +161,17 @@ def users():
         sa.select(User)
         .where(User.office_id == current_user.office_id)
         .options(sa.orm.selectinload(User.team))
-        .order_by(User.active.desc(), User.full_name)
+        .order_by(User.active.desc(), vi_order(User.full_name))
     ).all()
     return render_template("accounts/users.html", users=people)
 
 
-def _office_teams() -> list[Team]:
-    return list(
-        db.session.scalars(
-            sa.select(Team).where(Team.office_id == current_user.office_id).order_by(Team.name)
-        )
-    )
+def _office_teams() -> Sequence[Team]:
+    return db.session.scalars(
+        sa.select(Team)
+        .where(Team.office_id == current_user.office_id)
+        .order_by(vi_order(Team.name))
+    ).all()
 
 
 @bp.route("/admin/users/new", methods=["GET", "POST"])
@@ -264,7 +266,7 @@ def teams():
         sa.select(Team)
         .where(Team.office_id == current_user.office_id)
         .options(sa.orm.selectinload(Team.members))
-        .order_by(Team.name)
+        .order_by(vi_order(Team.name))
     ).all()
     return render_template("accounts/teams.html", form=form, teams=office_teams)
 

@@ -11,6 +11,7 @@ from flask_login import current_user
 from planner.accounts.models import User
 from planner.audit import bp
 from planner.audit.services import office_trail
+from planner.collation import vi_order
 from planner.extensions import db
 from planner.scoping import supervisor_required
 
@@ -89,7 +90,9 @@ def index():
         request.args.get("page", 1, type=int),
     )
     users = db.session.scalars(
-        sa.select(User).where(User.office_id == current_user.office_id).order_by(User.full_name)
+        sa.select(User)
+        .where(User.office_id == current_user.office_id)
+        .order_by(vi_order(User.full_name))
     ).all()
     return render_template(
         "audit/index.html",

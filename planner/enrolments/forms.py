@@ -18,14 +18,8 @@ from planner.concurrency import VersionFields
 from planner.enums import PriorityGroup
 from planner.followups.models import Product
 from planner.forms import PlannerForm, choices
-from planner.rates.services import PAYMENT_MONTHS
-
-MONTH_LABELS = {
-    1: _l("Monthly"),
-    3: _l("Every 3 months"),
-    6: _l("Every 6 months"),
-    12: _l("Every 12 months"),
-}
+from planner.rates.payment_periods import allowed_months, period_label
+from planner.timezones import today_local
 
 
 class EnrolmentForm(PlannerForm):
@@ -35,7 +29,13 @@ class EnrolmentForm(PlannerForm):
     enrolled_on = DateField(
         _l("Enrolment date"), validators=[InputRequired(message=_l("Enter a date."))]
     )
-    months = RadioField(_l("Pays"), coerce=int, default=1)
+    # One radio group rendered in each product's part, with that product's periods (dated data):
+    # nothing is chosen for the officer.
+    months = RadioField(
+        _l("Pays"),
+        coerce=int,
+        validators=[InputRequired(message=_l("Choose how often the person pays."))],
+    )
     income = IntegerField(
         _l("Chosen income (contribution basis), VND a month"),
         validators=[Optional()],
@@ -47,17 +47,25 @@ class EnrolmentForm(PlannerForm):
         validators=[Optional()],
         render_kw={"inputmode": "numeric", "min": 1, "max": 30},
     )
+    # Needed to record, not to work out the amount: the record service asks for it.
     receipt_number = StringField(
-        _l("Receipt or file number"),
-        validators=[InputRequired(message=_l("Enter the receipt or file number.")), Length(max=60)],
+        _l("Receipt or file number"), validators=[Optional(), Length(max=60)]
     )
     notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=4000)])
     follow_up_id = HiddenField()
+    # What the officer entered on the follow-up's outcome form, kept for the "enrolled" outcome.
+    channel = HiddenField()
+    outcome_notes = HiddenField(validators=[Optional(), Length(max=4000)])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.product.choices = choices((p.value, p.label) for p in Product.single())
-        self.months.choices = choices((m, MONTH_LABELS[m]) for m in PAYMENT_MONTHS)
+        today = today_local()
+        self.periods = {
+            product.value: allowed_months(product.value, today) for product in Product.single()
+        }
+        offered = sorted({m for months in self.periods.values() for m in months})
+        self.months.choices = choices((m, period_label(m)) for m in offered)
         self.priority_group.choices = PriorityGroup.choices()
 
 

@@ -13,7 +13,7 @@ from sqlalchemy.orm import selectinload
 from planner.bounds import parse_date
 from planner.concurrency import StaleForm, check_version, describe
 from planner.enrolments import bp
-from planner.enrolments.forms import MONTH_LABELS, EnrolmentForm, ReceiptForm
+from planner.enrolments.forms import EnrolmentForm, ReceiptForm
 from planner.enrolments.models import Enrolment, EnrolmentCredit
 from planner.enrolments.services import (
     EnrolmentInput,
@@ -26,21 +26,17 @@ from planner.enrolments.services import (
 )
 from planner.errors import PlannerError
 from planner.extensions import db
-from planner.followups.models import FollowUp, Product
+from planner.followups.models import Channel, FollowUp, Product
 from planner.forms import required
 from planner.people.models import Person
+from planner.rates.payment_periods import period_label
 from planner.scoping import person_for_new_record
 from planner.timezones import today_local
 
 
 @bp.app_context_processor
 def template_helpers() -> dict:
-    return {"person_enrolments": person_enrolments, "payment_label": _payment_label}
-
-
-def _payment_label(months: int) -> str:
-    label = MONTH_LABELS.get(months)
-    return str(label) if label else str(months)
+    return {"person_enrolments": person_enrolments, "payment_label": period_label}
 
 
 def _input(form: EnrolmentForm) -> EnrolmentInput:
@@ -48,11 +44,13 @@ def _input(form: EnrolmentForm) -> EnrolmentInput:
         product=form.product.data,
         enrolled_on=form.enrolled_on.data,
         receipt_number=form.receipt_number.data or "",
-        months=form.months.data or 1,
+        months=form.months.data,
         income=form.income.data,
         priority_group=form.priority_group.data,
         members=form.members.data,
         notes=form.notes.data or "",
+        channel=form.channel.data if form.channel.data in {c.value for c in Channel} else "",
+        outcome_notes=form.outcome_notes.data or "",
     )
 
 
@@ -71,26 +69,47 @@ def _follow_up_of(person: Person, raw) -> FollowUp | None:
     return follow_up
 
 
+def _fill_new(form: EnrolmentForm, person: Person, follow_up_id, product: str | None) -> None:
+    form.enrolled_on.data = today_local()
+    form.priority_group.data = person.priority_group.value
+    form.follow_up_id.data = str(follow_up_id or "")
+    if product in {p.value for p in Product.single()}:
+        form.product.data = product
+
+
+def enrolment_from_follow_up(follow_up: FollowUp, channel: str, notes: str):
+    """The enrolment form for a follow-up whose outcome is "enrolled", answered in place of a
+    redirect: the channel and notes entered with the outcome ride along in the form (a URL would
+    cut long notes), and are logged with the enrolment."""
+    form = EnrolmentForm(formdata=None)
+    single = follow_up.product if follow_up.product in Product.single() else None
+    _fill_new(form, follow_up.person, follow_up.id, single.value if single else None)
+    form.channel.data = channel
+    form.outcome_notes.data = notes
+    return render_template(
+        "enrolments/new.html", form=form, person=follow_up.person, follow_up=follow_up, quote=None
+    )
+
+
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
 def new():
     person = person_for_new_record(request.args.get("person", type=int))
     form = EnrolmentForm()
     if request.method == "GET":
-        form.enrolled_on.data = today_local()
-        form.priority_group.data = person.priority_group.value
-        form.months.data = 1
-        form.follow_up_id.data = request.args.get("follow_up", "")
-        if request.args.get("product") in {p.value for p in Product.single()}:
-            form.product.data = request.args["product"]
+        _fill_new(form, person, request.args.get("follow_up", ""), request.args.get("product"))
+        channel = request.args.get("channel", "")
+        form.channel.data = channel if channel in {c.value for c in Channel} else ""
+        form.outcome_notes.data = request.args.get("notes", "")[:4000]
     follow_up = _follow_up_of(person, form.follow_up_id.data)
     quote, status = None, 200
     if request.method == "POST":
         status = 400
         if form.validate_on_submit():
             try:
+                # The amount comes first: it is worked out with or without a receipt number.
+                quote = contribution(_input(form), person.office_id)
                 if "preview" in request.form:
-                    quote = contribution(_input(form), person.office_id)
                     status = 200
                 else:
                     enrolment = record_enrolment(person, _input(form), current_user, follow_up)

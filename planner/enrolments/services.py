@@ -15,12 +15,13 @@ from planner.enrolments.models import Enrolment, EnrolmentCredit
 from planner.enums import PriorityGroup, SessionStatus
 from planner.errors import PlannerError
 from planner.extensions import db
-from planner.followups.models import FollowUp, FollowUpOutcome, OutcomeKind, Product
-from planner.followups.outcomes import close_for_enrolment
+from planner.followups.models import Channel, FollowUp, FollowUpOutcome, OutcomeKind, Product
+from planner.followups.outcomes import OutcomeInput, close_for_enrolment, log_outcome
 from planner.followups.settings import settings_for
 from planner.people.duplicates import move_to_kept
 from planner.people.models import Attendance, Person
 from planner.people.signals import person_erased, person_exported, persons_merged
+from planner.rates.payment_periods import check_months
 from planner.rates.services import household_hi_quote, voluntary_si_quote
 from planner.sessions.models import OutreachSession
 from planner.timezones import local_day_bounds, today_local
@@ -40,6 +41,10 @@ class EnrolmentInput:
     priority_group: PriorityGroup | str | None = None
     members: int | None = None
     notes: str = ""
+    # How the follow-up that led here was worked ("call", "home_visit") and its notes, entered
+    # with the outcome "enrolled": the outcome this enrolment logs keeps them.
+    channel: Channel | str = ""
+    outcome_notes: str = ""
 
 
 @dataclass(frozen=True)
@@ -55,10 +60,13 @@ class Contribution:
 
 
 def contribution(entered: EnrolmentInput, office_id: int) -> Contribution:
-    """The contribution from the rates in force on the enrolment date (PlannerError if invalid)."""
+    """The contribution from the rates in force on the enrolment date (PlannerError if invalid),
+    paid as often as the product allows that day (`planner.rates.payment_periods`)."""
     product = Product(entered.product)
     on = _check_day(entered.enrolled_on)
-    months = entered.months or 0
+    if product not in Product.single():
+        raise PlannerError(_("Choose the product the person enrolled in."), field="product")
+    months = check_months(product.value, on, entered.months)
     if product == Product.VOLUNTARY_SI:
         if entered.income is None:
             raise PlannerError(
@@ -129,12 +137,11 @@ def record_enrolment(
     ):
         raise PlannerError(_("That follow-up is about someone else."), code="not_found")
     product = Product(entered.product)
-    if product not in Product.single():
-        raise PlannerError(_("Choose the product the person enrolled in."), field="product")
+    amounts = contribution(entered, person.office_id)
+    # The amount is worked out without it; recording needs the receipt or file number.
     receipt = (entered.receipt_number or "").strip()
     if not receipt:
         raise PlannerError(_("Enter the receipt or file number."), field="receipt_number")
-    amounts = contribution(entered, person.office_id)
     is_vsi = product == Product.VOLUNTARY_SI
     enrolment = Enrolment(
         office_id=person.office_id,
@@ -159,7 +166,18 @@ def record_enrolment(
     db.session.flush()
     # Credits are worked out before closing, so the closing outcome itself is not a contact.
     credit(enrolment, follow_up)
-    close_for_enrolment(person.id, product, by)
+    channel = Channel(entered.channel) if entered.channel else Channel.CALL
+    notes = (entered.outcome_notes or "").strip()
+    closed = close_for_enrolment(
+        person.id, product, by, follow_up=follow_up, channel=channel, notes=notes
+    )
+    if follow_up is not None and follow_up not in closed and follow_up.is_open:
+        # A follow-up about the other product stays open; the outcome entered is still logged.
+        log_outcome(
+            follow_up,
+            OutcomeInput(OutcomeKind.ENROLLED, channel=channel, notes=notes, product=product),
+            by,
+        )
     record(enrolment.office_id, ENTITY, enrolment.id, "create", snapshot(enrolment), user_id=by.id)
     return enrolment
 

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from planner.accounts.models import User
+from planner.collation import vi_order
 from planner.extensions import db
 from planner.followups.models import (
     FollowUp,
@@ -155,6 +156,8 @@ def office_officers(office_id: int) -> list[User]:
     """Active users of the office, to assign follow-ups to."""
     return list(
         db.session.scalars(
-            sa.select(User).where(User.office_id == office_id, User.active).order_by(User.full_name)
+            sa.select(User)
+            .where(User.office_id == office_id, User.active)
+            .order_by(vi_order(User.full_name))
         )
     )

@@ -140,19 +140,33 @@ def log_outcome(follow_up: FollowUp, entered: OutcomeInput, by: User | None) -> 
     return outcome
 
 
-def close_for_enrolment(person_id: int, product: Product, by: User | None) -> list[FollowUp]:
-    """Enrolling closes the person's open follow-ups for that product; one on both goes on."""
+def close_for_enrolment(
+    person_id: int,
+    product: Product,
+    by: User | None,
+    *,
+    follow_up: FollowUp | None = None,
+    channel: Channel = Channel.CALL,
+    notes: str = "",
+) -> list[FollowUp]:
+    """Enrolling closes the person's open follow-ups for that product; one on both goes on.
+
+    The outcome logged on `follow_up` (the one the officer was working) keeps the channel and
+    notes entered with it; the others are closed by the enrolment alone."""
     touched = []
+    worked = follow_up
     for follow_up in open_follow_ups(person_id):
         if product not in follow_up.product.covers:
             continue
         before = snapshot(follow_up)
         remaining = follow_up.product.covers - {product}
+        this_one = worked is not None and follow_up.id == worked.id
         follow_up.outcomes.append(
             FollowUpOutcome(
                 office_id=follow_up.office_id,
                 kind=OutcomeKind.ENROLLED,
-                channel=Channel.CALL,
+                channel=channel if this_one else Channel.CALL,
+                notes=notes[:4000] if this_one else "",
                 product=product,
                 by_id=by.id if by else None,
             )

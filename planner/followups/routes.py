@@ -10,6 +10,7 @@ from sqlalchemy.orm import selectinload
 from werkzeug.routing import BuildError
 
 from planner.concurrency import StaleForm, check_version, describe
+from planner.enrolments.routes import enrolment_from_follow_up
 from planner.errors import PlannerError
 from planner.extensions import db
 from planner.followups import bp
@@ -34,6 +35,8 @@ from planner.timezones import today_local
 from planner.web import is_safe_next
 
 FOLLOW_UP_KINDS = (ScopeKind.MINE, ScopeKind.TEAM, ScopeKind.OFFICE)
+# nginx's default header buffer is 8 KB; a redirect longer than this carries its data in a form.
+MAX_REDIRECT_URL = 6000
 
 
 def outcome_form(follow_up: FollowUp, formdata=None) -> OutcomeForm:
@@ -179,14 +182,20 @@ def _to_enrolment(follow_up: FollowUp, form: OutcomeForm):
         form.add_error(PlannerError(_("This follow-up is already closed."), field="kind"))
         return _detail(follow_up, 400, outcome=form)
     single = follow_up.product if follow_up.product in Product.single() else None
-    return redirect(
-        url_for(
-            "enrolments.new",
-            person=follow_up.person_id,
-            follow_up=follow_up.id,
-            product=single.value if single else None,
-        )
+    channel, notes = form.channel.data or "", (form.notes.data or "").strip()
+    # How the person was reached and the notes go along, so the "enrolled" outcome keeps them.
+    target = url_for(
+        "enrolments.new",
+        person=follow_up.person_id,
+        follow_up=follow_up.id,
+        product=single.value if single else None,
+        channel=channel or None,
+        notes=notes or None,
     )
+    if len(target) > MAX_REDIRECT_URL:
+        # Notes too long for a link (proxies refuse long URLs): the form is answered here.
+        return enrolment_from_follow_up(follow_up, channel, notes)
+    return redirect(target)
 
 
 @bp.post("/<int:follow_up_id>/reassign")

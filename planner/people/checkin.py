@@ -10,6 +10,7 @@ from flask_login import login_required
 from itsdangerous import BadSignature, URLSafeSerializer
 from markupsafe import Markup
 
+from planner.collation import vi_order
 from planner.errors import PlannerError
 from planner.extensions import db, limiter
 from planner.people import bp
@@ -68,7 +69,9 @@ def check_in(token: str):
     if not check_in_open(session):
         return render_template("people/check_in_closed.html", day=day), 403
     villages = db.session.scalars(
-        sa.select(Village).where(Village.commune_id == session.commune_id).order_by(Village.name)
+        sa.select(Village)
+        .where(Village.commune_id == session.commune_id)
+        .order_by(vi_order(Village.name))
     ).all()
     form = CheckInForm(villages=villages)
     if request.method == "GET" and session.village_id:

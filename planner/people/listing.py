@@ -57,15 +57,16 @@ class PeoplePage:
 def people_page(
     office_id: int, text: str = "", page: int = 1, per_page: int = PEOPLE_PAGE_SIZE
 ) -> PeoplePage:
-    """A page of the office's people by folded name, found by `person_search` when `text` is
-    given. One row past the page says whether a next one exists: no count of the whole office
-    (a scan of every person), so three queries whatever the office holds."""
+    """A page of the office's people in Vietnamese alphabetical order (`Person.sort_name`,
+    indexed), found by `person_search` when `text` is given. One row past the page says whether
+    a next one exists: no count of the whole office (a scan of every person), so three queries
+    whatever it holds."""
     page = max(1, page)
     query = (
         sa.select(Person)
         .where(Person.office_id == office_id, Person.confirmed)
         .options(sa.orm.selectinload(Person.village))
-        .order_by(Person.name_key, Person.id)
+        .order_by(Person.sort_name, Person.id)
         .limit(per_page + 1)
         .offset((page - 1) * per_page)
     )

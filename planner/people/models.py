@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
+from planner.collation import sort_name as collation_sort_name
 from planner.enums import LABELS, LabelledEnum, PriorityGroup, enum_column
 from planner.extensions import Model
 from planner.places.models import Commune, Village
@@ -97,6 +98,9 @@ class Person(Model):
     name_key_2: Mapped[str] = mapped_column(sa.String(120), default="")
     name_key_3: Mapped[str] = mapped_column(sa.String(120), default="")
     name_key_last: Mapped[str] = mapped_column(sa.String(120), default="")
+    # The name's Vietnamese collation key (`planner.collation.sort_name`), kept with it: the
+    # people list pages through an index in Vietnamese alphabetical order.
+    sort_name: Mapped[str] = mapped_column(sa.String(600), default="")
     birth_year: Mapped[int | None]
     gender: Mapped[Gender | None] = mapped_column(enum_column(Gender))
     ethnicity: Mapped[str] = mapped_column(sa.String(60), default="")
@@ -129,6 +133,7 @@ class Person(Model):
         sa.Index("ix_person_office_name_key_2", "office_id", "name_key_2"),
         sa.Index("ix_person_office_name_key_3", "office_id", "name_key_3"),
         sa.Index("ix_person_office_name_key_last", "office_id", "name_key_last"),
+        sa.Index("ix_person_office_sort_name", "office_id", "sort_name"),
         # Blocking keys of likely duplicates, walked in order a page at a time; `confirmed` and
         # `erased_at` in the index so the walk never reads the table.
         sa.Index("ix_person_office_phone", "office_id", "phone", "confirmed", "erased_at"),
@@ -147,6 +152,7 @@ class Person(Model):
     def _keep_name_key(self, _key: str, value: str) -> str:
         self.name_key = fold_name(value or "")
         self.name_key_2, self.name_key_3, self.name_key_last = name_search_keys(self.name_key)
+        self.sort_name = collation_sort_name(value or "")
         return value
 
     @property

@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
+from planner.collation import vi_order, vi_sorted
 from planner.enums import CommuneKind, PartnerKind, VenueKind, VillageKind
 from planner.errors import PlannerError
 from planner.extensions import db
@@ -34,7 +35,7 @@ def index():
         sa.select(Commune)
         .where(Commune.office_id == current_user.office_id)
         .options(selectinload(Commune.villages))
-        .order_by(Commune.name)
+        .order_by(vi_order(Commune.name))
     ).all()
     return render_template(
         "places/index.html",
@@ -48,6 +49,12 @@ def _saved(message: str):
     db.session.commit()
     flash(message, "success")
     return redirect(url_for("places.index"))
+
+
+@bp.app_template_filter("vi_sorted")
+def vi_sorted_filter(items, attribute: str = "name") -> list:
+    """`items` in Vietnamese alphabetical order of `attribute` (relationships loaded in Python)."""
+    return vi_sorted(items, key=lambda item: getattr(item, attribute) or "")
 
 
 @bp.route("/communes/new", methods=["GET", "POST"], defaults={"commune_id": None})

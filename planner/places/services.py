@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from flask_babel import format_date
 from flask_babel import gettext as _
 
+from planner.collation import vi_order
 from planner.enums import VenueKind
 from planner.errors import PlannerError
 from planner.extensions import db
@@ -65,7 +66,7 @@ def validate_market_schedule(
 
 def office_communes(office_id: int) -> Sequence[Commune]:
     return db.session.scalars(
-        sa.select(Commune).where(Commune.office_id == office_id).order_by(Commune.name)
+        sa.select(Commune).where(Commune.office_id == office_id).order_by(vi_order(Commune.name))
     ).all()
 
 
@@ -75,7 +76,7 @@ def office_villages(office_id: int) -> Sequence[Village]:
         .join(Commune)
         .where(Commune.office_id == office_id)
         .options(sa.orm.contains_eager(Village.commune))
-        .order_by(Commune.name, Village.name)
+        .order_by(vi_order(Commune.name), vi_order(Village.name))
     ).all()
 
 
@@ -87,7 +88,7 @@ def commune_villages(office_id: int, commune_id: int | None) -> Sequence[Village
         .join(Commune)
         .where(Commune.office_id == office_id, Village.commune_id == commune_id)
         .options(sa.orm.contains_eager(Village.commune))
-        .order_by(Village.name)
+        .order_by(vi_order(Village.name))
     ).all()
 
 
@@ -98,7 +99,7 @@ def office_venues(office_id: int, active_only: bool = True) -> Sequence[Venue]:
     return db.session.scalars(
         query.options(
             sa.orm.selectinload(Venue.commune), sa.orm.selectinload(Venue.village)
-        ).order_by(Venue.kind, Venue.name)
+        ).order_by(Venue.kind, vi_order(Venue.name))
     ).all()
 
 
@@ -106,7 +107,7 @@ def office_partners(office_id: int, active_only: bool = True) -> Sequence[Partne
     query = sa.select(Partner).where(Partner.office_id == office_id)
     if active_only:
         query = query.where(Partner.active)
-    return db.session.scalars(query.order_by(Partner.name)).all()
+    return db.session.scalars(query.order_by(vi_order(Partner.name))).all()
 
 
 def market_days_text(venue: Venue) -> str:

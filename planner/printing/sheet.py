@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
 from planner.accounts.models import Office, User
+from planner.collation import vi_order
 from planner.errors import PlannerError
 from planner.extensions import db
 from planner.people.models import Attendance, Person
@@ -207,7 +208,7 @@ def invited_people(session: OutreachSession, masked: bool = True) -> list[SheetP
             Person.erased_at.is_(None),
         )
         .options(selectinload(Person.village))
-        .order_by(Person.full_name)
+        .order_by(vi_order(Person.full_name))
     ).all()
     shown = mask_phone if masked else display_phone
     with force_locale(render.DOCUMENT_LOCALE):

@@ -10,17 +10,9 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from planner.enums import PriorityGroup
 from planner.forms import PlannerForm, choices, required
+from planner.rates.payment_periods import allowed_months, period_label
 from planner.rates.quotes import HouseholdQuoteRequest
 from planner.timezones import today_local
-
-MONTH_CHOICES = choices(
-    [
-        ("1", _l("Monthly")),
-        ("3", _l("Every 3 months")),
-        ("6", _l("Every 6 months")),
-        ("12", _l("Every 12 months")),
-    ]
-)
 
 
 class RateValueForm(PlannerForm):
@@ -48,13 +40,20 @@ class QuoteForm(PlannerForm):
         _l("Chosen income (VND a month)"),
         validators=[InputRequired(), NumberRange(min=0, max=1_000_000_000)],
     )
-    months = SelectField(_l("Payment"), choices=MONTH_CHOICES, default="1")
+    months = SelectField(_l("Payment"), default="1")
     members = IntegerField(
         _l("Household members joining health insurance"),
         default=1,
         validators=[InputRequired(), NumberRange(min=1, max=30)],
     )
     on = DateField(_l("On"), validators=[Optional()])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Voluntary SI's periods in force today (dated data); household HI follows the nearest.
+        self.months.choices = choices(
+            (str(m), period_label(m)) for m in allowed_months("voluntary_si", today_local())
+        )
 
     def quote_request(self):
         return HouseholdQuoteRequest(

@@ -26,3 +26,22 @@ class RateValue(Model):
     source: Mapped[str] = mapped_column(sa.String(300), default="")
 
     __table_args__ = (sa.UniqueConstraint("key", "valid_from", "office_id", name="uq_rate_value"),)
+
+
+class PaymentPeriod(Model):
+    """How often a product may be paid (every `months` months), from a date (a decree).
+
+    A later row for the same product and period replaces an earlier one: `allowed` False from a
+    date withdraws a period. Seeded by migration 0014 from the law and decrees in force.
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product: Mapped[str] = mapped_column(sa.String(20), index=True)
+    months: Mapped[int]
+    valid_from: Mapped[date]
+    allowed: Mapped[bool] = mapped_column(default=True)
+    source: Mapped[str] = mapped_column(sa.String(300), default="")
+
+    __table_args__ = (
+        sa.UniqueConstraint("product", "months", "valid_from", name="uq_payment_period"),
+    )

@@ -11,8 +11,8 @@ from flask_babel import gettext as _
 
 from planner.enums import PriorityGroup
 from planner.errors import PlannerError
+from planner.rates.payment_periods import allowed_months, check_months
 from planner.rates.services import (
-    PAYMENT_MONTHS,
     HouseholdQuote,
     VoluntaryQuote,
     household_hi_quote,
@@ -50,11 +50,21 @@ class HouseholdQuoteResult:
 
 
 def household_quote(request: HouseholdQuoteRequest, office_id: int) -> HouseholdQuoteResult:
-    """Voluntary SI per payment with and without state support, and household HI for members."""
-    if request.months not in PAYMENT_MONTHS:
-        raise PlannerError(_("Choose to pay monthly or every 3, 6 or 12 months."), field="months")
+    """Voluntary SI per payment with and without state support, and household HI for members.
+
+    Household HI is quoted at the chosen period when households may pay that often, otherwise at
+    the nearest longer period they may (monthly becomes every 3 months): the periods are dated
+    data (`planner.rates.payment_periods`)."""
+    check_months("voluntary_si", request.on, request.months)
+    hi_periods = allowed_months("household_hi", request.on)
+    if not hi_periods:
+        raise PlannerError(
+            _("No payment period is recorded for household health insurance on that date."),
+            field="months",
+        )
+    hi_months = next((m for m in hi_periods if m >= request.months), hi_periods[-1])
     vsi = voluntary_si_quote(request.on, request.income, request.group, request.months, office_id)
-    hi = household_hi_quote(request.on, request.members, request.months)
+    hi = household_hi_quote(request.on, request.members, hi_months)
     return HouseholdQuoteResult(
         request=request,
         vsi=vsi,

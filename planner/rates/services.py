@@ -18,6 +18,7 @@ from planner.enums import PriorityGroup
 from planner.errors import PlannerError
 from planner.extensions import db
 from planner.rates.models import RateValue
+from planner.rates.payment_periods import seed_payment_periods
 
 # What each key means; admins see these labels when they update a figure.
 RATE_KEYS: dict[str, str] = {
@@ -42,7 +43,9 @@ RATE_KEYS: dict[str, str] = {
 
 # Province top-ups use the same group keys with this prefix.
 PROVINCE_PREFIX = "province_"
-PAYMENT_MONTHS = (1, 3, 6, 12)
+# Which periods a product allows is dated data (planner/rates/payment_periods.py); a quote
+# only refuses what no product could allow.
+MAX_PAYMENT_MONTHS = 120
 
 ONE_HUNDRED = Decimal(100)
 
@@ -144,6 +147,11 @@ class VoluntaryQuote:
         return self.monthly_person_pays * self.months
 
 
+def _check_months(months: int) -> None:
+    if not 1 <= months <= MAX_PAYMENT_MONTHS:
+        raise PlannerError(_("Choose how often the person pays."), field="months")
+
+
 def voluntary_si_limits(on: date) -> tuple[int, int]:
     """The lowest and highest income a person may choose on `on`."""
     low = rate("rural_poverty_line", on)
@@ -160,8 +168,7 @@ def voluntary_si_quote(
 ) -> VoluntaryQuote:
     """Contribution, state support (computed on the minimum income) and what the person pays."""
     group = PriorityGroup(group)
-    if months not in PAYMENT_MONTHS:
-        raise PlannerError(_("Choose to pay monthly or every 3, 6 or 12 months."), field="months")
+    _check_months(months)
     low, high = voluntary_si_limits(on)
     if not low <= income <= high:
         raise PlannerError(
@@ -220,8 +227,7 @@ def household_hi_quote(on: date, members: int, months: int = 12) -> HouseholdQuo
     """The first member pays a share of the base salary; later members a falling share of that."""
     if not 1 <= members <= 30:
         raise PlannerError(_("A household has between 1 and 30 members."), field="members")
-    if months not in PAYMENT_MONTHS:
-        raise PlannerError(_("Choose to pay monthly or every 3, 6 or 12 months."), field="months")
+    _check_months(months)
     first = rate("base_salary", on) * rate("hi_household_pct", on) / ONE_HUNDRED
     amounts = [vnd(first)]
     for n in range(2, members + 1):
@@ -260,6 +266,8 @@ def seed_national_rates(path: Path = NATIONAL_RATES_FILE) -> int:
                 )
             )
             added += 1
+    # The payment periods are the same decree table's neighbour: loaded with it.
+    seed_payment_periods()
     return added
 
 

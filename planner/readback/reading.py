@@ -15,6 +15,7 @@ import numpy as np
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
+from planner.collation import vi_order
 from planner.errors import PlannerError
 from planner.extensions import db
 from planner.people.models import Attendance, Person
@@ -77,7 +78,7 @@ def invited_rows(version: SheetVersion) -> dict[int, int]:
             Attendance.created_at <= version.created_at,
             Person.erased_at.is_(None),
         )
-        .order_by(Person.full_name, Person.id)
+        .order_by(vi_order(Person.full_name), Person.id)
     ).scalars()
     return {index + 1: person_id for index, person_id in enumerate(people)}
 

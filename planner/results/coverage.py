@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from planner.accounts.models import User
+from planner.collation import vi_order
 from planner.enrolments.models import Enrolment
 from planner.errors import PlannerError
 from planner.extensions import db
@@ -302,7 +303,7 @@ def coverage_table(
             ),
         )
         .where(Commune.office_id == office_id)
-        .order_by(Commune.name)
+        .order_by(vi_order(Commune.name))
     )
     if commune_id is not None:
         query = query.where(Commune.id == commune_id)

@@ -33,6 +33,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
 from planner.accounts.models import User
+from planner.collation import vi_order
 from planner.enrolments.models import Enrolment, EnrolmentCredit
 from planner.enums import SessionStatus
 from planner.extensions import db
@@ -346,6 +347,6 @@ def overdue_by_officer(f: ResultsFilter, today: date | None = None) -> list[Offi
         .join(User, User.id == FollowUp.assigned_to_id)
         .where(FollowUp.status == FollowUpStatus.OPEN, FollowUp.due_on < today)
         .group_by(User.id, User.full_name)
-        .order_by(sa.func.count(FollowUp.id).desc(), User.full_name)
+        .order_by(sa.func.count(FollowUp.id).desc(), vi_order(User.full_name))
     ).all()
     return [OfficerOverdue(i, name, n) for i, name, n in rows]

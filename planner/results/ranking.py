@@ -15,6 +15,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
+from planner.collation import vi_order
 from planner.enums import SessionKind, VenueKind
 from planner.extensions import db
 from planner.people.models import Attendance
@@ -134,7 +135,7 @@ def _next_markets(office_id: int, today: date) -> dict[int, list[MarketDay]]:
     venues = db.session.scalars(
         sa.select(Venue)
         .where(Venue.office_id == office_id, Venue.active, Venue.kind == VenueKind.MARKET)
-        .order_by(Venue.name)
+        .order_by(vi_order(Venue.name))
     ).all()
     found: dict[int, list[MarketDay]] = defaultdict(list)
     last = today + timedelta(days=MARKET_HORIZON_DAYS - 1)

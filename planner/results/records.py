@@ -163,7 +163,7 @@ def people(
         .join(grouped, grouped.c.person_id == Person.id)
         .where(Person.office_id == f.office_id)
         .options(joinedload(Person.commune), joinedload(Person.village))
-        .order_by(Person.full_name, Person.id)
+        .order_by(Person.sort_name, Person.id)  # Vietnamese order, through its index
     )
     return [
         ReachedPerson(person, n, bool(i))
@@ -188,7 +188,7 @@ def _people_page(
                 sa.select(Person)
                 .where(Person.office_id == f.office_id, counts.exists())
                 .options(joinedload(Person.commune), joinedload(Person.village))
-                .order_by(Person.full_name, Person.id)
+                .order_by(Person.sort_name, Person.id)  # Vietnamese order, through its index
             )
         ).unique()
     )

@@ -15,6 +15,7 @@ from flask_login import current_user, login_required
 
 from planner.accounts.models import User
 from planner.bounds import parse_date
+from planner.collation import vi_order
 from planner.enums import SessionKind
 from planner.errors import PlannerError
 from planner.extensions import db
@@ -162,7 +163,9 @@ def _narrowing() -> records.Narrowing:
 
 def _filter_context(f: ResultsFilter) -> dict:
     officers = db.session.scalars(
-        sa.select(User).where(User.office_id == f.office_id, User.active).order_by(User.full_name)
+        sa.select(User)
+        .where(User.office_id == f.office_id, User.active)
+        .order_by(vi_order(User.full_name))
     ).all()
     return {
         "f": f,

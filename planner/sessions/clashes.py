@@ -9,7 +9,7 @@ from datetime import date
 from enum import StrEnum
 
 import sqlalchemy as sa
-from flask_babel import format_date, format_time, get_locale
+from flask_babel import format_date, format_time, get_locale, ngettext
 from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
@@ -45,6 +45,8 @@ class Clash:
     day: date
     message: str
     other: OutreachSession | None = None
+    officers: tuple[str, ...] = ()  # the draft's officers busy elsewhere (OFFICER)
+    venue_name: str = ""  # the market not held that day (MARKET_DAY)
 
 
 def find_clashes(
@@ -102,6 +104,7 @@ def find_clashes(
                             when=when,
                         ),
                         other,
+                        officers=(officers[officer_id].full_name,),
                     )
                 )
             if venue is not None and other.venue_id == venue.id:
@@ -134,6 +137,7 @@ def find_clashes(
                         venue=venue.name,
                         day=format_date(day, "EEEE dd/MM/yyyy"),
                     ),
+                    venue_name=venue.name,
                 )
             )
         if day in blocked:
@@ -176,3 +180,100 @@ def find_clashes(
             )
         )
     return clashes
+
+
+@dataclass(frozen=True)
+class ClashLine:
+    """One warning line: every occurrence that clashes with the same other session or series
+    (or the same closed market, blocked day, holiday), with the days it affects."""
+
+    kinds: tuple[ClashKind, ...]
+    message: str
+    days: tuple[date, ...]
+
+
+def _dates_text(days: list[date], times: set[str]) -> str:
+    """'Thứ Bảy, 05/12/2026, 08:00–11:00' or '8 Thứ Bảy, 05/12/2026 – 23/01/2027, 08:00–11:00'."""
+    days = sorted(set(days))
+    when = f", {next(iter(times))}" if len(times) == 1 else ""
+    if len(days) == 1:
+        return format_date(days[0], "EEEE, dd/MM/yyyy") + when
+    span = f"{format_date(days[0], 'dd/MM/yyyy')} – {format_date(days[-1], 'dd/MM/yyyy')}"
+    if len({d.weekday() for d in days}) == 1:
+        count = ngettext(
+            "%(num)d %(weekday)s",
+            "%(num)d %(weekday)ss",
+            len(days),
+            weekday=format_date(days[0], "EEEE"),
+        )
+    else:
+        count = ngettext("%(num)d day", "%(num)d days", len(days))
+    return f"{count}, {span}{when}"
+
+
+def _time_range(session: OutreachSession) -> str:
+    return f"{format_time(session.local_start, 'HH:mm')}–{format_time(session.local_end, 'HH:mm')}"
+
+
+def clash_lines(clashes: list[Clash] | tuple[Clash, ...]) -> list[ClashLine]:
+    """The clashes as a person reads them: one line per other session (a series counts once),
+    naming its officer, kind and place and the dates it affects; one line per closed market,
+    blocked day or holiday; never the same line twice."""
+    by_other: dict[tuple, list[Clash]] = {}
+    by_message: dict[tuple, list[Clash]] = {}
+    for clash in clashes:
+        if clash.other is not None:
+            other = clash.other
+            key = ("series", other.series_id) if other.series_id else ("session", other.id)
+            by_other.setdefault(key, []).append(clash)
+        elif clash.kind == ClashKind.MARKET_DAY:
+            by_message.setdefault((clash.kind, "market"), []).append(clash)
+        else:
+            by_message.setdefault((clash.kind, clash.message), []).append(clash)
+    lines = [_other_line(group) for group in by_other.values()]
+    for (kind, _key), group in by_message.items():
+        if kind == ClashKind.MARKET_DAY and len({c.day for c in group}) > 1:
+            days = sorted({c.day for c in group})
+            message = _(
+                "%(venue)s is not held on these days: %(days)s.",
+                venue=group[0].venue_name,
+                days=", ".join(format_date(d, "EEEE dd/MM/yyyy") for d in days),
+            )
+            lines.append(ClashLine((kind,), message, tuple(days)))
+        else:
+            lines.append(
+                ClashLine((kind,), group[0].message, tuple(sorted({c.day for c in group})))
+            )
+    return lines
+
+
+def _other_line(group: list[Clash]) -> ClashLine:
+    """One line for every clash with one other session or series."""
+    first = group[0].other
+    assert first is not None  # noqa: S101 - grouped by their other session
+    kinds = tuple(sorted({c.kind for c in group}))
+    days = sorted({c.day for c in group})
+    dates = _dates_text(days, {_time_range(c.other) for c in group if c.other is not None})
+    what = first.kind.label
+    led_by = first.lead_officer.full_name
+    busy = sorted({name for c in group for name in c.officers})
+    if ClashKind.OFFICER in kinds:
+        message = _(
+            "%(officers)s already has “%(kind)s” led by %(officer)s at %(place)s: %(dates)s.",
+            officers=", ".join(busy),
+            kind=what,
+            officer=led_by,
+            place=first.place_name,
+            dates=dates,
+        )
+        if ClashKind.VENUE in kinds:
+            message += " " + _("Same venue.")
+    else:
+        message = _(
+            "%(venue)s is already booked for “%(kind)s” led by %(officer)s: %(dates)s.",
+            venue=first.place_name,
+            kind=what,
+            officer=led_by,
+            dates=dates,
+        )
+    return ClashLine(kinds, message, tuple(days))

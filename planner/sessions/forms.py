@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
@@ -111,6 +112,19 @@ class SessionForm(PlannerForm):
         self.lead_officer_id.choices = choices((u.id, u.full_name) for u in officers)
         self.facilitator_ids.choices = choices((u.id, u.full_name) for u in officers)
         self.partner_id.choices = [NONE_CHOICE, *choices((p.id, p.name) for p in partners)]
+
+    def validate(self, extra_validators=None) -> bool:
+        """Every N days needs its N; its weekday boxes mean nothing and are dropped."""
+        valid = super().validate(extra_validators)
+        if self.repeat.data == RepeatRule.INTERVAL.value:
+            self.weekdays.data = []
+            if self.interval_days.data is None and not self.interval_days.errors:
+                self.interval_days.errors = [
+                    *self.interval_days.errors,
+                    _("Enter every how many days the session repeats."),
+                ]
+                valid = False
+        return valid
 
 
 class StatusForm(PlannerForm):

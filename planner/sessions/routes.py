@@ -15,6 +15,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from planner.accounts.models import User
 from planner.bounds import parse_date
+from planner.collation import vi_order
 from planner.enums import Language, SessionKind, SessionStatus, TargetGroup, Topic
 from planner.errors import PlannerError
 from planner.extensions import db
@@ -29,6 +30,7 @@ from planner.printing.languages import flyer_languages
 from planner.scope import WEEK_KINDS, requested_scope
 from planner.scoping import get_owned_or_404
 from planner.sessions import bp
+from planner.sessions.clashes import clash_lines
 from planner.sessions.days import monday_of, week_days
 from planner.sessions.drafts import Recurrence, SessionDraft
 from planner.sessions.forms import SessionForm, StatusForm
@@ -41,7 +43,7 @@ from planner.sessions.planning import (
     snapshot,
 )
 from planner.sessions.status import cancel_series, set_status
-from planner.sessions.week import week_sessions
+from planner.sessions.week import week_clashes, week_sessions
 from planner.timezones import today_local
 
 
@@ -80,7 +82,8 @@ def week():
     scope = requested_scope(current_user, request.args)
     days = week_days(monday, str(get_locale()))
     by_day: dict[date, list[OutreachSession]] = {d.day: [] for d in days}
-    for session in week_sessions(scope, monday):
+    shown = week_sessions(scope, monday)
+    for session in shown:
         by_day.setdefault(session.local_day, []).append(session)
     return render_template(
         "sessions/week.html",
@@ -94,13 +97,16 @@ def week():
         previous_week=monday - timedelta(days=7),
         next_week=monday + timedelta(days=7),
         kinds=list(SessionKind),
+        clashes=week_clashes(shown),
     )
 
 
 def _form_context() -> dict:
     office_id = current_user.office_id
     officers = db.session.scalars(
-        sa.select(User).where(User.office_id == office_id, User.active).order_by(User.full_name)
+        sa.select(User)
+        .where(User.office_id == office_id, User.active)
+        .order_by(vi_order(User.full_name))
     ).all()
     return {
         "communes": office_communes(office_id),
@@ -162,7 +168,6 @@ def _fill_new(form: SessionForm) -> None:
     form.target_group.data = TargetGroup.GENERAL.value
     form.start.data = time(8, 0)
     form.end.data = time(10, 0)
-    form.weekdays.data = [str(form.day.data.weekday())]
     # "Plan a session there" links from results/where-next preselect the place.
     for name in ("commune", "venue"):
         if request.args.get(name, type=int):
@@ -198,13 +203,15 @@ def new():
                 return redirect(url_for("sessions.detail", session_id=planned.sessions[0].id))
             clashes = planned.clashes
     return render_template(
-        "sessions/form.html", form=form, session=None, clashes=clashes, conflict=None
+        "sessions/form.html",
+        form=form,
+        session=None,
+        clashes=clash_lines(clashes),
+        conflict=None,
     )
 
 
-@bp.get("/sessions/<int:session_id>")
-@login_required
-def detail(session_id: int):
+def _load_for_detail(session_id: int) -> OutreachSession:
     session = db.session.scalars(
         sa.select(OutreachSession)
         .where(
@@ -214,6 +221,13 @@ def detail(session_id: int):
     ).first()
     if session is None:
         abort(404)
+    return session
+
+
+@bp.get("/sessions/<int:session_id>")
+@login_required
+def detail(session_id: int):
+    session = _load_for_detail(session_id)
     status_form = StatusForm(status=session.status.value, reason=session.status_reason)
     return render_template("sessions/detail.html", session=session, status_form=status_form)
 
@@ -303,7 +317,7 @@ def edit(session_id: int):
         "sessions/form.html",
         form=form,
         session=session,
-        clashes=planning.clashes,
+        clashes=clash_lines(planning.clashes),
         conflict=conflict,
         conflict_changes=_describe_changes(form, conflict) if conflict else [],
     )
@@ -361,24 +375,24 @@ def _describe_changes(form: SessionForm, conflict: EditConflict) -> list[tuple[s
 def change_status(session_id: int):
     session = get_owned_or_404(OutreachSession, session_id)
     form = StatusForm()
-    if not form.validate_on_submit():
-        flash(_("Choose a status."), "error")
-        return redirect(url_for("sessions.detail", session_id=session.id))
-    try:
-        if form.series.data and form.status.data == SessionStatus.CANCELLED.value:
-            count = cancel_series(session, form.reason.data or "")
-            flash(_count_message("cancelled", count), "success")
-        else:
-            set_status(session, form.status.data, form.reason.data or "")
-            flash(
-                _(
+    if form.validate_on_submit():
+        try:
+            if form.series.data and form.status.data == SessionStatus.CANCELLED.value:
+                count = cancel_series(session, form.reason.data or "")
+                message = _count_message("cancelled", count)
+            else:
+                set_status(session, form.status.data, form.reason.data or "")
+                message = _(
                     "The status was changed to “%(status)s”.",
                     status=SessionStatus(form.status.data).label,
-                ),
-                "success",
-            )
-        db.session.commit()
-    except PlannerError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    return redirect(url_for("sessions.detail", session_id=session.id))
+                )
+            db.session.commit()
+            flash(message, "success")
+            return redirect(url_for("sessions.detail", session_id=session.id))
+        except PlannerError as error:
+            db.session.rollback()
+            form.add_error(error, default="status")
+    # What was chosen stays chosen, and the error stands beside its field.
+    return render_template(
+        "sessions/detail.html", session=_load_for_detail(session_id), status_form=form
+    ), 400

@@ -4,9 +4,15 @@
   if (!form) return;
   const repeat = form.querySelectorAll('input[name="repeat"]');
   const options = form.querySelector(".repeat-options");
+  // The weekday boxes belong to "every week", the number of days to "every N days".
+  const weekly = form.querySelector(".when-weekly");
+  const interval = form.querySelector(".when-interval");
   function showRepeat() {
     const chosen = form.querySelector('input[name="repeat"]:checked');
-    if (options) options.hidden = !chosen || chosen.value === "none";
+    const rule = chosen ? chosen.value : "none";
+    if (options) options.hidden = rule === "none";
+    if (weekly) weekly.hidden = rule !== "weekly";
+    if (interval) interval.hidden = rule !== "interval";
   }
   repeat.forEach((r) => r.addEventListener("change", showRepeat));
   showRepeat();

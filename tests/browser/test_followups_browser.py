@@ -51,7 +51,8 @@ def test_officer_logs_an_outcome_then_records_the_enrolment(page, live_server, o
     page.wait_for_url("**/enrolments/new**")
     assert page.get_by_label("BHXH tự nguyện", exact=True).is_checked()
     page.fill("#income", "1500000")
-    page.get_by_label("3 tháng một lần").check()
+    # Each product offers its own payment periods (household HI never monthly).
+    page.locator(".part-voluntary_si").get_by_label("3 tháng một lần").check()
     page.fill("#receipt_number", "BL-2026-0042")
     page.get_by_role("button", name="Tính số tiền đóng").click()
     assert "198.000" in page.locator(".quote").inner_text()
