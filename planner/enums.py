@@ -27,7 +27,9 @@ class LabelledEnum(StrEnum):
 
     @classmethod
     def choices(cls) -> list[SelectChoice]:
-        return [SelectChoice(m.value, m.label) for m in cls]
+        """The members as choices whose labels are translated when shown, not when made: a
+        form's class attribute is built at import, outside any request's language."""
+        return [SelectChoice(m.value, LABELS[m]) for m in cls]
 
 
 class EnumLabels(dict):

@@ -24,6 +24,7 @@ from flask_login import current_user, login_required
 from openpyxl import Workbook
 from sqlalchemy.orm import selectinload
 
+from planner.audit.labels import shown_entries
 from planner.concurrency import StaleForm, check_version, describe
 from planner.errors import PlannerError
 from planner.extensions import db
@@ -397,7 +398,7 @@ def detail(person_id: int):
     person = _person(person_id)
     audit = []
     if current_user.is_supervisor:
-        audit = person_trail(person)[::-1]
+        audit = shown_entries(person.office_id, person_trail(person)[::-1])
     return render_template(
         "people/detail.html",
         person=person,

@@ -13,12 +13,10 @@
     bar.setAttribute("value", state.percent);
     bar.textContent = state.percent + "%";
     percent.textContent = state.percent;
+    message.textContent = state.message;
     if (state.status === "done") {
-      message.textContent = message.dataset.done;
       download.href = state.download_url;
       download.hidden = false;
-    } else if (state.status === "failed") {
-      message.textContent = state.error;
     }
   }
 
