@@ -3,6 +3,7 @@
 from enum import StrEnum
 
 import sqlalchemy as sa
+from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from wtforms.fields.choices import SelectChoice
 
@@ -29,7 +30,7 @@ class LabelledEnum(StrEnum):
     def choices(cls) -> list[SelectChoice]:
         """The members as choices whose labels are translated when shown, not when made: a
         form's class attribute is built at import, outside any request's language."""
-        return [SelectChoice(m.value, LABELS[m]) for m in cls]
+        return [SelectChoice(m.value, LazyString(lambda m=m: m.label)) for m in cls]
 
 
 class EnumLabels(dict):
