@@ -366,9 +366,11 @@ def _record(entry: AuditEntry, names: Names, owners: dict) -> tuple[str, str | N
         return f"{entity}: {names.attendance(entry.entity_id)}", None
     if (entry.entity, entry.entity_id) in owners:
         name = names.person(owners[(entry.entity, entry.entity_id)])
-        endpoint = {"follow_up": "followups.detail", "enrolment": "enrolments.detail"}
-        key = {"follow_up": "follow_up_id", "enrolment": "enrolment_id"}[entry.entity]
-        return f"{entity}: {name}", url_for(endpoint[entry.entity], **{key: entry.entity_id})
+        if entry.entity == "follow_up":
+            link = url_for("followups.detail", follow_up_id=entry.entity_id)
+        else:
+            link = url_for("enrolments.detail", enrolment_id=entry.entity_id)
+        return f"{entity}: {name}", link
     return str(entity), None
 
 
