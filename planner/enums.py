@@ -3,6 +3,7 @@
 from enum import StrEnum
 
 import sqlalchemy as sa
+from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # types-WTForms lags WTForms 3.3 (no SelectChoice)
 
@@ -27,7 +28,9 @@ class LabelledEnum(StrEnum):
 
     @classmethod
     def choices(cls) -> list[SelectChoice]:
-        return [SelectChoice(m.value, m.label) for m in cls]
+        """The members as choices whose labels are translated when shown, not when made: a
+        form's class attribute is built at import, outside any request's language."""
+        return [SelectChoice(m.value, LazyString(lambda m=m: m.label)) for m in cls]
 
 
 class EnumLabels(dict):

@@ -11,20 +11,14 @@ from typing import TypeGuard
 from urllib.parse import quote, unquote, urlsplit
 
 from flask import Flask, Response, current_app, render_template, request
-from flask_babel import (
-    format_date,
-    format_datetime,
-    format_decimal,
-    format_time,
-    get_locale,
-    ngettext,
-)
+from flask_babel import format_time, get_locale, ngettext
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 from planner.extensions import db
+from planner.formats import shown_date, shown_moment, shown_money, shown_number
 from planner.phones import display_phone
 
 CSP = (
@@ -41,11 +35,11 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(HTTPException, http_error)
     app.register_error_handler(Exception, server_error)
     app.jinja_env.filters.update(
-        local_datetime=lambda v, f="short": format_datetime(v, f) if v else "",
-        local_date=lambda v, f="medium": format_date(v, f) if v else "",
+        local_datetime=shown_moment,
+        local_date=shown_date,
         local_time=lambda v: format_time(v, "HH:mm") if v else "",
-        number=lambda v: format_decimal(v) if v is not None else "",
-        vnd=lambda v: f"{format_decimal(v)} ₫" if v is not None else "",
+        number=shown_number,
+        vnd=shown_money,
         phone=display_phone,
     )
     app.jinja_env.globals.update(

@@ -36,3 +36,28 @@ def test_a_download_is_an_attachment_no_cache_keeps(app):
         assert response.headers["Cache-Control"] == "private, no-store"
         shown = file_response(b"%PDF", "to-roi.pdf", "application/pdf", inline=True)
         assert shown.headers["Content-Disposition"].startswith("inline;")
+
+
+def test_a_field_without_hint_or_error_has_no_empty_aria_attributes(app):
+    with app.test_request_context():
+        form = NameForm(meta={"csrf": False})
+        html = app.jinja_env.from_string(
+            '{% from "macros/forms.html" import field %}{{ field(form.name) }}'
+        ).render(form=form)
+    assert "None" not in html
+    assert "aria-describedby" not in html
+    assert "aria-invalid" not in html
+
+
+def test_a_field_with_hint_and_error_points_at_both(app):
+    with app.test_request_context():
+        form = NameForm(meta={"csrf": False})
+        form.add_error(PlannerError("Chưa nhập tên.", field="name"))
+        html = app.jinja_env.from_string(
+            '{% from "macros/forms.html" import field %}'
+            '{{ field(form.name, hint="Họ và tên", autocomplete="name") }}'
+        ).render(form=form)
+    assert 'aria-describedby="name-hint name-error"' in html
+    assert 'aria-invalid="true"' in html
+    assert 'autocomplete="name"' in html
+    assert "None" not in html

@@ -143,7 +143,7 @@ def test_attendance_is_not_taken_for_a_session_that_has_not_happened(officer, pl
 
 def test_attendance_is_not_taken_for_a_cancelled_session(officer, held):
     set_status(held, SessionStatus.CANCELLED, "Mưa lũ")
-    with pytest.raises(PlannerError, match="đã bị huỷ"):
+    with pytest.raises(PlannerError, match="đã bị hủy"):
         record_attendance(held, row(), officer)
 
 

@@ -345,7 +345,7 @@ class TestRateLimit:
 
 
 def test_supervisors_read_the_audit_trail_of_their_office_only(supervisor_client, officer, held):
-    add(held, officer, full_name="Lò Văn Páo", phone="0912345678")
+    attendance = add(held, officer, full_name="Lò Văn Páo", phone="0912345678")
     other = factories.office(name="Bảo hiểm xã hội tỉnh Lai Châu", province="Lai Châu")
     from planner.audit.services import record
 
@@ -355,8 +355,11 @@ def test_supervisors_read_the_audit_trail_of_their_office_only(supervisor_client
     assert "Lý Thị Mai" in page  # who
     assert "Lò Văn Páo" in page  # what
     assert "Người tỉnh khác" not in page
-    only_people = supervisor_client.get("/audit?entity=attendance").get_data(as_text=True)
-    assert "Lò Văn Páo" not in only_people
+    only_attendance = supervisor_client.get("/audit?entity=attendance").get_data(as_text=True)
+    # The attendance row's entry names its person; the person's own entries are filtered out.
+    assert "Lượt tham dự: Lò Văn Páo tại buổi" in only_attendance
+    assert f'href="/people/{attendance.person_id}"' not in only_attendance
+    assert f'href="/people/{attendance.person_id}"' in page
 
 
 def test_the_audit_trail_loads_in_a_fixed_number_of_queries(
@@ -422,7 +425,7 @@ def test_an_erased_person_cannot_be_edited(supervisor_client, officer, held):
     supervisor_client.post(f"/people/{person.id}/erase", data={"confirm": "y"})
     assert supervisor_client.get(f"/people/{person.id}/edit").status_code == 404
     page = supervisor_client.get(f"/people/{person.id}").get_data(as_text=True)
-    assert f"Người đã xoá dữ liệu số {person.id}" in page
+    assert f"Người đã xóa dữ liệu số {person.id}" in page
 
 
 def test_no_follow_up_or_enrolment_can_be_started_for_an_erased_person(

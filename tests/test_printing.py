@@ -97,7 +97,7 @@ def test_flyer_uses_the_rates_in_force_on_the_session_date(app, officer, places)
 def test_a_printed_flyer_follows_every_change_to_what_it_prints(officer, market_session):
     """Flyer bodies are cached by what they print, so no change is served stale."""
     before = flat_text(flyer.flyer_pdf(market_session)[1])
-    assert "Quét mã để liên hệ" in before and "1.263.600" in before
+    assert "Quét mã để xem thêm thông tin" in before and "1.263.600" in before
 
     office = db.session.get(Office, officer.office_id)
     office.name = "Bảo hiểm xã hội huyện Si Ma Cai"
@@ -107,7 +107,7 @@ def test_a_printed_flyer_follows_every_change_to_what_it_prints(officer, market_
     after = flat_text(flyer.flyer_pdf(market_session)[1])
 
     assert "HUYỆN SI MA CAI" in after
-    assert "Quét mã để liên hệ" not in after
+    assert "Quét mã để xem thêm thông tin" not in after
     assert "1.366.200" in after and "1.263.600" not in after
 
 

@@ -17,10 +17,27 @@ class FeedSettingsForm(PlannerForm):
 
     include_followups = BooleanField(_l("Also show my follow-ups"))
     language = SelectField(_l("Language of the calendar"))
+    # 0 is "no reminder", the default; the service knows which others are allowed.
+    reminder_minutes = SelectField(_l("Reminder before each session"), coerce=int, default=0)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.language.choices = choices(LANGUAGE_CHOICES)
+        self.reminder_minutes.choices = choices(
+            (
+                (0, _l("No reminder")),
+                (15, _l("15 minutes before")),
+                (30, _l("30 minutes before")),
+                (60, _l("1 hour before")),
+                (120, _l("2 hours before")),
+                (1440, _l("The day before, at the same time")),
+            )
+        )
+
+    @property
+    def reminder(self) -> int | None:
+        """The reminder chosen, in minutes before a session; None when there is none."""
+        return self.reminder_minutes.data or None
 
 
 class SharedFeedForm(PlannerForm):

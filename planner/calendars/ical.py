@@ -20,7 +20,7 @@ from functools import lru_cache
 
 from flask import current_app, url_for
 from flask_babel import gettext as _
-from icalendar import Calendar, Component, Event, Timezone, vRecur, vText
+from icalendar import Alarm, Calendar, Component, Event, Timezone, vDuration, vRecur, vText
 
 from planner.enums import CommuneKind, Language, SessionKind, SessionStatus, Topic
 from planner.sessions.models import OutreachSession, RepeatRule, SessionSeries
@@ -145,6 +145,12 @@ def session_link(session: OutreachSession) -> str:
     return url_for("sessions.detail", session_id=session.id, _external=True)
 
 
+def series_link(series: SessionSeries) -> str:
+    """The link every occurrence made by a series' RRULE shares: it opens today's or the next
+    occurrence (`planner.calendars.occurrences`), not one fixed session of the series."""
+    return url_for("calendars.series_session", series_id=series.id, _external=True)
+
+
 @dataclass(frozen=True)
 class EventSpec:
     """Everything one VEVENT says; equal specs give equal bytes, so serialised events are cached."""
@@ -160,6 +166,13 @@ class EventSpec:
     recurrence_id: datetime | None = None
     rrule: tuple = ()
     exdates: tuple[datetime, ...] = ()
+    # Minutes before the start a calendar app reminds (a VALARM); None: no reminder.
+    alarm_minutes: int | None = None
+
+    @property
+    def alarm(self) -> bool:
+        """Whether the event carries its reminder (never on a cancelled event)."""
+        return self.alarm_minutes is not None and self.face.status != "CANCELLED"
 
     def event(self) -> Event:
         """The spec as an icalendar VEVENT."""
@@ -184,6 +197,12 @@ class EventSpec:
         event.add("categories", [self.face.category])
         event.add("status", self.face.status)
         event.add("url", self.link, parameters={"VALUE": "URI"})
+        if self.alarm and self.alarm_minutes is not None:
+            alarm = Alarm()
+            alarm.add("action", "DISPLAY")
+            alarm.add("description", self.face.summary)
+            alarm.add("trigger", -timedelta(minutes=self.alarm_minutes))
+            event.add_component(alarm)
         return event
 
 
@@ -235,8 +254,17 @@ def spec_lines(spec: EventSpec) -> list[str] | None:
         "LOCATION:" + _text(spec.face.location),
         "STATUS:" + _text(spec.face.status),
         "URL;VALUE=URI:" + spec.link,
-        "END:VEVENT",
     ]
+    if spec.alarm and spec.alarm_minutes is not None:
+        trigger = vDuration(-timedelta(minutes=spec.alarm_minutes)).to_ical().decode()
+        lines += [
+            "BEGIN:VALARM",
+            "ACTION:DISPLAY",
+            "DESCRIPTION:" + _text(spec.face.summary),
+            "TRIGGER:" + trigger,
+            "END:VALARM",
+        ]
+    lines.append("END:VEVENT")
     return lines
 
 
@@ -445,7 +473,7 @@ def series_specs(
     kept_days = [day for day, _o in by_date if day in on_rule]
     first_start, first_end = _slot(series, kept_days[0])
     last_start, _last_end = _slot(series, kept_days[-1])
-    link = session_link(template)
+    link = series_link(series)
     master = EventSpec(
         uid=uid,
         changed=changed,
@@ -500,9 +528,17 @@ def download_ics(sessions: Iterable[OutreachSession], name: str) -> bytes:
 
 
 def feed_ics(
-    sessions: Iterable[OutreachSession], name: str, extra: Iterable[Component] = ()
+    sessions: Iterable[OutreachSession],
+    name: str,
+    extra: Iterable[Component] = (),
+    *,
+    reminder_minutes: int | None = None,
 ) -> bytes:
-    """Sessions for a subscription: one-off sessions as events, each series as one RRULE event."""
+    """Sessions for a subscription: one-off sessions as events, each series as one RRULE event.
+
+    With `reminder_minutes`, every event that is not cancelled carries a VALARM that many
+    minutes before its start (the master of a series reminds before each of its occurrences).
+    """
     texts = CalendarTexts()
     specs: list[EventSpec] = []
     series_rows: dict[int, list[OutreachSession]] = {}
@@ -515,4 +551,6 @@ def feed_ics(
             series_by_id[session.series_id] = session.series
     for series_id in sorted(series_rows):
         specs.extend(series_specs(series_by_id[series_id], series_rows[series_id], texts))
+    if reminder_minutes is not None:
+        specs = [replace(spec, alarm_minutes=reminder_minutes) for spec in specs]
     return _render(new_calendar(name, feed=True), specs, extra)

@@ -41,6 +41,8 @@ class CalendarFeed(Model):
     token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
     include_followups: Mapped[bool] = mapped_column(default=False)
     language: Mapped[str] = mapped_column(sa.String(5), default="vi")
+    # Minutes before each session a calendar app reminds (VALARM); None: no reminder.
+    reminder_minutes: Mapped[int | None] = mapped_column(default=None)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
     # Changes with the settings and with every new token, so cached copies are refreshed.

@@ -32,6 +32,7 @@ from planner.calendars.blocked_days import office_blocked_days
 from planner.calendars.forms import ActionForm, FeedSettingsForm, ImportForm, SharedFeedForm
 from planner.calendars.importing import MAX_IMPORT_BYTES, import_blocked_days, import_market_days
 from planner.calendars.models import BlockedDay, CalendarFeed, FeedKind
+from planner.calendars.occurrences import series_occurrence
 from planner.calendars.services import (
     SESSION_LOADS,
     create_feed,
@@ -121,6 +122,22 @@ def feed(token: str):
     return response
 
 
+@bp.get("/series/<int:series_id>")
+@login_required
+def series_session(series_id: int):
+    """A recurring event's link: today's or the next occurrence, or the one `?on=` names."""
+    on = None
+    if request.args.get("on"):
+        try:
+            on = parse_date(request.args["on"])
+        except ValueError:
+            abort(400)
+    occurrence = series_occurrence(current_user.office_id, series_id, on)
+    if occurrence is None:
+        abort(404)
+    return redirect(url_for("sessions.detail", session_id=occurrence.id))
+
+
 def _feed_urls(token: str) -> dict:
     https = url_for("calendars.feed", token=token, _external=True)
     webcal = "webcal://" + https.split("://", 1)[1]
@@ -142,6 +159,7 @@ def index():
     settings_form = FeedSettingsForm(
         include_followups=own.include_followups if own else False,
         language=own.language if own else str(get_locale()),
+        reminder_minutes=(own.reminder_minutes or 0) if own else 0,
     )
     teams = db.session.scalars(
         sa.select(Team).where(Team.office_id == current_user.office_id).order_by(Team.name)
@@ -176,6 +194,7 @@ def create_own():
         _("Your calendar link is ready. Add it to your calendar app now."),
         include_followups=form.include_followups.data,
         language=form.language.data,
+        reminder_minutes=form.reminder,
     )
 
 
@@ -218,6 +237,14 @@ def _managed_feed(feed_id: int) -> CalendarFeed:
     return record
 
 
+@bp.get("/feeds/<int:feed_id>/token")
+@login_required
+def confirm_regenerate(feed_id: int):
+    """Asks before making a new link: every calendar subscribed to the old one stops updating."""
+    record = _managed_feed(feed_id)
+    return render_template("calendars/regenerate.html", feed=record, action_form=ActionForm())
+
+
 @bp.post("/feeds/<int:feed_id>/token")
 @login_required
 def regenerate(feed_id: int):
@@ -239,7 +266,7 @@ def settings(feed_id: int):
     if not form.validate_on_submit():
         abort(400)
     try:
-        update_feed_settings(record, form.include_followups.data, form.language.data)
+        update_feed_settings(record, form.include_followups.data, form.language.data, form.reminder)
         db.session.commit()
         flash(_("The calendar settings were saved."), "success")
     except PlannerError as error:

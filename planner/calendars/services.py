@@ -72,6 +72,15 @@ def feed_for_token(token: str) -> CalendarFeed | None:
 
 # ---------------------------------------------------------------------------- managing feeds
 
+# The reminders an officer may ask for, in minutes before a session (a day at most: a phone
+# that rings a week ahead is noise).
+REMINDER_MINUTES = (15, 30, 60, 120, 1440)
+
+
+def _check_reminder(reminder_minutes: int | None) -> None:
+    if reminder_minutes is not None and reminder_minutes not in REMINDER_MINUTES:
+        raise PlannerError(_("Choose one of the reminders offered."), field="reminder_minutes")
+
 
 def create_feed(
     creator: User,
@@ -81,8 +90,10 @@ def create_feed(
     commune_id: int | None = None,
     include_followups: bool = False,
     language: str = "vi",
+    reminder_minutes: int | None = None,
 ) -> tuple[CalendarFeed, str]:
     """A new feed and its token (shown once): officers get their own, supervisors team/commune."""
+    _check_reminder(reminder_minutes)
     try:
         kind = FeedKind(kind)
     except ValueError:
@@ -95,6 +106,7 @@ def create_feed(
         created_by_id=creator.id,
         include_followups=include_followups,
         language=language,
+        reminder_minutes=reminder_minutes,
     )
     if kind == FeedKind.OFFICER:
         existing = db.session.scalars(
@@ -139,12 +151,20 @@ def regenerate_token(feed: CalendarFeed) -> str:
     return token
 
 
-def update_feed_settings(feed: CalendarFeed, include_followups: bool, language: str) -> None:
-    """Change what a feed carries and in which language."""
+def update_feed_settings(
+    feed: CalendarFeed, include_followups: bool, language: str, reminder_minutes: int | None = None
+) -> None:
+    """Change what a feed carries, in which language, and the reminder before each session.
+
+    `reminder_minutes` is one of `REMINDER_MINUTES` or None (no reminder, the default); any other
+    value raises PlannerError on the field `reminder_minutes`.
+    """
     if language not in FEED_LANGUAGES:
         raise PlannerError(_("Choose Vietnamese or English."), field="language")
+    _check_reminder(reminder_minutes)
     feed.include_followups = include_followups if feed.kind == FeedKind.OFFICER else False
     feed.language = language
+    feed.reminder_minutes = reminder_minutes
     db.session.flush()
 
 
@@ -466,6 +486,7 @@ def feed_version(feed: CalendarFeed, today: date | None = None) -> FeedVersion:
             feed.token_hash,
             feed.language,
             feed.include_followups,
+            feed.reminder_minutes,
             today.isoformat(),
             count,
             latest.isoformat() if latest else "",
@@ -513,4 +534,9 @@ def build_feed(feed: CalendarFeed, today: date | None = None) -> bytes:
         for source in _sources(feed):
             extra.extend(source.components(feed, first, last))
         # A SessionView has every attribute of OutreachSession that the builder reads.
-        return ical.feed_ics(cast(list[OutreachSession], sessions), feed_name(feed), extra)
+        return ical.feed_ics(
+            cast(list[OutreachSession], sessions),
+            feed_name(feed),
+            extra,
+            reminder_minutes=feed.reminder_minutes,
+        )

@@ -27,7 +27,7 @@ from openpyxl import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy.orm import selectinload
 
-from planner.audit.models import AuditEntry
+from planner.audit.labels import ShownEntry, shown_entries
 from planner.concurrency import StaleForm, check_version, describe
 from planner.errors import PlannerError
 from planner.extensions import db
@@ -397,9 +397,9 @@ def _person(person_id: int) -> Person:
 @login_required
 def detail(person_id: int):
     person = _person(person_id)
-    audit: Sequence[AuditEntry] = []
+    audit: list[ShownEntry] = []
     if current_user.is_supervisor:
-        audit = person_trail(person)[::-1]
+        audit = shown_entries(person.office_id, person_trail(person)[::-1])
     return render_template(
         "people/detail.html",
         person=person,

@@ -262,6 +262,15 @@ def cached(key: str) -> bytes | None:
     return storage.store().get(_pdf_key(key))
 
 
+def page_count(key: str) -> int | None:
+    """How many pages the PDF stored under `key` has, or None when none is stored."""
+    pdf = cached(key)
+    if pdf is None:
+        return None
+    with pikepdf.open(BytesIO(pdf)) as document:
+        return len(document.pages)
+
+
 def is_cached(key: str) -> bool:
     """Whether a PDF is stored under `key`, without reading it."""
     return storage.store().exists(_pdf_key(key))

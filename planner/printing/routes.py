@@ -14,6 +14,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from planner.bounds import parse_date
@@ -122,8 +123,25 @@ def _own_job(job_id: str):
     return jobs.expire_if_stale(job)
 
 
+def job_message(job) -> str:
+    """What the job page says: making the PDF, done with its page count, or what went wrong."""
+    if job.status == JobStatus.DONE:
+        pages = render.page_count(job.pdf_key) if job.pdf_key else None
+        if pages:
+            return ngettext(
+                "Done – download it to print (%(num)s A4 page)",
+                "Done – download it to print (%(num)s A4 pages)",
+                pages,
+            )
+        return _("Done – download it to print")
+    if job.status == JobStatus.FAILED:
+        return job.error or _("The PDF could not be made.")
+    return _("Making the PDF file…")
+
+
 def job_state(job) -> dict:
     return {
+        "message": job_message(job),
         "id": job.id,
         "status": job.status,
         "done": job.done,

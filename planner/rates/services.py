@@ -10,13 +10,13 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from flask import g, has_app_context
-from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from planner.enums import PriorityGroup
 from planner.errors import PlannerError
 from planner.extensions import db
+from planner.formats import shown_date
 from planner.rates.models import RateValue
 from planner.rates.payment_periods import seed_payment_periods
 
@@ -104,7 +104,7 @@ def rate(key: str, on: date, office_id: int | None = None) -> Decimal:
         _(
             "No rate “%(key)s” is in force on %(day)s; an administrator must enter it.",
             key=key,
-            day=format_date(on),
+            day=shown_date(on),
         ),
         code="missing_rate",
     )

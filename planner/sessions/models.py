@@ -6,6 +6,8 @@ from datetime import date, datetime, time
 from enum import StrEnum
 
 import sqlalchemy as sa
+from flask_babel import format_date, ngettext
+from flask_babel import gettext as _
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from planner.accounts.models import User
@@ -18,6 +20,7 @@ from planner.enums import (
     enum_column,
 )
 from planner.extensions import Model, db
+from planner.formats import shown_date
 from planner.places.models import Commune, Partner, Venue, Village
 from planner.timezones import UTCDateTime, now_utc, to_local
 
@@ -65,6 +68,22 @@ class SessionSeries(Model):
     sessions: Mapped[list[OutreachSession]] = relationship(
         back_populates="series", order_by="OutreachSession.starts_at"
     )
+
+    @property
+    def summary(self) -> str:
+        """How the series repeats, how many sessions and between which days, in the locale:
+        "Hằng tuần vào Thứ Bảy, 8 buổi (05/12/2026 – 23/01/2027)"."""
+        days = [s.occurrence_date or s.local_day for s in self.sessions]
+        count = ngettext("%(num)s session", "%(num)s sessions", len(days))
+        span = f"{shown_date(min(days))} – {shown_date(max(days))}" if days else ""
+        if self.rule == RepeatRule.INTERVAL and self.interval_days:
+            rule = _("Every %(n)s days", n=self.interval_days)
+        else:
+            numbers = sorted({int(d) for d in self.weekdays} or {self.first_day.weekday()})
+            # 2024-01-01 was a Monday: its week names each weekday in the locale.
+            names = [format_date(date(2024, 1, 1 + d), "EEEE") for d in numbers]
+            rule = _("Every week on %(days)s", days=", ".join(names))
+        return f"{rule}, {count} ({span})" if span else f"{rule}, {count}"
 
 
 class OutreachSession(Model):

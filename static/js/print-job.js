@@ -14,12 +14,11 @@
     bar.setAttribute("value", state.percent);
     bar.textContent = state.percent + "%";
     percent.textContent = state.percent;
+    message.textContent = state.message;
     if (state.status === "done") {
-      message.textContent = message.dataset.done;
       download.href = state.download_url;
       download.hidden = false;
     } else if (state.status === "failed") {
-      message.textContent = state.error;
       if (retry) { retry.hidden = false; }
     }
   }

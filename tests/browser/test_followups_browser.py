@@ -46,7 +46,7 @@ def test_officer_logs_an_outcome_then_records_the_enrolment(page, live_server, o
     # Second call: she enrols; the enrolment form opens prefilled.
     item = page.locator(f"#follow-up-{follow_up_id}")
     item.locator("summary").click()
-    item.get_by_label("Đã tham gia").check()
+    item.get_by_label("Đã đăng ký tham gia").check()
     item.get_by_role("button", name="Lưu kết quả").click()
     page.wait_for_url("**/enrolments/new**")
     assert page.get_by_label("BHXH tự nguyện", exact=True).is_checked()

@@ -46,11 +46,11 @@ def test_officer_prints_the_packet_and_sees_the_progress_bar_reach_100(
     log_in(page, live_server, officer.username, factories.PASSWORD)
     page.click("text=In bộ tài liệu tuần")
     page.wait_for_url("**/printing/jobs/*")
-    assert page.locator("h1").inner_text() == "Đang in bộ tài liệu tuần"
+    assert page.locator("h1").inner_text() == "Bộ tài liệu tuần"
 
     expect(page.locator("#job-progress")).to_have_attribute("value", "100", timeout=60_000)
     assert page.locator("#job-percent").inner_text() == "100"
-    assert page.locator("#job-message").inner_text() == "Đã xong."
+    done_message = page.locator("#job-message").inner_text()
     download_link = page.locator("#job-download")
     assert download_link.is_visible()
 
@@ -64,6 +64,8 @@ def test_officer_prints_the_packet_and_sees_the_progress_bar_reach_100(
     assert "Họp thôn Na Hối" in text and "Chợ phiên Bắc Hà" in text
     assert "DANH SÁCH NGƯỜI THAM DỰ" in text.upper()
     assert len(pdf.pages) >= 5
+    # Done says so, with what the officer is about to print.
+    assert done_message == f"Đã xong – tải về để in ({len(pdf.pages)} trang A4)"
 
 
 def test_a_packet_still_printing_offers_no_download_yet(page, live_server, officer):
@@ -84,7 +86,7 @@ def test_a_packet_still_printing_offers_no_download_yet(page, live_server, offic
     page.goto(f"{live_server}/printing/jobs/{job.id}")
 
     assert page.locator("#job-percent").inner_text() == "0"
-    assert page.locator("#job-message").inner_text() == "Đang in…"
+    assert page.locator("#job-message").inner_text() == "Đang tạo tệp PDF…"
     assert not page.locator("#job-download").is_visible()
 
 
