@@ -43,7 +43,7 @@
   async function render() {
     const box = bar.querySelector("[data-queue]");
     if (!box) return;
-    const entries = (await Q.all()).filter((e) => String(e.user) === String(user));
+    const entries = (await Q.all()).filter((e) => String(e.user) === String(user)).sort((a, b) => a.at - b.at);
     const waiting = entries.filter((e) => e.state !== "refused");
     const refused = entries.filter((e) => e.state === "refused");
     box.hidden = !entries.length;

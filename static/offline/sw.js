@@ -46,18 +46,18 @@ async function keptCopy(response, until) {
 }
 
 async function fromNetwork(request) {
-  const cache = await caches.open(PAGES);
+  // (caches.match, not caches.open: opening would create the officer's store after sign-out.)
   try {
     const response = await fetch(request);
-    const kept = await cache.match(request);
+    const kept = await caches.match(request, { cacheName: PAGES });
     if (response.ok && kept && !response.redirected) {
       // A page the phone keeps: keep this fresher copy instead.
       const copy = await keptCopy(response.clone(), kept.headers.get("X-Kept-Until"));
-      await cache.put(request, copy);
+      await (await caches.open(PAGES)).put(request, copy);
     }
     return response;
   } catch (error) {
-    const kept = await cache.match(request);
+    const kept = await caches.match(request, { cacheName: PAGES });
     if (kept && !expired(kept)) return kept;
     if (isPage(request)) {
       const fallback = await caches.match("/offline/unavailable");
@@ -94,6 +94,7 @@ function expired(response) {
 
 // Delete what passed its day, and (with a list) what the list no longer names.
 async function purge(keep) {
+  if (!(await caches.has(PAGES))) return;
   const cache = await caches.open(PAGES);
   const wanted = keep ? new Set(keep.pages.map((p) => new URL(p.url, self.location.origin).href)) : null;
   for (const request of await cache.keys()) {
