@@ -13,7 +13,7 @@
   const fill = (text, values) => text.replace(/\{(\w+)\}/g, (_m, name) => values[name]);
   const worker = "serviceWorker" in navigator ? navigator.serviceWorker : null;
 
-  function tell(type) {
+  function tell(type, data) {
     if (!worker) return Promise.resolve();
     return worker.ready.then((registration) => {
       const target = worker.controller || registration.active;
@@ -26,7 +26,7 @@
           }
         };
         worker.addEventListener("message", done);
-        target.postMessage({ type });
+        target.postMessage(Object.assign({ type }, data));
         setTimeout(resolve, 60000);
       });
     });
@@ -229,7 +229,7 @@
     }
     if (user && navigator.onLine) {
       await send();
-      await tell("refresh");
+      await tell("refresh", { user });
     } else if (worker) {
       tell("purge");
     }

@@ -108,10 +108,27 @@ async function clearPages() {
   await caches.delete(PAGES);
 }
 
-// Fetch the server's list for the signed-in officer and keep every page on it.
-async function refresh() {
+// Fetch the server's list for the signed-in officer and keep every page on it; at most every
+// REFRESH_EVERY for one officer (pages visited online are refreshed as they are visited).
+const REFRESH_EVERY = 15 * 60 * 1000;
+let lastRefresh = { at: 0, user: null };
+let refreshing = Promise.resolve();
+
+// One refresh at a time: a page asking while one runs waits for it (and then finds it recent).
+function refresh(user) {
+  refreshing = refreshing.then(async () => {
+    const recent = Date.now() - lastRefresh.at < REFRESH_EVERY && lastRefresh.user === user;
+    if (recent && (await caches.has(PAGES))) return;
+    lastRefresh = { at: Date.now(), user };
+    if (!(await keepListed())) lastRefresh.at = 0; // cut short: try again on the next page
+
+  }).catch(() => null);
+  return refreshing;
+}
+
+async function keepListed() {
   const answer = await fetch("/offline/keep.json", { credentials: "same-origin", cache: "no-store" });
-  if (!answer.ok) return;
+  if (!answer.ok) return false;
   const keep = await answer.json();
   const cache = await caches.open(PAGES);
   const owner = await cache.match(OWNER);
@@ -132,16 +149,17 @@ async function refresh() {
       const response = await fetch(page.url, { credentials: "same-origin" });
       if (response.ok && !response.redirected) await pages.put(page.url, await keptCopy(response, page.until));
     } catch (error) {
-      break; // the connection went: keep what we have
+      return false; // the connection went: keep what we have
     }
   }
   await purge(keep);
+  return true;
 }
 
 self.addEventListener("message", (event) => {
   const type = event.data && event.data.type;
   const reply = (value) => event.source && event.source.postMessage({ type: type + ":done", value });
-  if (type === "refresh") event.waitUntil(refresh().catch(() => null).then(reply));
+  if (type === "refresh") event.waitUntil(refresh(event.data.user).then(reply));
   else if (type === "purge") event.waitUntil(purge(null).then(reply));
   else if (type === "clear") event.waitUntil(clearPages().then(reply));
   else if (type === "send") event.waitUntil(PlannerQueue.sendAll().then(reply));

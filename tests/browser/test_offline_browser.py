@@ -231,3 +231,92 @@ def test_a_refused_entry_is_shown_with_its_reason_and_signing_out_clears_the_pho
     )
     assert kept == []
     assert db.session.scalar(sa.select(sa.func.count(FollowUp.id))) == 1
+
+
+def pages_kept(page) -> list[str]:
+    return page.evaluate(
+        "caches.keys().then(ns => Promise.all(ns.filter(n => n.startsWith('planner-pages-'))"
+        ".map(n => caches.open(n).then(c => c.keys())))).then(all => all.flat()"
+        ".map(r => new URL(r.url).pathname + new URL(r.url).search))"
+    )
+
+
+def test_another_officer_signing_in_asks_then_removes_the_first_officers_data(
+    phone, server, story, app, office
+):
+    factories.user(office, username="lan", full_name="Vàng Thị Lan")
+    db.session.commit()
+    page = phone
+    load_online(page, server)
+    page.context.set_offline(True)
+    page.goto(f"{server}/sessions/{story.id}")
+    add_offline(page, "Lò Văn Páo")
+    page.context.set_offline(False)
+    # Mai's sign-in ended on the server before the entry was sent (12 hours passed).
+    page.context.clear_cookies()
+    page.goto(f"{server}/login")
+    asked: list[str] = []
+    replies = iter([False, True])
+
+    def answer(dialog):
+        asked.append(dialog.message)
+        (dialog.accept if next(replies) else dialog.dismiss)()
+
+    page.on("dialog", answer)
+    page.fill("#username", "lan")
+    page.fill("#password", factories.PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_function("document.querySelector('form[data-login]') !== null")
+    page.wait_for_timeout(300)
+    assert asked == [
+        "Điện thoại này còn 1 mục do Lý Thị Mai nhập đang chờ gửi; chỉ Lý Thị Mai gửi được. "
+        "Đăng nhập bằng tài khoản khác sẽ xoá các mục này. Tiếp tục?"
+    ]
+    # Declined: nothing removed, still on the sign-in page.
+    assert page.url == f"{server}/login"
+    assert len(queue(page)) == 1
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{server}/")
+    assert len(asked) == 2
+    page.wait_for_selector("html[data-offline-ready]", state="attached", timeout=90_000)
+    assert queue(page) == []
+    assert not any(url.startswith(f"/sessions/{story.id}") for url in pages_kept(page))
+    assert recorded_names(story.id) == ["Giàng Thị Sua"]
+
+
+def test_a_new_version_replaces_the_worker_and_every_kept_page(phone, server, story, monkeypatch):
+    from planner.offline import keeping
+
+    page = phone
+    load_online(page, server)
+    old = keeping.app_version()
+    assert f"planner-pages-{old}" in page.evaluate("caches.keys()")
+    monkeypatch.setattr(keeping, "_APP_VERSION", "0000newer000")
+    page.evaluate("navigator.serviceWorker.getRegistration().then(r => r.update())")
+    # The new worker takes over at once and deletes the old version's stores.
+    page.wait_for_function(
+        f"caches.keys().then(ns => !ns.some(n => n.endsWith('{old}')))", timeout=20_000
+    )
+    page.reload()
+    page.wait_for_selector("html[data-offline-ready]", state="attached", timeout=90_000)
+    names = page.evaluate("caches.keys()")
+    assert "planner-pages-0000newer000" in names and "planner-files-0000newer000" in names
+    assert f"/sessions/{story.id}" in pages_kept(page)
+
+
+def test_a_kept_page_past_its_day_is_deleted_from_the_phone(phone, server, story):
+    page = phone
+    load_online(page, server)
+    page.evaluate(
+        """async () => {
+            const name = (await caches.keys()).find(n => n.startsWith('planner-pages-'));
+            const headers = {'Content-Type': 'text/html', 'X-Kept-Until': '2000-01-01T00:00:00Z'};
+            await (await caches.open(name)).put('/sessions/999999', new Response('old', {headers}));
+            navigator.serviceWorker.controller.postMessage({type: 'purge'});
+        }"""
+    )
+    page.wait_for_function(
+        "caches.keys().then(ns => caches.open(ns.find(n => n.startsWith('planner-pages-'))))"
+        ".then(c => c.match('/sessions/999999')).then(r => !r)"
+    )
+    assert f"/sessions/{story.id}" in pages_kept(page)
