@@ -215,7 +215,7 @@ def lighthouse(cli: str, base: str) -> None:
             print(f"  {url}: lighthouse failed: {out.stderr.strip()[:200]}")
             continue
         scores = {k: round(v["score"] * 100) for k, v in report["categories"].items()}
-        print(f"  {url[len(base):]:<28} {scores['performance']:>4} / {scores['accessibility']}")
+        print(f"  {url[len(base) :]:<28} {scores['performance']:>4} / {scores['accessibility']}")
 
 
 def main() -> None:

@@ -57,7 +57,7 @@ def compress(response: Response) -> Response:
         or (response.is_streamed and not response.direct_passthrough)
     ):
         return response
-    etag, weak = response.get_etag()
+    etag, _weak = response.get_etag()
     static_key = (request.path, etag) if request.endpoint == "static" and etag else None
     body = _static_cache.get(static_key) if static_key else None
     # send_file hands over a file wrapper: read it (static files are small) or close it.

@@ -213,9 +213,7 @@ def _record_outcome(user: User, submission: Submission) -> str:
             ),
             "merged",
         )
-    form = OutcomeForm(
-        prefix=f"fu{follow_up.id}", formdata=submission.fields, meta={"csrf": False}
-    )
+    form = OutcomeForm(prefix=f"fu{follow_up.id}", formdata=submission.fields, meta={"csrf": False})
     if not form.validate():
         raise EntryRefused(_form_errors(form), "invalid", 422)
     kind = OutcomeKind(form.kind.data)

@@ -112,7 +112,7 @@ def add_offline(page, name: str) -> None:
 
 
 def test_typed_offline_then_recorded_exactly_once_when_the_signal_returns(
-    phone, server, story, app
+    phone, server, story, app, tmp_path
 ):
     page = phone
     load_online(page, server)
@@ -140,7 +140,7 @@ def test_typed_offline_then_recorded_exactly_once_when_the_signal_returns(
     item.locator("textarea").fill("Gặp ở nương ngô")
     item.locator("button[type=submit]").click()
     expect(page.locator("[data-queue-count]")).to_have_text("Đang chờ gửi (4)")
-    page.screenshot(path="/tmp/offline-followups-390.png", full_page=True)
+    page.screenshot(path=str(tmp_path / "followups-390.png"), full_page=True)
 
     # Reloaded without signal: the page comes from the phone and the entries are still waiting.
     page.goto(f"{server}/sessions/{story.id}")
@@ -149,7 +149,7 @@ def test_typed_offline_then_recorded_exactly_once_when_the_signal_returns(
     for name in NAMES:
         expect(page.locator("[data-queue-list]")).to_contain_text(name)
     page.locator("[data-queue] summary").click()
-    page.screenshot(path="/tmp/offline-session-390.png", full_page=True)
+    page.screenshot(path=str(tmp_path / "session-390.png"), full_page=True)
     assert recorded_names(story.id) == ["Giàng Thị Sua"]
     typed = queue(page)
     assert len(typed) == 4 and len({e["key"] for e in typed}) == 4
@@ -184,7 +184,7 @@ def test_typed_offline_then_recorded_exactly_once_when_the_signal_returns(
 
 
 def test_a_refused_entry_is_shown_with_its_reason_and_signing_out_clears_the_phone(
-    phone, server, story, app
+    phone, server, story, app, tmp_path
 ):
     page = phone
     load_online(page, server)
@@ -207,7 +207,7 @@ def test_a_refused_entry_is_shown_with_its_reason_and_signing_out_clears_the_pho
     expect(page.locator("[data-queue-count]")).to_have_text("Chưa ghi nhận được (2)")
     expect(refused.filter(has_text="Buổi đã tổ chức")).to_contain_text("Mưa lũ, đường sạt lở")
     expect(refused.filter(has_text="Lò Văn Páo")).to_contain_text("Buổi truyền thông này đã bị h")
-    page.screenshot(path="/tmp/offline-refused-390.png", full_page=True)
+    page.screenshot(path=str(tmp_path / "refused-390.png"), full_page=True)
     assert recorded_names(story.id) == ["Giàng Thị Sua"]
     # Never dropped silently: still there on the next page.
     page.reload()
