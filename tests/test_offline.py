@@ -440,3 +440,15 @@ def test_a_future_sessions_kept_page_carries_its_attendance_form_for_the_day(
     assert 'data-offline="attendance"' in page
     answer = send(officer_client, attendee(session.id))
     assert answer.status_code == 422 and "chưa diễn ra" in answer.json["reason"]
+
+
+def test_a_page_the_worker_keeps_never_writes_the_session_cookie(officer_client, held):
+    """Fetched in the background, its cookie would undo what the officer's own request did."""
+    with officer_client.session_transaction() as session:
+        session["_flashes"] = [("success", "Đã lưu.")]
+    kept = officer_client.get(f"/sessions/{held.id}", headers={"X-Planner-Keep": "1"})
+    assert kept.status_code == 200
+    assert "Set-Cookie" not in kept.headers
+    # The message the background fetch popped is still there for the officer's next page.
+    page = officer_client.get(f"/sessions/{held.id}").get_data(as_text=True)
+    assert "Đã lưu." in page

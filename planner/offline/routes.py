@@ -8,11 +8,17 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
 from planner.offline import bp
+from planner.offline.background import KeepingSessionInterface
 from planner.offline.keeping import app_version, keep_list
 from planner.offline.manifest import web_app_manifest
 from planner.offline.replay import EntryRefused, parse_submission, replay
 from planner.offline.texts import phone_texts
 from planner.timezones import now_utc
+
+
+@bp.record_once
+def _keep_fetches_leave_the_session_alone(state) -> None:
+    state.app.session_interface = KeepingSessionInterface()
 
 
 @bp.app_context_processor

@@ -15,7 +15,7 @@ def phone_texts() -> dict[str, str]:
         "sent": _("Sent and recorded: {n}."),
         "signIn": _("Sign in again to send the entries waiting on this phone."),
         "stateWaiting": _("waiting to be sent"),
-        "remove": _("Remove"),
+        "remove": _("Remove from the phone"),
         "confirmRemove": _("Remove this entry from the phone? It was not recorded."),
         "logoutUnsent": _(
             "{n} entries could not be sent. Signing out removes them from this phone. "

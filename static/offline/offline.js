@@ -53,6 +53,8 @@
     box.querySelector("[data-queue-count]").textContent = parts.join(" · ");
     box.classList.toggle("has-refused", refused.length > 0);
     if (refused.length) box.open = true;
+    const sendButton = box.querySelector("[data-queue-send]");
+    if (sendButton) sendButton.hidden = !waiting.length;
     const list = box.querySelector("[data-queue-list]");
     list.textContent = "";
     for (const entry of [...refused, ...waiting]) {
@@ -68,7 +70,7 @@
       if (entry.state === "refused") {
         const button = document.createElement("button");
         button.type = "button";
-        button.className = "link";
+        button.className = "queue-remove";
         button.textContent = T.remove;
         button.addEventListener("click", async () => {
           if (!window.confirm(T.confirmRemove)) return;

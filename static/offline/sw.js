@@ -127,7 +127,11 @@ function refresh(user) {
 }
 
 async function keepListed() {
-  const answer = await fetch("/offline/keep.json", { credentials: "same-origin", cache: "no-store" });
+  const answer = await fetch("/offline/keep.json", {
+    credentials: "same-origin",
+    cache: "no-store",
+    headers: { "X-Planner-Keep": "1" },
+  });
   if (!answer.ok) return false;
   const keep = await answer.json();
   const cache = await caches.open(PAGES);
@@ -146,7 +150,8 @@ async function keepListed() {
   // One at a time: the PDFs are rendered on demand and the link may be slow.
   for (const page of keep.pages) {
     try {
-      const response = await fetch(page.url, { credentials: "same-origin" });
+      // Marked: the server does not save the session for it (planner/offline/background.py).
+      const response = await fetch(page.url, { credentials: "same-origin", headers: { "X-Planner-Keep": "1" } });
       if (response.ok && !response.redirected) await pages.put(page.url, await keptCopy(response, page.until));
     } catch (error) {
       return false; // the connection went: keep what we have
