@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import socket
 import threading
+import time
 from datetime import timedelta
 
 import pytest
@@ -82,6 +83,15 @@ def load_online(page, server: str) -> None:
     page.goto(f"{server}/")
     # The worker has kept what the server listed (pages, PDFs) once this is set.
     page.wait_for_selector("html[data-offline-ready]", state="attached", timeout=90_000)
+
+
+def until(page, expression: str, timeout: float = 20.0) -> None:
+    """Poll `expression` (a promise or value) until it is truthy: wait_for_function evaluates
+    its predicate with eval, which the app's Content-Security-Policy refuses."""
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(expression):
+        assert time.monotonic() < deadline, f"still false after {timeout} s: {expression}"
+        page.wait_for_timeout(100)
 
 
 def queue(page) -> list[dict]:
@@ -174,7 +184,7 @@ def test_typed_offline_then_recorded_exactly_once_when_the_signal_returns(
             typed,
         )
         expect(page.locator("[data-queue]")).to_be_hidden(timeout=20_000)
-        page.wait_for_function("PlannerQueue.all().then(q => q.length === 0)")
+        until(page, "PlannerQueue.all().then(q => q.length === 0)")
     page.wait_for_timeout(500)  # the worker's round, if it was still sending
     assert recorded_names(story.id) == sorted(["Giàng Thị Sua", *NAMES])
     assert outcomes() == 1
@@ -266,8 +276,10 @@ def test_another_officer_signing_in_asks_then_removes_the_first_officers_data(
     page.fill("#username", "lan")
     page.fill("#password", factories.PASSWORD)
     page.click("button[type=submit]")
-    page.wait_for_function("document.querySelector('form[data-login]') !== null")
-    page.wait_for_timeout(300)
+    for _tick in range(100):  # the question comes after the script tried to send
+        if asked:
+            break
+        page.wait_for_timeout(100)
     assert asked == [
         "Điện thoại này còn 1 mục do Lý Thị Mai nhập đang chờ gửi; chỉ Lý Thị Mai gửi được. "
         "Đăng nhập bằng tài khoản khác sẽ xoá các mục này. Tiếp tục?"
@@ -294,9 +306,7 @@ def test_a_new_version_replaces_the_worker_and_every_kept_page(phone, server, st
     monkeypatch.setattr(keeping, "_APP_VERSION", "0000newer000")
     page.evaluate("navigator.serviceWorker.getRegistration().then(r => r.update())")
     # The new worker takes over at once and deletes the old version's stores.
-    page.wait_for_function(
-        f"caches.keys().then(ns => !ns.some(n => n.endsWith('{old}')))", timeout=20_000
-    )
+    until(page, f"caches.keys().then(ns => !ns.some(n => n.endsWith('{old}')))")
     page.reload()
     page.wait_for_selector("html[data-offline-ready]", state="attached", timeout=90_000)
     names = page.evaluate("caches.keys()")
@@ -315,8 +325,9 @@ def test_a_kept_page_past_its_day_is_deleted_from_the_phone(phone, server, story
             navigator.serviceWorker.controller.postMessage({type: 'purge'});
         }"""
     )
-    page.wait_for_function(
+    until(
+        page,
         "caches.keys().then(ns => caches.open(ns.find(n => n.startsWith('planner-pages-'))))"
-        ".then(c => c.match('/sessions/999999')).then(r => !r)"
+        ".then(c => c.match('/sessions/999999')).then(r => !r)",
     )
     assert f"/sessions/{story.id}" in pages_kept(page)
