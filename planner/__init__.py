@@ -140,6 +140,7 @@ def register_blueprints(app: Flask) -> None:
         people_events,  # noqa: F401  follow-ups follow merges, erasure
     )
     from planner.followups.routes import bp as followups_bp
+    from planner.offline.routes import bp as offline_bp
     from planner.operations import bp as operations_bp
     from planner.people import checkin  # noqa: F401  the public check-in form's views
     from planner.people.routes import bp as people_bp
@@ -165,15 +166,18 @@ def register_blueprints(app: Flask) -> None:
         audit_bp,
         operations_bp,
         results_bp,
+        offline_bp,
     ):
         app.register_blueprint(blueprint)
 
 
 def register_hooks(app: Flask) -> None:
-    from planner import operations, web
+    from planner import compression, operations, web
 
     web.init_app(app)
     operations.init_app(app)
+    # Registered last, so it runs first: the request log and headers see the final answer.
+    compression.init_app(app)
 
 
 def register_commands(app: Flask) -> None:

@@ -5,6 +5,7 @@ from planner.audit.models import AuditEntry
 from planner.calendars.models import BlockedDay, CalendarFeed
 from planner.enrolments.models import Enrolment, EnrolmentCredit
 from planner.followups.models import FollowUp, FollowUpOutcome, OfficeSettings
+from planner.offline.models import OfflineEntry
 from planner.people.models import Attendance, DistinctPeople, Person
 from planner.places.models import Commune, Partner, Venue, Village
 from planner.printing.models import PrintJob, PrintSettings, SheetVersion, TalkingPoint
@@ -29,6 +30,7 @@ __all__ = [
     "FollowUpOutcome",
     "Office",
     "OfficeSettings",
+    "OfflineEntry",
     "OutreachSession",
     "PageReading",
     "Partner",

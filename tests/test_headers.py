@@ -36,6 +36,7 @@ FETCHED = {
     "printing.quote_sheet",
     "results.export_table",
     "results.coverage_template",
+    "offline.service_worker",
 }
 BY_TYPE = {
     "printing.job_download": "application/pdf",
@@ -105,6 +106,13 @@ def file_endpoints() -> set[str]:
 
 def test_every_file_route_is_checked_here():
     assert file_endpoints() == FETCHED | set(BY_TYPE)
+
+
+def test_the_offline_worker_is_javascript_said_once_and_never_stale(officer_client):
+    response = officer_client.get("/sw.js")
+    assert response.status_code == 200
+    assert_clean_headers(response, "text/javascript")
+    assert response.headers["Cache-Control"] == "no-cache"
 
 
 def test_calendar_files_and_feeds(officer_client, officer, places):

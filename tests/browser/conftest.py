@@ -56,7 +56,11 @@ def browser():
 
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN")
+    # No service worker here: it would keep the officer's pages (and render their PDFs) in the
+    # background of every test. tests/browser/test_offline_browser.py opens its own contexts.
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 900}, locale="vi-VN", service_workers="block"
+    )
     page = context.new_page()
     page.set_default_timeout(10_000)
     yield page

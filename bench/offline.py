@@ -1,0 +1,265 @@
+"""What a phone on a slow link pays for the week page, and what offline use adds.
+
+Run: .venv/bin/python bench/offline.py [--runs 5] [--port 5153] [--lighthouse PATH]
+
+Seeds the demo office into a temp SQLite file, serves the app on 127.0.0.1:PORT (the same app
+`make run` serves: it compresses its own answers) and prints:
+- the first load of the week page for an officer: HTML, CSS and JS as sent gzip-compressed
+  (no fonts: the pages use the phone's own), against the issue's budget of 60 KB;
+- the offline script, queue and worker as sent compressed, against the budget of 20 KB;
+- the time until the week page is usable (DOMContentLoaded: HTML parsed, CSS loaded, deferred
+  scripts run) in Debian's chromium on DevTools' "Slow 3G" (2 s latency, 400 kbit/s each way,
+  set by CDP Network.emulateNetworkConditions): cold (no HTTP cache, no service worker), warm
+  (static files in the HTTP cache) and offline (the week as the worker kept it); medians of
+  --runs and the ratio of each to cold.
+- with --lighthouse PATH (a `lighthouse` CLI from npm), its mobile performance and
+  accessibility scores for the week, session, attendance and follow-ups pages.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from flask_migrate import upgrade
+from werkzeug.serving import make_server
+
+from planner import create_app
+from planner.demo import DEMO_PASSWORD, load_demo_data
+from planner.extensions import db
+from planner.rates.services import seed_national_rates
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-dev-shm-usage",
+]
+# Chrome DevTools' "Slow 3G" preset (its 400 ms scaled by 5, 500 kbit/s scaled by 0.8).
+SLOW_3G = {
+    "offline": False,
+    "latency": 2000,
+    "downloadThroughput": 500 * 1000 / 8 * 0.8,
+    "uploadThroughput": 500 * 1000 / 8 * 0.8,
+}
+FIRST_LOAD_BUDGET = 60 * 1024
+OFFLINE_BUDGET = 20 * 1024
+
+
+def build_app(folder: str):
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder}/bench.db",
+            "SECRET_KEY": "bench",
+            "RATELIMIT_ENABLED": False,
+            "PLANNER_CACHE_DIR": f"{folder}/cache",
+            "PLANNER_PREPARE_FLYERS": False,
+        }
+    )
+    with app.app_context():
+        upgrade(directory=app.extensions["migrate"].directory)
+        seed_national_rates()
+        load_demo_data()
+        db.session.commit()
+    return app
+
+
+def compressed_sizes(app) -> tuple[dict[str, int], dict[str, int]]:
+    """(week page's HTML, CSS and JS; offline scripts and worker): bytes as sent gzip-compressed."""
+    client = app.test_client()
+    login_page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', login_page)
+    client.post(
+        "/login",
+        data={"username": "mai", "password": DEMO_PASSWORD, "csrf_token": token.group(1)},
+    )
+    gz = {"Accept-Encoding": "gzip"}
+
+    def size(url: str) -> int:
+        with client.get(url, headers=gz) as response:
+            assert response.status_code == 200, url
+            body = response.get_data()
+            if response.headers.get("Content-Encoding") != "gzip":
+                body = gzip.compress(body)  # (small answers are sent plain: count them packed)
+            return len(body)
+
+    with client.get("/", headers=gz) as response:
+        html = gzip.decompress(response.get_data()).decode()
+    first = {"/ (HTML)": size("/")}
+    for url in re.findall(r'<(?:link rel="stylesheet"|script) (?:href|src)="([^"]+)"', html):
+        first[url] = size(url)
+    offline = {
+        url: size(url)
+        for url in ("/static/offline/offline.js", "/static/offline/queue.js", "/sw.js")
+    }
+    return first, offline
+
+
+def serve(app, port: int):
+    server = make_server("127.0.0.1", port, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    return server, thread
+
+
+def usable_ms(page, url: str) -> float:
+    page.goto(url, wait_until="domcontentloaded", timeout=120_000)
+    timing = page.evaluate(
+        "(() => { const n = performance.getEntriesByType('navigation')[0];"
+        " return n.domContentLoadedEventEnd - n.startTime; })()"
+    )
+    return float(timing)
+
+
+def log_in(page, base: str) -> None:
+    page.goto(f"{base}/login")
+    page.fill("#username", "mai")
+    page.fill("#password", DEMO_PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}/")
+
+
+def slow_3g(context, page, cache: bool) -> None:
+    cdp = context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    cdp.send("Network.setCacheDisabled", {"cacheDisabled": not cache})
+    cdp.send("Network.emulateNetworkConditions", SLOW_3G)
+
+
+def timings(base: str, runs: int) -> dict[str, float]:
+    """Cold: a new phone (no HTTP cache, no worker). Warm: the static files in the HTTP cache,
+    the HTML over the slow link (the worker is left out: CDP throttles the page's own requests,
+    not the ones a worker makes). Offline: no link at all, the week as the worker kept it."""
+    from playwright.sync_api import sync_playwright
+
+    results: dict[str, list[float]] = {"cold": [], "warm HTTP cache": [], "offline (kept)": []}
+    phone = {"viewport": {"width": 390, "height": 844}, "locale": "vi-VN"}
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        for _run in range(runs):
+            context = browser.new_context(**phone, service_workers="block")
+            page = context.new_page()
+            log_in(page, base)
+            slow_3g(context, page, cache=False)
+            results["cold"].append(usable_ms(page, f"{base}/"))
+            slow_3g(context, page, cache=True)
+            usable_ms(page, f"{base}/")
+            results["warm HTTP cache"].append(usable_ms(page, f"{base}/"))
+            context.close()
+            context = browser.new_context(**phone)
+            page = context.new_page()
+            log_in(page, base)
+            page.wait_for_selector("html[data-offline-ready]", state="attached", timeout=120_000)
+            context.set_offline(True)
+            results["offline (kept)"].append(usable_ms(page, f"{base}/"))
+            context.close()
+        browser.close()
+    return {name: statistics.median(values) for name, values in results.items()}
+
+
+def lighthouse(cli: str, base: str) -> None:
+    """Mobile performance and accessibility of the officer's offline pages (needs a cookie)."""
+    import urllib.parse
+    import urllib.request
+    from http.cookiejar import CookieJar
+
+    jar = CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    page = opener.open(f"{base}/login").read().decode()
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    data = urllib.parse.urlencode(
+        {"username": "mai", "password": DEMO_PASSWORD, "csrf_token": token}
+    ).encode()
+    opener.open(f"{base}/login", data=data).read()
+    cookie = "; ".join(f"{c.name}={c.value}" for c in jar)
+    week = opener.open(f"{base}/").read().decode()
+    session = re.search(r'href="(/sessions/\d+)"', week)
+    urls = [f"{base}/", f"{base}/follow-ups/"]
+    if session:
+        urls += [f"{base}{session.group(1)}", f"{base}{session.group(1)}/attendance"]
+    print("\nLighthouse (mobile, Debian chromium): performance / accessibility")
+    for url in urls:
+        out = subprocess.run(  # noqa: S603 (a CLI the user named, with our own arguments)
+            [
+                cli,
+                url,
+                "--quiet",
+                "--output=json",
+                "--only-categories=performance,accessibility",
+                f"--chrome-path={CHROMIUM}",
+                "--chrome-flags=--headless=new " + " ".join(ARGS),
+                f"--extra-headers={json.dumps({'Cookie': cookie})}",
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=300,
+        )
+        try:
+            report = json.loads(out.stdout)
+        except json.JSONDecodeError:
+            print(f"  {url}: lighthouse failed: {out.stderr.strip()[:200]}")
+            continue
+        scores = {k: round(v["score"] * 100) for k, v in report["categories"].items()}
+        print(f"  {url[len(base) :]:<28} {scores['performance']:>4} / {scores['accessibility']}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--port", type=int, default=5153)
+    parser.add_argument("--lighthouse", help="path of a lighthouse CLI (npm)")
+    options = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        app = build_app(folder)
+        first, offline = compressed_sizes(app)
+        print("First load of the week page (officer), bytes as sent gzip-compressed:")
+        for url, size in first.items():
+            print(f"  {url:<40} {size:>7,}")
+        total = sum(first.values())
+        print(
+            f"  {'total':<40} {total:>7,}  ({total / 1024:.1f} KiB; budget 60 KiB: "
+            f"{'met' if total <= FIRST_LOAD_BUDGET else 'NOT met'})"
+        )
+        print("Offline script, queue and worker, as sent gzip-compressed:")
+        for url, size in offline.items():
+            print(f"  {url:<40} {size:>7,}")
+        total = sum(offline.values())
+        print(
+            f"  {'total':<40} {total:>7,}  ({total / 1024:.1f} KiB; budget 20 KiB: "
+            f"{'met' if total <= OFFLINE_BUDGET else 'NOT met'})"
+        )
+        server, thread = serve(app, options.port)
+        base = f"http://127.0.0.1:{options.port}"
+        try:
+            medians = timings(base, options.runs)
+            print(
+                f"Time until the week page is usable on Slow 3G (DOMContentLoaded, median of "
+                f"{options.runs}):"
+            )
+            cold = medians["cold"]
+            for name, value in medians.items():
+                print(f"  {name:<20} {value:>8.0f} ms  ({value / cold:.2f}x cold)")
+            if options.lighthouse:
+                lighthouse(options.lighthouse, base)
+        finally:
+            server.shutdown()
+            thread.join(timeout=5)
+
+
+if __name__ == "__main__":
+    main()
