@@ -131,3 +131,36 @@ def test_a_table_with_an_unknown_figure_loads_nothing(runner, two_offices, tmp_p
     result = runner.invoke(args=["rates", "load", str(table)])
     assert result.exit_code != 0
     assert db.session.query(RateValue).count() == rows
+
+
+def test_a_flyer_says_whose_figures_its_costs_use(two_offices):
+    from decimal import Decimal
+
+    from planner.printing import flyer, talking_points
+    from planner.rates.province import add_province_support
+    from tests.test_printing import flat_text
+
+    lao_cai, ha_giang = two_offices
+    talking_points.seed_talking_points()
+    add_province_support(
+        ha_giang.id,
+        "province_vsi_support_pct_poor",
+        date(2026, 1, 1),
+        Decimal(30),
+        "Nghị quyết HĐND tỉnh Hà Giang",
+        by=_admin(ha_giang),
+    )
+    texts = {}
+    for office in (lao_cai, ha_giang):
+        places = factories.places(office)
+        lead = factories.user(office, username=f"lead-{office.id}")
+        session = factories.session(lead, places.commune, day=date(2026, 12, 6))
+        db.session.commit()
+        texts[office.id] = flat_text(flyer.flyer_pdf(session)[1])
+
+    assert "theo quy định hiện hành của Nhà nước" in texts[lao_cai.id]
+    assert "Bảo hiểm xã hội tỉnh Hà Giang" not in texts[lao_cai.id]
+    assert (
+        "phần hỗ trợ thêm là của tỉnh, do Bảo hiểm xã hội tỉnh Hà Giang công bố"
+        in texts[ha_giang.id]
+    )

@@ -189,6 +189,8 @@ def flyer_body_html(inputs: dict, scale: float = 1.0) -> str:
         office_name=inputs["office_name"],
         costs=flyer_costs(since, inputs["office_id"]),
         rates_since=since,
+        # Whose figures the costs use: the decree's, and the province's when it adds support.
+        province_support=bool(inputs["office_rates"]),
         blocks=blocks,
         bilingual=bool(second),
         second_language=second_label,
