@@ -207,3 +207,26 @@ def test_the_service_refuses_a_reminder_it_does_not_offer(app, officer):
     with pytest.raises(PlannerError) as raised:
         update_feed_settings(feed, False, "vi", 10_080)
     assert raised.value.field == "reminder_minutes"
+
+
+def test_a_refused_calendar_form_is_shown_again_with_its_error_beside_the_field(
+    supervisor_client, office, places
+):
+    from planner.calendars.models import CalendarFeed
+
+    # A team calendar without its team: the choice stays, the reason stands under "Tổ".
+    response = supervisor_client.post(
+        "/calendars/shared", data={"kind": "team", "team_id": "0", "language": "vi"}
+    )
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert 'aria-describedby="team_id-error" aria-invalid="true" id="team_id"' in page
+    assert '<p class="error" id="team_id-error">Hãy chọn một' in page
+    assert '<input checked id="kind-0" name="kind" required type="radio" value="team">' in page
+    assert db.session.scalar(db.select(db.func.count(CalendarFeed.id))) == 0
+
+    # Its own calendar in a language not offered: said beside the language, nothing made.
+    response = supervisor_client.post("/calendars/mine", data={"language": "fr"})
+    assert response.status_code == 400
+    assert 'aria-invalid="true"' in response.get_data(as_text=True)
+    assert db.session.scalar(db.select(db.func.count(CalendarFeed.id))) == 0

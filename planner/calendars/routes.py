@@ -44,6 +44,7 @@ from planner.calendars.services import (
     update_feed_settings,
     visible_feeds,
 )
+from planner.collation import vi_order
 from planner.enums import VenueKind
 from planner.errors import PlannerError
 from planner.extensions import csrf, db, limiter
@@ -150,22 +151,41 @@ def _feed_urls(token: str) -> dict:
 @bp.get("/")
 @login_required
 def index():
+    return _calendars_page()
+
+
+def _office_teams() -> Sequence[Team]:
+    return db.session.scalars(
+        sa.select(Team)
+        .where(Team.office_id == current_user.office_id)
+        .order_by(vi_order(Team.name))
+    ).all()
+
+
+def _calendars_page(
+    settings_form: FeedSettingsForm | None = None,
+    shared_form: SharedFeedForm | None = None,
+    status: int = 200,
+) -> ResponseReturnValue:
+    """The calendars page; a refused form is shown again as posted, its errors beside its
+    fields (and the status says it was refused)."""
     fresh = session.pop(FRESH_TOKEN_KEY, None)
     feeds = visible_feeds(current_user)
     own = next((f for f in feeds if f.kind == FeedKind.OFFICER), None)
     shown = None
     if fresh and any(f.id == fresh.get("feed") for f in feeds):
         shown = {"feed_id": fresh["feed"], **_feed_urls(fresh["token"])}
-    settings_form = FeedSettingsForm(
+    settings_form = settings_form or FeedSettingsForm(
+        formdata=None,
         include_followups=own.include_followups if own else False,
         language=own.language if own else str(get_locale()),
         reminder_minutes=(own.reminder_minutes or 0) if own else 0,
     )
-    teams = db.session.scalars(
-        sa.select(Team).where(Team.office_id == current_user.office_id).order_by(Team.name)
-    ).all()
-    shared_form = SharedFeedForm(
-        teams=teams, communes=office_communes(current_user.office_id), language="vi"
+    shared_form = shared_form or SharedFeedForm(
+        formdata=None,
+        teams=_office_teams(),
+        communes=office_communes(current_user.office_id),
+        language="vi",
     )
     return render_template(
         "calendars/index.html",
@@ -175,7 +195,7 @@ def index():
         settings_form=settings_form,
         shared_form=shared_form,
         action_form=ActionForm(),
-    )
+    ), status
 
 
 def _remember_token(feed_record: CalendarFeed, token: str) -> None:
@@ -187,9 +207,9 @@ def _remember_token(feed_record: CalendarFeed, token: str) -> None:
 def create_own():
     form = FeedSettingsForm()
     if not form.validate_on_submit():
-        flash(_("Choose the language of the calendar."), "error")
-        return redirect(url_for("calendars.index"))
+        return _calendars_page(settings_form=form, status=400)
     return _new_feed(
+        form,
         FeedKind.OFFICER,
         _("Your calendar link is ready. Add it to your calendar app now."),
         include_followups=form.include_followups.data,
@@ -201,12 +221,11 @@ def create_own():
 @bp.post("/shared")
 @supervisor_required
 def create_shared():
-    teams = db.session.scalars(sa.select(Team).where(Team.office_id == current_user.office_id))
-    form = SharedFeedForm(teams=teams, communes=office_communes(current_user.office_id))
+    form = SharedFeedForm(teams=_office_teams(), communes=office_communes(current_user.office_id))
     if not form.validate_on_submit():
-        flash(_("Choose a team or a commune."), "error")
-        return redirect(url_for("calendars.index"))
+        return _calendars_page(shared_form=form, status=400)
     return _new_feed(
+        form,
         form.kind.data,
         _("The calendar link is ready. Share it with the people who need it."),
         team_id=form.team_id.data or None,
@@ -215,16 +234,22 @@ def create_shared():
     )
 
 
-def _new_feed(kind: FeedKind | str, ready: str, **settings) -> ResponseReturnValue:
+def _new_feed(
+    form: FeedSettingsForm | SharedFeedForm, kind: FeedKind | str, ready: str, **settings
+) -> ResponseReturnValue:
     """Make a feed, keep its token for the list to show once, and go back to the list; a
-    refused feed is said there instead (`ready`: the message for a feed made)."""
+    refused feed shows `form` again with the reason beside its field (`ready`: the message
+    for a feed made)."""
     try:
         record, token = create_feed(current_user, kind, **settings)
         db.session.commit()
     except PlannerError as error:
         db.session.rollback()
-        flash(error.message, "error")
-        return redirect(url_for("calendars.index"))
+        if isinstance(form, SharedFeedForm):
+            form.add_error(error, default="kind")
+            return _calendars_page(shared_form=form, status=422)
+        form.add_error(error, default="language")
+        return _calendars_page(settings_form=form, status=422)
     _remember_token(record, token)
     flash(ready, "success")
     return redirect(url_for("calendars.index"))
@@ -264,14 +289,15 @@ def settings(feed_id: int):
     record = _managed_feed(feed_id)
     form = FeedSettingsForm()
     if not form.validate_on_submit():
-        abort(400)
+        return _calendars_page(settings_form=form, status=400)
     try:
         update_feed_settings(record, form.include_followups.data, form.language.data, form.reminder)
         db.session.commit()
-        flash(_("The calendar settings were saved."), "success")
     except PlannerError as error:
         db.session.rollback()
-        flash(error.message, "error")
+        form.add_error(error, default="language")
+        return _calendars_page(settings_form=form, status=422)
+    flash(_("The calendar settings were saved."), "success")
     return redirect(url_for("calendars.index"))
 
 
