@@ -185,9 +185,38 @@ def _filter_context(f: ResultsFilter) -> dict:
 def dashboard():
     f = resolve_filter()
     current = figures.figures(f)
+    return render_template(
+        "results/dashboard.html",
+        **_figures_context(f, current),
+        **_watch_context(f, current),
+        dimensions=list(comparisons.Dimension),
+        record_lists=records.RecordList,
+        session_kinds=list(SessionKind),
+        products=Product.single(),
+        **_filter_context(f),
+    )
+
+
+def _figures_context(f: ResultsFilter, current: figures.Figures) -> dict:
+    """The dashboard's figures against the period before, the funnel and the split by kind."""
     previous = figures.figures(f.with_period(f.period.previous()))
     steps = comparisons.funnel(current)
     by_kind = comparisons.breakdown(f, comparisons.Dimension.KIND)
+    return {
+        "figure_rows": exports.figure_rows(current, previous),
+        "previous_period": f.period.previous(),
+        "funnel_table": tables.funnel(steps),
+        "funnel_chart": charts.bar_chart(
+            _("From reach to enrolment"),
+            [charts.Bar(s.label, s.value, note=charts.percent_note(s.share)) for s in steps],
+        ),
+        "kind_table": tables.comparison(by_kind),
+        "kind_chart": exports.comparison_chart(_("By session kind"), by_kind),
+    }
+
+
+def _watch_context(f: ResultsFilter, current: figures.Figures) -> dict:
+    """What the dashboard asks to watch: targets, stale sessions, overdue work, coverage."""
     progress = targets.progress(
         targets.targets_in(f.office_id, f.period, f.officer_ids, f.commune_id)
     )
@@ -196,29 +225,14 @@ def dashboard():
     )
     overdue = figures.overdue_by_officer(f)
     cover = coverage.coverage_table(f.office_id, min(f.period.last, today_local()), f.commune_id)
-    return render_template(
-        "results/dashboard.html",
-        figure_rows=exports.figure_rows(current, previous),
-        previous_period=f.period.previous(),
-        funnel_table=tables.funnel(steps),
-        funnel_chart=charts.bar_chart(
-            _("From reach to enrolment"),
-            [charts.Bar(s.label, s.value, note=charts.percent_note(s.share)) for s in steps],
-        ),
-        kind_table=tables.comparison(by_kind),
-        kind_chart=exports.comparison_chart(_("By session kind"), by_kind),
-        progress=progress,
-        targets_table=tables.targets(progress),
-        stale=stale[:10],
-        stale_count=current.sessions_stale,
-        overdue_table=tables.overdue(overdue),
-        coverage_table=tables.coverage(cover),
-        dimensions=list(comparisons.Dimension),
-        record_lists=records.RecordList,
-        session_kinds=list(SessionKind),
-        products=Product.single(),
-        **_filter_context(f),
-    )
+    return {
+        "progress": progress,
+        "targets_table": tables.targets(progress),
+        "stale": stale[:10],
+        "stale_count": current.sessions_stale,
+        "overdue_table": tables.overdue(overdue),
+        "coverage_table": tables.coverage(cover),
+    }
 
 
 def _records_items(
@@ -405,35 +419,29 @@ def _target_forms(f: ResultsFilter):
 def targets_page():
     f = resolve_filter()
     form, campaign_form, campaigns, context = _target_forms(f)
-    status = 200
-    if request.method == "POST":
-        if not current_user.is_supervisor:
-            abort(403)
-        if form.validate_on_submit():
-            try:
-                targets.save_target(
-                    f.office_id,
-                    targets.TargetInput(
-                        metric=form.metric.data,
-                        value=form.value.data,
-                        first_day=form.first_day.data,
-                        last_day=form.last_day.data,
-                        commune_id=form.commune_id.data or None,
-                        officer_id=form.officer_id.data or None,
-                        campaign_id=form.campaign_id.data or None,
-                    ),
-                    current_user,
-                )
-                db.session.commit()
-                flash(_("The target was saved."), "success")
-                return redirect(url_for("results.targets_page", **filter_args(f)))
-            except PlannerError as error:
-                db.session.rollback()
-                status = 404 if error.code == "not_found" else 400
-                form.add_error(error, default="value")
-        else:
-            status = 400
+    if request.method == "GET":
+        return _targets_page(f, form, campaign_form, campaigns, context), 200
+    if not current_user.is_supervisor:
+        abort(403)
+    status = _save_target(f, form)
+    if status is None:
+        flash(_("The target was saved."), "success")
+        return redirect(url_for("results.targets_page", **filter_args(f)))
     return _targets_page(f, form, campaign_form, campaigns, context), status
+
+
+def _save_target(f: ResultsFilter, form: TargetForm) -> int | None:
+    """Save the posted target; None when saved, else the HTTP status (errors are on `form`)."""
+    if not form.validate_on_submit():
+        return 400
+    try:
+        targets.save_target(f.office_id, form.to_input(), current_user)
+        db.session.commit()
+    except PlannerError as error:
+        db.session.rollback()
+        form.add_error(error, default="value")
+        return 404 if error.code == "not_found" else 400
+    return None
 
 
 def _targets_page(f: ResultsFilter, form, campaign_form, campaigns, context: dict) -> str:
@@ -498,67 +506,74 @@ def coverage_page():
     if request.method == "GET":
         form.as_of.data = today_local()
         form.commune_id.data = f.commune_id or 0
-    status, refused = 200, None
-    if request.method == "POST":
-        if not current_user.is_supervisor:
-            abort(403)
-        if "import-sheet" in request.files or request.form.get("import-submit"):
-            if import_form.validate_on_submit():
-                upload = import_form.sheet.data
-                limit = current_app.config.get("PEOPLE_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
-                try:
-                    saved = coverage.import_coverage(
-                        f.office_id, upload.filename or "", upload.read(limit + 1), current_user
-                    )
-                    db.session.commit()
-                    flash(
-                        ngettext(
-                            "%(num)d commune's figures were imported.",
-                            "%(num)d communes' figures were imported.",
-                            saved,
-                        ),
-                        "success",
-                    )
-                    return redirect(url_for("results.coverage_page", **filter_args(f)))
-                except ImportRefused as error:
-                    db.session.rollback()
-                    refused = error
-            status = 400
-        elif form.validate_on_submit():
-            try:
-                coverage.record_coverage(
-                    f.office_id,
-                    coverage.CoverageInput(
-                        commune_id=form.commune_id.data or None,
-                        as_of=form.as_of.data,
-                        population=form.population.data,
-                        households=form.households.data,
-                        with_health_insurance=form.with_health_insurance.data,
-                        with_voluntary_si=form.with_voluntary_si.data,
-                    ),
-                    current_user,
-                )
-                db.session.commit()
-                flash(_("The coverage figures were saved."), "success")
-                return redirect(url_for("results.coverage_page", **filter_args(f)))
-            except PlannerError as error:
-                db.session.rollback()
-                form.add_error(error, default="population")
-                status = 400
-        else:
-            status = 400
-    rows = coverage.coverage_table(f.office_id, today_local(), f.commune_id)
-    return (
-        render_template(
-            "results/coverage.html",
-            form=form,
-            import_form=import_form,
-            refused=refused,
-            table=tables.coverage(rows),
-            headers=coverage.template_headers(),
-            **context,
+        return _coverage_page(f, form, import_form, None, context), 200
+    if not current_user.is_supervisor:
+        abort(403)
+    refused = None
+    if "import-sheet" in request.files or request.form.get("import-submit"):
+        saved, refused = _import_coverage(f, import_form)
+    else:
+        saved = _record_coverage(f, form)
+    if saved:
+        return redirect(url_for("results.coverage_page", **filter_args(f)))
+    return _coverage_page(f, form, import_form, refused, context), 400
+
+
+def _import_coverage(
+    f: ResultsFilter, import_form: CoverageImportForm
+) -> tuple[bool, ImportRefused | None]:
+    """Import the posted sheet: (saved, why it was refused)."""
+    if not import_form.validate_on_submit():
+        return False, None
+    upload = import_form.sheet.data
+    limit = current_app.config.get("PEOPLE_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
+    try:
+        saved = coverage.import_coverage(
+            f.office_id, upload.filename or "", upload.read(limit + 1), current_user
+        )
+        db.session.commit()
+    except ImportRefused as error:
+        db.session.rollback()
+        return False, error
+    flash(
+        ngettext(
+            "%(num)d commune's figures were imported.",
+            "%(num)d communes' figures were imported.",
+            saved,
         ),
-        status,
+        "success",
+    )
+    return True, None
+
+
+def _record_coverage(f: ResultsFilter, form: CoverageForm) -> bool:
+    """Save the figures typed in; False leaves the errors on `form`."""
+    if not form.validate_on_submit():
+        return False
+    try:
+        coverage.record_coverage(f.office_id, form.to_input(), current_user)
+        db.session.commit()
+    except PlannerError as error:
+        db.session.rollback()
+        form.add_error(error, default="population")
+        return False
+    flash(_("The coverage figures were saved."), "success")
+    return True
+
+
+def _coverage_page(
+    f: ResultsFilter, form, import_form, refused: ImportRefused | None, context: dict
+) -> str:
+    """The coverage page with its two forms as they stand."""
+    rows = coverage.coverage_table(f.office_id, today_local(), f.commune_id)
+    return render_template(
+        "results/coverage.html",
+        form=form,
+        import_form=import_form,
+        refused=refused,
+        table=tables.coverage(rows),
+        headers=coverage.template_headers(),
+        **context,
     )
 
 
