@@ -87,8 +87,10 @@ def ascii_filename(disposition: str) -> str:
 def file_endpoints() -> set[str]:
     """Endpoints whose view calls file_response or sets a Content-Type itself."""
     found = set()
-    for path in Path(planner.__file__).parent.glob("*/routes.py"):
-        blueprint = path.parent.name
+    root = Path(planner.__file__).parent
+    # A domain's views are in its routes.py, or in the modules of its routes/ package.
+    for path in [*root.glob("*/routes.py"), *root.glob("*/routes/*.py")]:
+        blueprint = path.parent.name if path.name == "routes.py" else path.parent.parent.name
         tree = ast.parse(path.read_text(encoding="utf-8"))
         helpers = {
             node.name

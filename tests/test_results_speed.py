@@ -198,12 +198,12 @@ def test_where_next_shows_the_first_communes_as_cards_and_ranks_all_in_the_table
     supervisor_client, office, monkeypatch
 ):
     from planner.places.models import Commune
-    from planner.results import routes
+    from planner.results.routes import pages
 
     for n in range(4):
         db.session.add(Commune(office_id=office.id, name=f"Xã Thử {n}"))
     db.session.commit()
-    monkeypatch.setattr(routes, "WHERE_NEXT_CARDS", 2)
+    monkeypatch.setattr(pages, "WHERE_NEXT_CARDS", 2)
     html = supervisor_client.get("/results/where-next").get_data(as_text=True)
     assert html.count('<li class="card">') == 2
     assert "xếp hạng đủ 5 xã" in html

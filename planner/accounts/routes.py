@@ -202,6 +202,31 @@ def new_user():
     return render_template("accounts/user_form.html", form=form, user=None)
 
 
+def _save_user(user: User, form: UserForm) -> None:
+    """Apply the admin's changes; a taken username or taking away one's own administrator
+    access raises PlannerError with the field at fault. Deactivating ends the user's sessions."""
+    taken = db.session.scalar(
+        sa.select(User.id).where(User.username == form.username.data, User.id != user.id)
+    )
+    if taken:
+        raise PlannerError(
+            _("The username “%(name)s” is taken.", name=form.username.data),
+            field="username",
+        )
+    if user.id == current_user.id and (form.role.data != Role.ADMIN.value or not form.active.data):
+        raise PlannerError(_("You cannot remove your own administrator access."), field="role")
+    user.username = required(form.username.data)
+    user.full_name = required(form.full_name.data).strip()
+    user.phone = normalise_phone(form.phone.data) if form.phone.data else ""
+    user.role = Role(form.role.data)
+    user.team = _team_or_none(form.team_id.data)
+    if user.active and not form.active.data:
+        user.end_sessions()
+    user.active = form.active.data
+    if form.password.data:
+        reset_password(user, form.password.data)
+
+
 @bp.route("/admin/users/<int:user_id>", methods=["GET", "POST"])
 @admin_required
 def edit_user(user_id: int):
@@ -212,30 +237,7 @@ def edit_user(user_id: int):
         form.role.data = user.role.value
     if form.validate_on_submit():
         try:
-            taken = db.session.scalar(
-                sa.select(User.id).where(User.username == form.username.data, User.id != user.id)
-            )
-            if taken:
-                raise PlannerError(
-                    _("The username “%(name)s” is taken.", name=form.username.data),
-                    field="username",
-                )
-            if user.id == current_user.id and (
-                form.role.data != Role.ADMIN.value or not form.active.data
-            ):
-                raise PlannerError(
-                    _("You cannot remove your own administrator access."), field="role"
-                )
-            user.username = required(form.username.data)
-            user.full_name = required(form.full_name.data).strip()
-            user.phone = normalise_phone(form.phone.data) if form.phone.data else ""
-            user.role = Role(form.role.data)
-            user.team = _team_or_none(form.team_id.data)
-            if user.active and not form.active.data:
-                user.end_sessions()
-            user.active = form.active.data
-            if form.password.data:
-                reset_password(user, form.password.data)
+            _save_user(user, form)
             db.session.commit()
         except PlannerError as error:
             db.session.rollback()

@@ -16,6 +16,7 @@ from planner.enrolments import bp
 from planner.enrolments.forms import EnrolmentForm, ReceiptForm
 from planner.enrolments.models import Enrolment, EnrolmentCredit
 from planner.enrolments.services import (
+    Contribution,
     EnrolmentInput,
     contribution,
     office_enrolments,
@@ -91,6 +92,28 @@ def enrolment_from_follow_up(follow_up: FollowUp, channel: str, notes: str):
     )
 
 
+def _quote_or_record(
+    person: Person, form: EnrolmentForm, follow_up: FollowUp | None
+) -> tuple[Contribution | None, Enrolment | None]:
+    """The contribution for the posted form and, unless it is a preview, the enrolment recorded
+    (committed). A refusal leaves its reason on `form` and no enrolment."""
+    if not form.validate_on_submit():
+        return None, None
+    quote = None
+    try:
+        # The amount comes first: it is worked out with or without a receipt number.
+        quote = contribution(_input(form), person.office_id)
+        if "preview" in request.form:
+            return quote, None
+        enrolment = record_enrolment(person, _input(form), current_user, follow_up)
+        db.session.commit()
+    except PlannerError as error:
+        db.session.rollback()
+        form.add_error(error, default="product")
+        return quote, None
+    return quote, enrolment
+
+
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
 def new():
@@ -104,24 +127,11 @@ def new():
     follow_up = _follow_up_of(person, form.follow_up_id.data)
     quote, status = None, 200
     if request.method == "POST":
-        status = 400
-        if form.validate_on_submit():
-            try:
-                # The amount comes first: it is worked out with or without a receipt number.
-                quote = contribution(_input(form), person.office_id)
-                if "preview" in request.form:
-                    status = 200
-                else:
-                    enrolment = record_enrolment(person, _input(form), current_user, follow_up)
-                    db.session.commit()
-                    flash(
-                        _("The enrolment of %(name)s was recorded.", name=person.full_name),
-                        "success",
-                    )
-                    return redirect(url_for("enrolments.detail", enrolment_id=enrolment.id))
-            except PlannerError as error:
-                db.session.rollback()
-                form.add_error(error, default="product")
+        quote, enrolment = _quote_or_record(person, form, follow_up)
+        if enrolment is not None:
+            flash(_("The enrolment of %(name)s was recorded.", name=person.full_name), "success")
+            return redirect(url_for("enrolments.detail", enrolment_id=enrolment.id))
+        status = 200 if quote is not None and "preview" in request.form else 400
     return (
         render_template(
             "enrolments/new.html", form=form, person=person, follow_up=follow_up, quote=quote

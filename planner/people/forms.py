@@ -12,7 +12,8 @@ from planner.concurrency import VersionFields
 from planner.enums import PriorityGroup
 from planner.forms import PlannerForm, grouped_choices
 from planner.people.identity import AttendeeInput
-from planner.people.models import Gender, Interest
+from planner.people.models import Gender, Interest, Person
+from planner.phones import display_phone
 
 YEAR = NumberRange(min=1900, max=2100, message=_l("Enter a year such as 1985."))
 
@@ -115,6 +116,16 @@ class PersonForm(VersionFields, PersonFields, PlannerForm):
     def __init__(self, *args, villages=(), **kwargs):
         super().__init__(*args, **kwargs)
         self._choose_from(villages)
+
+    def show(self, person: Person) -> None:
+        """Fill the lists and the phone the way the page shows them (the form's `obj` does the
+        plain fields)."""
+        self.gender.data = person.gender.value if person.gender else ""
+        self.village_id.data = person.village_id or 0
+        self.priority_group.data = person.priority_group.value
+        answers: dict[bool | None, str] = {True: "yes", False: "no", None: ""}
+        self.has_health_insurance.data = answers[person.has_health_insurance]
+        self.phone.data = display_phone(person.phone) if person.phone else ""
 
     def values(self) -> dict:
         return {

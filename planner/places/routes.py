@@ -1,5 +1,8 @@
 """Supervisors and administrators manage the places officers pick from."""
 
+from dataclasses import dataclass
+from datetime import date
+
 import sqlalchemy as sa
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -103,6 +106,47 @@ def village(village_id: int | None):
     return render_template("places/form.html", form=form, title=_("Village"), record=record)
 
 
+@dataclass(frozen=True)
+class _CheckedVenue:
+    """A venue form's place and market schedule, checked (weekdays as stored text)."""
+
+    commune: Commune
+    village: Village | None
+    kind: VenueKind
+    weekdays: str
+    cycle: int | None
+    anchor: date | None
+
+
+def _checked_venue(form: VenueForm) -> _CheckedVenue:
+    """The form's commune (another office's is a 404), village (must lie in that commune) and
+    market schedule (only markets keep one). Raises PlannerError with the field at fault."""
+    commune = get_owned_or_404(Commune, form.commune_id.data)
+    village = db.session.get(Village, form.village_id.data) if form.village_id.data else None
+    if village is not None and village.commune_id != commune.id:
+        raise PlannerError(_("The village is not in the chosen commune."), field="village_id")
+    weekdays = format_weekdays({int(d) for d in form.market_weekdays.data or []})
+    kind = VenueKind(form.kind.data)
+    if kind != VenueKind.MARKET:
+        weekdays, cycle, anchor = "", None, None
+    else:
+        cycle, anchor = form.market_cycle_days.data, form.market_anchor_date.data
+    validate_market_schedule(kind, weekdays, cycle, anchor)
+    return _CheckedVenue(commune, village, kind, weekdays, cycle, anchor)
+
+
+def _fill_venue(record: Venue, form: VenueForm, checked: _CheckedVenue) -> None:
+    record.name = required(form.name.data).strip()
+    record.kind = checked.kind
+    record.commune = checked.commune
+    record.village = checked.village
+    record.address = (form.address.data or "").strip()
+    record.market_weekdays = checked.weekdays
+    record.market_cycle_days = checked.cycle
+    record.market_anchor_date = checked.anchor
+    record.active = form.active.data
+
+
 @bp.route("/venues/new", methods=["GET", "POST"], defaults={"venue_id": None})
 @bp.route("/venues/<int:venue_id>", methods=["GET", "POST"])
 @supervisor_required
@@ -118,34 +162,12 @@ def venue(venue_id: int | None):
         form.market_weekdays.data = [str(d) for d in sorted(parse_weekdays(record.market_weekdays))]
     if form.validate_on_submit():
         try:
-            commune = get_owned_or_404(Commune, form.commune_id.data)
-            village = (
-                db.session.get(Village, form.village_id.data) if form.village_id.data else None
-            )
-            if village is not None and village.commune_id != commune.id:
-                raise PlannerError(
-                    _("The village is not in the chosen commune."), field="village_id"
-                )
-            weekdays = format_weekdays({int(d) for d in form.market_weekdays.data or []})
-            kind = VenueKind(form.kind.data)
-            if kind != VenueKind.MARKET:
-                weekdays, cycle, anchor = "", None, None
-            else:
-                cycle, anchor = form.market_cycle_days.data, form.market_anchor_date.data
-            validate_market_schedule(kind, weekdays, cycle, anchor)
+            checked = _checked_venue(form)
         except PlannerError as error:
             form.add_error(error, default="name")
         else:
             record = record or Venue(office_id=office_id)
-            record.name = required(form.name.data).strip()
-            record.kind = kind
-            record.commune = commune
-            record.village = village
-            record.address = (form.address.data or "").strip()
-            record.market_weekdays = weekdays
-            record.market_cycle_days = cycle
-            record.market_anchor_date = anchor
-            record.active = form.active.data
+            _fill_venue(record, form, checked)
             db.session.add(record)
             return _saved(_("%(name)s was saved.", name=record.name))
     return render_template("places/form.html", form=form, title=_("Venue"), record=record)

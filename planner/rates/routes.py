@@ -28,21 +28,32 @@ def index():
     form = RateValueForm(keys=PROVINCE_KEYS)
     if request.method == "GET" and request.args.get("key") in PROVINCE_KEYS:
         form.key.data = request.args["key"]
-    if form.validate_on_submit():
-        try:
-            add_province_support(
-                current_user.office_id,
-                form.key.data,
-                required(form.valid_from.data),
-                required(form.value.data),
-                required(form.source.data),
-                by=current_user,
-            )
-            flash(_("The new value is saved; documents dated from then on use it."), "success")
-            return redirect(url_for("rates.index"))
-        except PlannerError as error:
-            db.session.rollback()
-            form.add_error(error, default="valid_from")
+    if form.validate_on_submit() and _add_support(form):
+        flash(_("The new value is saved; documents dated from then on use it."), "success")
+        return redirect(url_for("rates.index"))
+    return _rates_page(form), (422 if form.errors else 200)
+
+
+def _add_support(form: RateValueForm) -> bool:
+    """Save the office's new province support value; False leaves the reason on `form`."""
+    try:
+        add_province_support(
+            current_user.office_id,
+            form.key.data,
+            required(form.valid_from.data),
+            required(form.value.data),
+            required(form.source.data),
+            by=current_user,
+        )
+    except PlannerError as error:
+        db.session.rollback()
+        form.add_error(error, default="valid_from")
+        return False
+    return True
+
+
+def _rates_page(form: RateValueForm) -> str:
+    """The national figures and the province's own, each by key, as in force today."""
     today = today_local()
     national = _by_key(None, RATE_KEYS, today)
     province = _by_key(current_user.office_id, PROVINCE_KEYS, today)
@@ -54,7 +65,7 @@ def index():
             (_("Your province's support, set by your office"), PROVINCE_KEYS, *province),
         ],
         today=today,
-    ), (422 if form.errors else 200)
+    )
 
 
 def _by_key(office_id: int | None, keys: dict, today):

@@ -8,7 +8,9 @@ from wtforms import DateField, IntegerField, SelectField, StringField
 from wtforms.validators import InputRequired, Length, Optional
 
 from planner.forms import NONE_CHOICE, PlannerForm, choices
+from planner.results.coverage import CoverageInput
 from planner.results.models import TargetMetric
+from planner.results.targets import TargetInput
 
 WHOLE_NUMBER = _l("Enter a whole number, zero or more.")
 
@@ -29,6 +31,18 @@ class TargetForm(PlannerForm):
         self.commune_id.choices = [NONE_CHOICE, *choices((c.id, c.name) for c in communes)]
         self.officer_id.choices = [NONE_CHOICE, *choices((u.id, u.full_name) for u in officers)]
         self.campaign_id.choices = [NONE_CHOICE, *choices((c.id, c.name) for c in campaigns)]
+
+    def to_input(self) -> TargetInput:
+        """The target as entered; 0 in a list (none chosen) is no narrowing."""
+        return TargetInput(
+            metric=self.metric.data,
+            value=self.value.data,
+            first_day=self.first_day.data,
+            last_day=self.last_day.data,
+            commune_id=self.commune_id.data or None,
+            officer_id=self.officer_id.data or None,
+            campaign_id=self.campaign_id.data or None,
+        )
 
 
 class CampaignForm(PlannerForm):
@@ -55,6 +69,17 @@ class CoverageForm(PlannerForm):
     def __init__(self, *args, communes=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.commune_id.choices = [NONE_CHOICE, *choices((c.id, c.name) for c in communes)]
+
+    def to_input(self) -> CoverageInput:
+        """The figures as entered; commune 0 (none chosen) is the whole office."""
+        return CoverageInput(
+            commune_id=self.commune_id.data or None,
+            as_of=self.as_of.data,
+            population=self.population.data,
+            households=self.households.data,
+            with_health_insurance=self.with_health_insurance.data,
+            with_voluntary_si=self.with_voluntary_si.data,
+        )
 
 
 class CoverageImportForm(PlannerForm):

@@ -174,6 +174,16 @@ def _fill_new(form: SessionForm) -> None:
             getattr(form, f"{name}_id").data = request.args.get(name, type=int)
 
 
+def _planned(planned):
+    """Say what was planned (and which flyer languages are missing); go to the first session."""
+    if planned.count > 1:
+        flash(_count_message("planned", planned.count), "success")
+    else:
+        flash(_("The session was planned."), "success")
+    _flash_flyer_languages(planned.sessions[0])
+    return redirect(url_for("sessions.detail", session_id=planned.sessions[0].id))
+
+
 @bp.route("/sessions/new", methods=["GET", "POST"])
 @login_required
 def new():
@@ -195,12 +205,7 @@ def new():
             form.add_error(error, default="day")
         else:
             if planned.saved:
-                if planned.count > 1:
-                    flash(_count_message("planned", planned.count), "success")
-                else:
-                    flash(_("The session was planned."), "success")
-                _flash_flyer_languages(planned.sessions[0])
-                return redirect(url_for("sessions.detail", session_id=planned.sessions[0].id))
+                return _planned(planned)
             clashes = planned.clashes
     return render_template(
         "sessions/form.html",
