@@ -282,7 +282,7 @@ def test_another_officer_signing_in_asks_then_removes_the_first_officers_data(
         page.wait_for_timeout(100)
     assert asked == [
         "Điện thoại này còn 1 mục do Lý Thị Mai nhập đang chờ gửi; chỉ Lý Thị Mai gửi được. "
-        "Đăng nhập bằng tài khoản khác sẽ xoá các mục này. Tiếp tục?"
+        "Đăng nhập bằng tài khoản khác sẽ xóa các mục này. Tiếp tục?"
     ]
     # Declined: nothing removed, still on the sign-in page.
     assert page.url == f"{server}/login"
