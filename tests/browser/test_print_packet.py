@@ -68,11 +68,12 @@ def test_officer_prints_the_packet_and_sees_the_progress_bar_reach_100(
     assert done_message == f"Đã xong – tải về để in ({len(pdf.pages)} trang A4)"
 
 
-def test_a_packet_still_printing_offers_no_download_yet(page, live_server, officer):
+def queued_packet_job(officer, job_id: str):
+    """A packet job waiting for a worker (none runs it in these tests)."""
     from planner.printing.models import PrintJob
 
     job = PrintJob(
-        id="0" * 32,
+        id=job_id,
         office_id=officer.office_id,
         user_id=officer.id,
         kind="packet",
@@ -81,6 +82,12 @@ def test_a_packet_still_printing_offers_no_download_yet(page, live_server, offic
     )
     db.session.add(job)
     db.session.commit()
+    return job
+
+
+def test_a_packet_still_printing_offers_no_download_yet(page, live_server, officer):
+
+    job = queued_packet_job(officer, "0" * 32)
 
     log_in(page, live_server, officer.username, factories.PASSWORD)
     page.goto(f"{live_server}/printing/jobs/{job.id}")
@@ -93,18 +100,9 @@ def test_a_packet_still_printing_offers_no_download_yet(page, live_server, offic
 def test_a_packet_that_fails_while_watched_offers_its_retry_without_a_reload(
     page, live_server, officer
 ):
-    from planner.printing.models import JobStatus, PrintJob
+    from planner.printing.models import JobStatus
 
-    job = PrintJob(
-        id="1" * 32,
-        office_id=officer.office_id,
-        user_id=officer.id,
-        kind="packet",
-        params_json='{"monday": "2026-11-23", "officer_ids": null, "commune_id": null}',
-        filename="tuan.pdf",
-    )
-    db.session.add(job)
-    db.session.commit()
+    job = queued_packet_job(officer, "1" * 32)
     log_in(page, live_server, officer.username, factories.PASSWORD)
     page.goto(f"{live_server}/printing/jobs/{job.id}")
     assert not page.locator("#job-retry").is_visible()
