@@ -132,6 +132,38 @@ def test_merging_across_offices_is_impossible(officer, held):
         merge_people(mine, theirs, officer)
 
 
+def test_a_merge_without_a_choice_comes_back_with_the_reason_beside_the_choice(
+    officer_client, officer, held
+):
+    first = add(held, officer, full_name="Lò Văn Páo", phone="0912345678").person
+    second = add(held, officer, full_name="Lo Van Pao", cccd="010085012345").person
+    db.session.commit()
+    for keep in ("", "999999"):  # nothing chosen, or a record outside the pair
+        response = officer_client.post(
+            "/people/merge", data={"first": first.id, "second": second.id, "keep": keep}
+        )
+        page = response.get_data(as_text=True)
+        assert response.status_code == 422
+        # The reason sits inside the choice's fieldset, tied to it, not in a banner above.
+        fieldset = page[page.index("<fieldset") : page.index("</fieldset>")]
+        assert 'aria-describedby="keep-error"' in fieldset
+        assert 'id="keep-error"' in fieldset and "Hãy chọn bản ghi cần giữ lại." in fieldset
+        assert "alert-error" not in page
+        assert "checked" not in fieldset  # nothing is chosen for the officer
+    db.session.expire_all()
+    assert db.session.get(Person, first.id) and db.session.get(Person, second.id)
+
+
+def test_the_merge_page_keeps_the_record_that_was_chosen(officer_client, officer, held):
+    first = add(held, officer, full_name="Lò Văn Páo", phone="0912345678").person
+    second = add(held, officer, full_name="Lo Van Pao", cccd="010085012345").person
+    db.session.commit()
+    page = officer_client.get(f"/people/merge?first={first.id}&second={second.id}")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and html.count("checked") == 1
+    assert html.index(f'value="{first.id}" checked') > 0
+
+
 # --- Export and erasure ------------------------------------------------------------------------
 
 

@@ -189,6 +189,19 @@ def move_to_kept(
     db.session.flush()
 
 
+def merge_chosen(first: Person, second: Person, keep_id: int | None, user: User | None) -> Person:
+    """Merge the pair the duplicates page showed, keeping the record the user chose.
+
+    `keep_id` is the id of `first` or `second` (from the form's "keep" choice). Returns the kept
+    person. Raises PlannerError (field "keep") when no record of the pair was chosen, or when
+    `merge_people` refuses.
+    """
+    if keep_id not in (first.id, second.id):
+        raise PlannerError(_("Choose which record to keep."), field="keep")
+    kept, removed = (first, second) if keep_id == first.id else (second, first)
+    return merge_people(kept, removed, user)
+
+
 def merge_people(kept: Person, removed: Person, user: User | None) -> Person:
     """Make two records one: the removed person's attendance moves to the kept one."""
     if kept.id == removed.id or kept.office_id != removed.office_id:

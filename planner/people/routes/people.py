@@ -14,7 +14,7 @@ from planner.errors import PlannerError
 from planner.extensions import db
 from planner.people import bp
 from planner.people.attendance import people_reach, person_attendances
-from planner.people.duplicates import duplicates_page, mark_distinct, merge_people
+from planner.people.duplicates import duplicates_page, mark_distinct, merge_chosen
 from planner.people.forms import PersonForm
 from planner.people.identity import update_person
 from planner.people.listing import people_page
@@ -136,28 +136,28 @@ def merge():
     first, second = _pair_from_request()
     if first.erased_at or second.erased_at or not first.confirmed or not second.confirmed:
         abort(404)
+    keep = request.form.get("keep", type=int) if request.method == "POST" else first.id
+    error = None
     if request.method == "POST":
-        keep = request.form.get("keep", type=int)
-        if keep not in (first.id, second.id):
-            flash(_("Choose which record to keep."), "error")
+        try:
+            kept = merge_chosen(first, second, keep, current_user)
+            db.session.commit()
+        except PlannerError as refused:
+            db.session.rollback()
+            error = refused.message
         else:
-            kept, removed = (first, second) if keep == first.id else (second, first)
-            try:
-                merge_people(kept, removed, current_user)
-                db.session.commit()
-            except PlannerError as error:
-                db.session.rollback()
-                flash(error.message, "error")
-            else:
-                flash(_("The two records are now one."), "success")
-                return redirect(url_for("people.detail", person_id=kept.id))
+            flash(_("The two records are now one."), "success")
+            return redirect(url_for("people.detail", person_id=kept.id))
+    # A refused merge comes back as posted, its reason beside the choice (issue 14).
     return render_template(
         "people/merge.html",
         first=first,
         second=second,
+        keep=keep,
+        error=error,
         first_attendances=person_attendances(first),
         second_attendances=person_attendances(second),
-    )
+    ), (422 if error else 200)
 
 
 @bp.post("/people/distinct")
