@@ -281,6 +281,7 @@ def import_job(job_id: str):
         summary=summary,
         back_url=url_for("sessions.detail", session_id=session.id) + "#attendance",
         back_label=f"{session.label} · {shown_date(session.starts_at)}",
+        done_label=_("Back to the session"),
         again_url=url_for("people.import_attendance", session_id=session.id),
     )
 

@@ -101,6 +101,7 @@ def coverage_import_job(job_id: str):
         summary=_coverage_summary(outcome.counts["communes"]) if outcome and outcome.counts else "",
         back_url=page,
         back_label=_("Coverage per commune"),
+        done_label=_("Coverage per commune"),
         again_url=page,
     )
 
