@@ -1,9 +1,10 @@
-"""The one job runner: long work (packets, flyer bodies, results reports, reading photos) runs in
-this process's threads by default, and on RQ workers when PLANNER_REDIS_URL is set.
+"""The one job runner: long work (packets, flyer bodies, results reports, reading photos,
+spreadsheet imports over a size) runs in this process's threads by default, and on RQ workers
+when PLANNER_REDIS_URL is set.
 
 A domain keeps its own job rows and what a job does (printing.jobs, results.jobs,
-readback.jobs); this module says where a job runs, gives it an app context wherever that is,
-and claims it so that of two workers handed the same job, one runs it.
+readback.jobs, planner.import_jobs); this module says where a job runs, gives it an app
+context wherever that is, and claims it so that of two workers handed the same job, one runs it.
 """
 
 from __future__ import annotations
@@ -42,7 +43,9 @@ class JobQueue:
 PRINTING = JobQueue("planner-print", "planner-print", threads=2)
 RESULTS = JobQueue("planner-print", "planner-results", threads=1, request_context=True)
 READBACK = JobQueue("planner-readback", "planner-readback", threads=1)
-QUEUES = (PRINTING, RESULTS, READBACK)
+# An import is seconds of database work: its own queue keeps it from waiting behind a packet.
+IMPORTS = JobQueue("planner-import", "planner-import", threads=1)
+QUEUES = (PRINTING, RESULTS, READBACK, IMPORTS)
 
 _EXECUTORS: dict[str, ThreadPoolExecutor] = {}
 _EXECUTORS_LOCK = threading.Lock()

@@ -207,12 +207,15 @@ def test_following_the_readme_gives_a_working_province_deployment(fresh_database
         engine.dispose()
         assert offices == ["Bảo hiểm xã hội tỉnh Lào Cai"]
 
-        # The RQ worker from the README is listening on the print queue.
+        # The RQ worker from the README is listening on every queue the app sends jobs to.
         from rq import Worker
 
+        from planner.jobs import QUEUES
+
+        wanted = {queue.rq_name for queue in QUEUES}
         deadline = time.monotonic() + 30
         while not any(
-            "planner-print" in w.queue_names() for w in Worker.all(Redis.from_url(REDIS_URL))
+            wanted <= set(w.queue_names()) for w in Worker.all(Redis.from_url(REDIS_URL))
         ):
             assert time.monotonic() < deadline, "the README's worker never registered"
             time.sleep(0.3)

@@ -90,13 +90,16 @@ class SheetVersion(Model):
 
 
 class JobKind(StrEnum):
-    """What a job renders: the week's packet, flyer bodies ahead of need, results reports."""
+    """What a job does: the week's packet, flyer bodies ahead of need, results reports, imports."""
 
     PACKET = "packet"
     FLYER_BODIES = "flyer_bodies"
     # The results domain runs its long exports on the same job rows (planner/results/jobs.py).
     RESULTS_REPORT = "results_report"
     RESULTS_EXPORT = "results_export"
+    # Spreadsheet imports over a size (planner/import_jobs.py) run on the same rows too.
+    ATTENDANCE_IMPORT = "attendance_import"
+    COVERAGE_IMPORT = "coverage_import"
 
 
 class JobStatus(StrEnum):
@@ -134,6 +137,8 @@ class PrintJob(Model):
     heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Raised by each retry: a worker from an earlier attempt that wakes up writes nothing.
     attempt: Mapped[int] = mapped_column(default=1, server_default="1")
+    # What an import job found (planner/import_jobs.py), written in the import's transaction.
+    outcome_json: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
 
     @property
     def params(self) -> dict:

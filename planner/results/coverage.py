@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
+from planner import import_jobs
 from planner.accounts.models import User
 from planner.collation import vi_order
 from planner.enrolments.models import Enrolment
@@ -19,9 +20,11 @@ from planner.errors import PlannerError
 from planner.extensions import db
 from planner.followups.models import Product
 from planner.forms import required
+from planner.jobs import IMPORTS, job_function
 from planner.people.importing import ImportRefused, SheetError, read_table
 from planner.people.models import fold_name
 from planner.places.models import Commune
+from planner.printing.models import JobKind, PrintJob
 from planner.results.figures import EnrolmentJoin, rate
 from planner.results.models import CommuneCoverage
 from planner.results.periods import Period, ResultsFilter
@@ -229,6 +232,31 @@ def import_coverage(office_id: int, filename: str, content: bytes, by: User | No
         _store(office_id, entered, by)
     db.session.flush()
     return len(parsed)
+
+
+# --- Import as a job ----------------------------------------------------------------------
+
+IMPORT_KIND = JobKind.COVERAGE_IMPORT
+
+
+def start_coverage_import(
+    user: User, filename: str, content: bytes, page_args: dict[str, str]
+) -> PrintJob:
+    """Keep a file over the job size (planner.import_jobs) and queue its import for the
+    user's office; `page_args` are the coverage page's filter, to go back to it."""
+    params = {"page_args": page_args}
+    return import_jobs.start(IMPORT_KIND, user, filename, content, params, run_coverage_import)
+
+
+@job_function(IMPORTS)
+def run_coverage_import(job_id: str) -> None:
+    """Import the job's file, all rows or none (RQ calls this in a worker; the pool in the app)."""
+    import_jobs.run(job_id, IMPORT_KIND, _import_job)
+
+
+def _import_job(job: PrintJob, filename: str, content: bytes) -> dict[str, Any]:
+    by = db.session.get(User, job.user_id)
+    return {"communes": import_coverage(job.office_id, filename, content, by)}
 
 
 def _filled(cell: Any) -> bool:

@@ -11,9 +11,11 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
 
+from planner import import_jobs
 from planner.concurrency import StaleForm, check_version, describe
 from planner.errors import PlannerError
 from planner.extensions import db
+from planner.formats import shown_date
 from planner.people import bp
 from planner.people.attendance import (
     record_attendance,
@@ -24,6 +26,8 @@ from planner.people.attendance import (
 from planner.people.exports import XLSX, attendance_lines, lines_csv, lines_xlsx
 from planner.people.forms import AttendanceForm, AttendeeForm, ImportForm
 from planner.people.identity import clean_attendee
+from planner.people.import_jobs import KIND as ATTENDANCE_IMPORT
+from planner.people.import_jobs import result_of, session_of, start_attendance_import
 from planner.people.importing import (
     ImportRefused,
     import_sheet,
@@ -234,11 +238,15 @@ def import_attendance(session_id: int):
     refused = None
     if form.validate_on_submit():
         upload = form.sheet.data
+        filename = upload.filename or ""
         content = upload.read(
             current_app.config.get("PEOPLE_IMPORT_MAX_BYTES", 5 * 1024 * 1024) + 1
         )
+        if import_jobs.runs_as_job(content):
+            job = start_attendance_import(session, current_user, filename, content)
+            return redirect(url_for("people.import_job", job_id=job.id))
         try:
-            result = import_sheet(session, upload.filename or "", content, current_user)
+            result = import_sheet(session, filename, content, current_user)
             db.session.commit()
         except ImportRefused as error:
             db.session.rollback()
@@ -253,6 +261,29 @@ def import_attendance(session_id: int):
     return render_template(
         "people/import.html", session=session, form=form, refused=refused
     ), status
+
+
+@bp.get("/imports/<job_id>")
+@login_required
+def import_job(job_id: str):
+    """A large attendance file imported as a job: its progress, then what the import found."""
+    job = import_jobs.office_job(job_id, current_user.office_id, ATTENDANCE_IMPORT)
+    if job is None:
+        abort(404)
+    session = session_of(job)
+    outcome = import_jobs.outcome(job)
+    summary = import_summary(result_of(outcome.counts)) if outcome and outcome.counts else ""
+    return render_template(
+        "import_job.html",
+        title=_("Import an attendance sheet"),
+        job=job,
+        outcome=outcome,
+        summary=summary,
+        back_url=url_for("sessions.detail", session_id=session.id) + "#attendance",
+        back_label=f"{session.label} · {shown_date(session.starts_at)}",
+        done_label=_("Back to the session"),
+        again_url=url_for("people.import_attendance", session_id=session.id),
+    )
 
 
 @bp.get("/people/import-template.<fmt>")

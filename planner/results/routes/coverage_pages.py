@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 
+from planner import import_jobs
 from planner.errors import PlannerError
 from planner.extensions import db
 from planner.people.importing import ImportRefused
@@ -43,39 +44,66 @@ def coverage_page():
         abort(403)
     refused = None
     if "import-sheet" in request.files or request.form.get("import-submit"):
-        saved, refused = _import_coverage(f, import_form)
-    else:
-        saved = _record_coverage(f, form)
-    if saved:
+        answer = _import_coverage(f, import_form)
+        if isinstance(answer, str):
+            return redirect(answer)
+        refused = answer
+    elif _record_coverage(f, form):
         return redirect(url_for("results.coverage_page", **filter_args(f)))
     return _coverage_page(f, form, import_form, refused, context), 400
 
 
 def _import_coverage(
     f: ResultsFilter, import_form: CoverageImportForm
-) -> tuple[bool, ImportRefused | None]:
-    """Import the posted sheet: (saved, why it was refused)."""
+) -> str | ImportRefused | None:
+    """Import the posted sheet and answer where to go next (the coverage page, or the job's
+    page for a file over the job size), or why it was refused (None: the form says why)."""
     if not import_form.validate_on_submit():
-        return False, None
+        return None
     upload = import_form.sheet.data
     limit = current_app.config.get("PEOPLE_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
+    filename, content = upload.filename or "", upload.read(limit + 1)
+    if import_jobs.runs_as_job(content):
+        job = coverage.start_coverage_import(current_user, filename, content, filter_args(f))
+        return url_for("results.coverage_import_job", job_id=job.id)
     try:
-        saved = coverage.import_coverage(
-            f.office_id, upload.filename or "", upload.read(limit + 1), current_user
-        )
+        saved = coverage.import_coverage(f.office_id, filename, content, current_user)
         db.session.commit()
     except ImportRefused as error:
         db.session.rollback()
-        return False, error
-    flash(
-        ngettext(
-            "%(num)d commune's figures were imported.",
-            "%(num)d communes' figures were imported.",
-            saved,
-        ),
-        "success",
+        return error
+    flash(_coverage_summary(saved), "success")
+    return url_for("results.coverage_page", **filter_args(f))
+
+
+def _coverage_summary(saved: int) -> str:
+    return ngettext(
+        "%(num)d commune's figures were imported.",
+        "%(num)d communes' figures were imported.",
+        saved,
     )
-    return True, None
+
+
+@bp.get("/coverage/imports/<job_id>")
+@login_required
+def coverage_import_job(job_id: str):
+    """A large coverage file imported as a job: its progress, then what the import found."""
+    job = import_jobs.office_job(job_id, current_user.office_id, coverage.IMPORT_KIND)
+    if job is None:
+        abort(404)
+    outcome = import_jobs.outcome(job)
+    page = url_for("results.coverage_page", **job.params.get("page_args", {}))
+    return render_template(
+        "import_job.html",
+        title=_("Import coverage figures"),
+        job=job,
+        outcome=outcome,
+        summary=_coverage_summary(outcome.counts["communes"]) if outcome and outcome.counts else "",
+        back_url=page,
+        back_label=_("Coverage per commune"),
+        done_label=_("Coverage per commune"),
+        again_url=page,
+    )
 
 
 def _record_coverage(f: ResultsFilter, form: CoverageForm) -> bool:
