@@ -477,7 +477,7 @@ def sheet_texts(session: OutreachSession, people: list[SheetPerson | None]):
     for number, person in enumerate(people, start=1):
         if person is not None:
             texts = (_cell_text(person, key) for key in sorted(TEXT_COLUMNS))
-            yield _("Row %(n)s (%(name)s)", n=number, name=person.full_name), " ".join(texts)
+            yield _("Row %(row)s (%(name)s)", row=number, name=person.full_name), " ".join(texts)
 
 
 def _sheet_content_hash(session: OutreachSession, people: list, hidden: set[str]) -> str:
