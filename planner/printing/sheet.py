@@ -276,8 +276,9 @@ def _row_top(page: SheetPage, index: int) -> float:
 
 
 def _tick_box(placed: PlacedColumn, row_top: float) -> dict:
-    # At the top of a taller row, where the usual row would put it: readers of a photo find
-    # the row's top from its boxes (readback.cells).
+    # At the top of a taller row, where the usual row would put it: next to the first line of
+    # the row's text, and the same in every row (readback.cells follows a row's boxes to place
+    # the row as the layout stores it).
     return {
         "x": round(placed.left + (placed.width - TICK_MM) / 2, 2),
         "y": round(row_top + (ROW_H - TICK_MM) / 2, 2),
@@ -429,10 +430,11 @@ def sheet_html(
 
 
 def sheet_layout(sheet_pages: list[SheetPage], session_id: int, version: int, hidden) -> dict:
-    """Where the markers, QR codes, rows and tick boxes are on each page, in millimetres.
+    """Where the markers, QR codes, columns, rows and tick boxes are on each page, in mm.
 
     A row taller than ROW_H (its text needed more lines) keeps its boxes where a usual row
-    would have them, at its top; `rows` gives each row's top and height.
+    would have them, at its top; `rows` gives each row's top and height, `columns` each
+    column's left edge and width (readback.cells reads the name and signature cells there).
     """
     columns = place_columns(hidden)
     ticks = [c for c in columns if c.column.tick]
@@ -452,6 +454,9 @@ def sheet_layout(sheet_pages: list[SheetPage], session_id: int, version: int, hi
                 "code": code,
                 "markers": _markers(),
                 "qr": _qr_box(code),
+                "columns": [{"key": c.key, "x": c.left, "w": c.width} for c in columns]
+                if page.has_table
+                else [],
                 "rows": rows,
                 "boxes": boxes,
             }
