@@ -18,7 +18,7 @@ import numpy as np
 from flask_babel import lazy_gettext as _l
 
 from planner.enums import LABELS, LabelledEnum
-from planner.readback.locating import PX_PER_MM, LocatedPage, f32
+from planner.readback.locating import PX_PER_MM, LocatedPage, f32, relative_darkness
 
 # A tick box: mean darkness of its inside (the printed border left out).
 BOX_TICKED_AT = 0.025  # at or above: ticked
@@ -247,19 +247,27 @@ def _cell_ink(darkness: np.ndarray, left: float, top: float, width: float, heigh
     return float((inked & (lines == 0)).mean())
 
 
-# A shadow's edge runs across the whole page; a mark is shorter than this along any line.
+def page_darkness(located: LocatedPage) -> np.ndarray:
+    """The straightened page as darkness against the paper around each point."""
+    return relative_darkness(located.rectified, _px(12))
+
+
+# A shadow runs on across the page; a mark in a tick box is shorter than this along any line.
 SHADOW_LINE_MM = 15.0
 
 
-def page_darkness(located: LocatedPage) -> np.ndarray:
-    """The straightened page as darkness against the paper around each point.
+def box_darkness(located: LocatedPage) -> np.ndarray:
+    """Darkness for the insides of tick boxes, where a sliver of shadow is paper, not ink.
 
     The paper is what a closing leaves: marks narrower than its element are filled in. A
     square of 12 mm fills every mark in a box, but also a sliver of shadow narrower than that
-    (a hand or a phone's edge between lamp and page), which would read as ink in every box
-    it crosses. A shadow runs on across the page, so a closing along a line of 15 mm (down
-    the page, or across) keeps it as paper, while anything written in a box or cell is
-    shorter than that line in both directions. The paper is the darkest of the three.
+    (a hand or a phone's edge between lamp and page), which reads as ink in every box it
+    crosses. A closing along a line of 15 mm (down the page, or across) keeps that shadow as
+    paper, while a tick, cross or fill is shorter than the line both ways and a 12 mm gap
+    separates boxes; the paper is the darkest of the three. Only boxes are measured so: in a
+    signature or name cell, a closing along the line would also keep the straight parts of
+    a bent table rule as paper and leave its bends as short strokes, which the cell's filter
+    of straight runs would then count as writing.
     """
     image = located.rectified
     square = cv2.morphologyEx(
@@ -276,6 +284,7 @@ def read_rows(located: LocatedPage, page: dict, prefilled_rows: set[int]) -> lis
     """Every row of the page: its boxes, its signature cell and (for rows printed blank) whether
     a name was written in. `page` is the page's entry of the stored layout."""
     darkness = page_darkness(located)
+    inside_boxes = box_darkness(located)
     spans = row_spans(page)
     signature_column = column_span(page, "signature", located.geometry.width)
     name_column = column_span(page, "full_name", located.geometry.width)
@@ -309,7 +318,7 @@ def read_rows(located: LocatedPage, page: dict, prefilled_rows: set[int]) -> lis
                 x, y = box["x"] + usual[0], box["y"] + usual[1]
             else:
                 row_shifts.append((x - box["x"], y - box["y"]))
-            ink = _box_ink(darkness, x, y)
+            ink = _box_ink(inside_boxes, x, y)
             readings[box["column"]] = BoxReading(
                 row, box["column"], decide(ink, BOX_TICKED_AT, BOX_EMPTY_BELOW), x, y
             )
