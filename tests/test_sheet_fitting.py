@@ -195,13 +195,14 @@ def test_the_stored_layout_follows_taller_rows_to_the_ink(officer, meeting, tmp_
         bottom = row["y"] + row["h"]
         assert any(ink(name.left + 10, bottom + d) for d in (-0.15, 0, 0.15))
     # Each column's rules: where the layout says its left edge is (the read-back reads the name
-    # and signature cells there), and the last column ends at the right margin.
+    # and signature cells there), and the table spans its margins.
     placed = first["columns"]
     assert [c["key"] for c in placed] == [c.key for c in sheet.place_columns()]
     middle = rows[0]["y"] + rows[0]["h"] / 2
     for column in placed:
         assert any(ink(column["x"] + d, middle) for d in (-0.15, 0, 0.15)), column["key"]
-    assert placed[-1]["x"] + placed[-1]["w"] == pytest.approx(sheet.PAGE_W - sheet.MARGIN)
+    assert placed[0]["x"] == sheet.TABLE_MARGIN
+    assert placed[-1]["x"] + placed[-1]["w"] == pytest.approx(sheet.PAGE_W - sheet.TABLE_MARGIN)
 
 
 # --- Pages, totals and signatures -----------------------------------------------------------

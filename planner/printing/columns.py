@@ -27,16 +27,15 @@ SHEET_COLUMNS = (
     SheetColumn("phone", _l("Phone"), 19),
     SheetColumn("occupation", _l("Occupation"), 13),
     SheetColumn("priority_group", _l("Priority group"), 13),
-    # Tick boxes: 6 mm boxes centred in 18 mm columns leave 12 mm of white between boxes,
-    # wider than a stray stroke beside a box and the read-back's 4 mm search around each; the
-    # longest heading ("Quan tâm BHYT hộ gia đình") takes three of the heading's four lines.
-    SheetColumn("has_hi", _l("Has a health insurance card"), 18, tick=True),
-    SheetColumn("wants_vsi", _l("Interested in voluntary SI"), 18, tick=True),
-    SheetColumn("wants_hhi", _l("Interested in household HI"), 18, tick=True),
-    SheetColumn("registered", _l("Registered on the spot"), 18, tick=True),
+    # Tick boxes: 6 mm boxes centred in 21 mm columns leave 15 mm of white between boxes.
+    SheetColumn("has_hi", _l("Has a health insurance card"), 21, tick=True),
+    SheetColumn("wants_vsi", _l("Interested in voluntary SI"), 21, tick=True),
+    SheetColumn("wants_hhi", _l("Interested in household HI"), 21, tick=True),
+    SheetColumn("registered", _l("Registered on the spot"), 21, tick=True),
     # Notes sit between the boxes and the signature, so a signature never spills into a box;
-    # 25 mm, room for a few handwritten words ("hẹn gọi lại thứ 6"), from the boxes' white.
-    # The read-back finds every column where the stored layout puts it (readback.cells).
+    # 25 mm, room for a few handwritten words ("hẹn gọi lại thứ 6"): the table runs 6 mm
+    # further into each side margin than the band above it (sheet.TABLE_MARGIN). The read-back
+    # finds every column where the stored layout puts it (readback.cells).
     SheetColumn("notes", _l("Notes"), 25),
     SheetColumn("signature", _l("Signature or thumbprint"), 30, hideable=False),
 )

@@ -34,6 +34,10 @@ SHEET_STYLES = ("base", "attendance_sheet")
 # renderer, so every page's boxes sit where the stored layout says they do.
 PAGE_W, PAGE_H = 297, 210
 MARGIN = 22  # corner markers sit 10-18 mm from the edge, with white around them
+# The table runs wider than the band above it: it starts 49 mm or more from the top and ends
+# 5 mm or more above the bottom markers, so beside them there is paper to spare, 6 mm a side
+# that the notes column takes.
+TABLE_MARGIN = 16
 MARKER_INSET, MARKER_SIZE = 10, 8
 CONTENT_H = PAGE_H - 2 * MARGIN - 1  # a millimetre of slack, so rounding never adds a page
 BAND_H = 27  # office, motto, QR code and page number: on every page
@@ -258,8 +262,8 @@ class PlacedColumn:
 def place_columns(hidden: set[str] | frozenset[str] = frozenset()) -> list[PlacedColumn]:
     """The visible columns left to right; the name column takes the width the others leave."""
     columns = [c for c in SHEET_COLUMNS if c.key not in hidden]
-    free = PAGE_W - 2 * MARGIN - sum(c.width_mm or 0 for c in columns)
-    placed, left = [], float(MARGIN)
+    free = PAGE_W - 2 * TABLE_MARGIN - sum(c.width_mm or 0 for c in columns)
+    placed, left = [], float(TABLE_MARGIN)
     for column in columns:
         width = float(column.width_mm or free)
         placed.append(PlacedColumn(column, round(left, 2), round(width, 2)))
@@ -326,7 +330,7 @@ def _grid_svg(
         edges = [c.left for c in columns] + [columns[-1].left + columns[-1].width]
         rules = [f"M{x:g} {table_top:g}V{bottom:g}" for x in edges]
         ys = [table_top, *tops]
-        rules += [f"M{MARGIN:g} {y:g}H{PAGE_W - MARGIN:g}" for y in ys]
+        rules += [f"M{TABLE_MARGIN:g} {y:g}H{PAGE_W - TABLE_MARGIN:g}" for y in ys]
         inset = TICK_STROKE / 2
         boxes = [
             f"M{b['x'] + inset:g} {b['y'] + inset:g}h{TICK_MM - TICK_STROKE:g}"
