@@ -156,12 +156,14 @@ NOT_OURS = {
 
 
 def test_every_count_in_a_message_goes_through_plural_forms(tmp_path):
-    """"1 people", "1 members": a count needs ngettext, whose English has a form for one, and
-    the catalogs a plural entry, in the code as extracted and in every catalog."""
+    """A count needs ngettext, whose English has a form for one (never "1 people" or "1
+    members"), and a plural entry, in the code as extracted and in every catalog."""
     pot = tmp_path / "messages.pot"
     subprocess.run(
-        [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg"]
-        + ["-k", "_l", "-k", "lazy_gettext", "-o", str(pot), "planner", "templates"],
+        [
+            *(sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg"),
+            *("-k", "_l", "-k", "lazy_gettext", "-o", str(pot), "planner", "templates"),
+        ],
         cwd=ROOT,
         check=True,
         capture_output=True,

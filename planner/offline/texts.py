@@ -27,8 +27,7 @@ def phone_texts() -> dict[str, str | dict[str, str]]:
         "remove": _("Remove from the phone"),
         "confirmRemove": _("Remove this entry from the phone? It was not recorded."),
         "logoutUnsent": _counted(
-            "{n} entry could not be sent. Signing out removes it from this phone. "
-            "Sign out anyway?",
+            "{n} entry could not be sent. Signing out removes it from this phone. Sign out anyway?",
             "{n} entries could not be sent. Signing out removes them from this phone. "
             "Sign out anyway?",
         ),
