@@ -157,9 +157,14 @@ def apply_marks(
     rows: dict[int, list[dict]] = {}
     for box in layout_page["boxes"]:
         rows.setdefault(box["row"], []).append(box)
+    # Where the page printed its rows and its name and signature columns.
+    tops = {r["row"]: r["y"] for r in layout_page.get("rows", ())}
+    columns = {c["key"]: (c["x"], c["w"]) for c in layout_page.get("columns", ())}
+    name_left, name_width = columns.get("full_name", (29.0, 31.0))
+    signature_left, signature_width = columns.get("signature", (width_mm - 22 - 30, 30.0))
     for row, boxes in rows.items():
         marks = plan.get(row, RowMarks())
-        top = boxes[0]["y"] - 1.5
+        top = tops.get(row, boxes[0]["y"] - 1.5)
         for box in boxes:
             style = marks.boxes.get(box["column"])
             truth.boxes[(row, box["column"])] = bool(style)
@@ -167,16 +172,17 @@ def apply_marks(
                 _mark_box(image, rng, box["x"], box["y"], style)
             elif box["column"] in marks.stray:
                 _stray(image, rng, box["x"], box["y"])
-        left = width_mm - 22 - 30
+        left = signature_left
         if marks.sign:
             truth.signed.add(row)
             if marks.sign == "thumb":
                 _thumbprint(image, rng, left, top)
             else:
-                _scribble(image, rng, left + 1.5, top + 1, 26, 7, int(rng.integers(1, 3)))
+                width = signature_width - 4
+                _scribble(image, rng, left + 1.5, top + 1, width, 7, int(rng.integers(1, 3)))
         if marks.name:
             truth.written.add(row)
-            _scribble(image, rng, 30, top + 1.5, 28, 6, 1)
+            _scribble(image, rng, name_left + 1, top + 1.5, name_width - 3, 6, 1)
     return image, truth
 
 

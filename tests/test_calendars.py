@@ -636,3 +636,30 @@ def test_the_caches_keep_only_the_most_recently_used_entries():
     assert cache.get("a") == b"1"  # "a" is now the most recent
     cache.put("c", b"3")
     assert (cache.get("a"), cache.get("b"), cache.get("c")) == (b"1", None, b"3")
+
+
+def test_expected_attendance_reads_in_each_feeds_plural_form(client, officer, places):
+    """One person is "1 person" in English; the text is the event's content, so a change of
+    count or of language is a new ETag and a new body, never a cached text of another."""
+    session = factories.session(
+        officer, places.commune, day=next_monday(), title="Tư vấn tại nhà", expected_attendance=1
+    )
+    db.session.commit()
+    feed, url = officer_feed(officer, language="en")
+
+    def description() -> str:
+        return str(events(client.get(url).data)[0]["DESCRIPTION"])
+
+    assert "Expected attendance: 1 person\n" in description()
+    etag = client.get(url).headers["ETag"]
+    session.expected_attendance = 12
+    db.session.commit()
+    assert client.get(url, headers={"If-None-Match": etag}).status_code == 200
+    assert "Expected attendance: 12 people" in description()
+    feed.language = "vi"
+    db.session.commit()
+    assert "Số người dự kiến: 12 người" in description()
+    feed.language = "en"
+    session.expected_attendance = 1
+    db.session.commit()
+    assert "Expected attendance: 1 person\n" in description()

@@ -1,5 +1,6 @@
 """Every string a person sees has a Vietnamese translation, and dates read the Vietnamese way."""
 
+import re
 import subprocess
 import sys
 from datetime import date
@@ -140,6 +141,46 @@ def test_a_message_reads_the_same_in_every_catalog(tmp_path):
                     seen.setdefault(key, {})[po.parts[-4]] = text
     differing = {k: v for k, v in seen.items() if len(set(v.values())) > 1}
     assert differing == {}
+
+
+# A count in a message: a placeholder the code names n, num or count, or any number formatted
+# as an integer (%(x)d). Numbers that are not counts are named for what they are (a page, a row,
+# a member's position, a record's id), so they are not taken for one.
+COUNT_PLACEHOLDER = re.compile(r"%\((?:n|num|count)\)[sd]|%\(\w+\)d|\{(?:n|num|count)\}")
+# Messages with a count that are not ours to make plural, each with the reason.
+NOT_OURS = {
+    # WTForms' Length validator asks for it with gettext (its own msgid); the one-bound forms
+    # ("at least", "longer than") it asks with ngettext, and those are plural entries.
+    "Field must be between %(min)d and %(max)d characters long.",
+}
+
+
+def test_every_count_in_a_message_goes_through_plural_forms(tmp_path):
+    """A count needs ngettext, whose English has a form for one (never "1 people" or "1
+    members"), and a plural entry, in the code as extracted and in every catalog."""
+    pot = tmp_path / "messages.pot"
+    subprocess.run(
+        [
+            *(sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg"),
+            *("-k", "_l", "-k", "lazy_gettext", "-o", str(pot), "planner", "templates"),
+        ],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
+    sources = [pot, *sorted((ROOT / "planner" / "translations").glob("*/vi/LC_MESSAGES/*.po"))]
+    singular = []
+    for source in sources:
+        with source.open("rb") as f:
+            for message in read_po(f):
+                if (
+                    message.id
+                    and not message.pluralizable
+                    and COUNT_PLACEHOLDER.search(message.id)
+                    and message.id not in NOT_OURS
+                ):
+                    singular.append((source.parts[-4] if source != pot else "code", message.id))
+    assert singular == []
 
 
 def test_every_form_speaks_the_users_language():

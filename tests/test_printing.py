@@ -400,7 +400,7 @@ def test_sheet_keeps_where_its_markers_qr_and_boxes_are(officer, market_session)
     # The signature column starts after the notes column, well right of the last box.
     widths = {c.key: c.width_mm for c in columns.SHEET_COLUMNS}
     last_box = max(b["x"] + b["w"] for b in first["boxes"])
-    signature_left = 297 - sheet.MARGIN - widths["signature"]
+    signature_left = 297 - sheet.TABLE_MARGIN - widths["signature"]
     assert signature_left - last_box >= widths["notes"]
 
 

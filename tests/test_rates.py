@@ -189,3 +189,23 @@ def test_quote_sheet_prints_with_and_without_support(officer_client, rates):
 def test_quote_needs_a_login(client, rates):
     assert client.get("/rates/quote").status_code == 302
     assert client.get("/printing/quote.pdf?group=poor&income=1500000").status_code == 302
+
+
+def test_the_quote_sheet_counts_members_in_the_plural_form_of_its_language(
+    app, rates, office, officer, monkeypatch
+):
+    """The sheet prints in Vietnamese; its English text, should a document ever print in
+    English, says "1 member", not "1 members" (every count goes through plural forms)."""
+    from planner.printing import render
+    from planner.printing.quote_sheet import quote_sheet_html
+
+    def sheet(language: str, members: int) -> str:
+        monkeypatch.setattr(render, "DOCUMENT_LOCALE", language)
+        request = HouseholdQuoteRequest(ON, PriorityGroup.OTHER, 1_500_000, 3, members)
+        return quote_sheet_html(household_quote(request, office.id), office, officer)
+
+    with app.test_request_context():
+        assert "Household health insurance for 1 member<" in sheet("en", 1)
+        assert "Household health insurance for 3 members<" in sheet("en", 3)
+        assert "every 3 months" in sheet("en", 3)
+        assert "BHYT hộ gia đình cho 1 người" in sheet("vi", 1)

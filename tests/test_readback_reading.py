@@ -19,6 +19,7 @@ from bench.sheet_photos import (
 )
 from planner.errors import PlannerError
 from planner.extensions import db
+from planner.printing import sheet
 from planner.readback import cells
 from planner.readback.cells import Decision, decide
 from planner.readback.decoding import decode_image, decode_upload
@@ -144,3 +145,45 @@ def test_every_box_and_signature_is_read_right_on_a_difficult_photo(signed_sessi
                 box.mark,
             )
     assert decided >= 42 and uncertain <= 2
+
+
+def test_a_tall_row_is_read_whole_and_every_cell_where_its_column_printed(officer, places):
+    """A long name makes its row taller (printing.fitting); the person signs at its foot and
+    the next row's newcomer writes their name: both are read where the stored layout put the
+    row and the columns, not in a usual row's first 9 mm."""
+    session = meeting_with_invitations(officer, places)
+    long_name = ("Hoàng Thị Phương Thảo Nguyễn Ngọc Bích Liên " * 3)[:110].strip()
+    invited = [sheet.SheetPerson(full_name=long_name), sheet.SheetPerson(full_name="Sùng Páo")]
+    version, pdf = sheet.attendance_sheet(session, invited)
+    db.session.commit()
+    layout_page = version.layout["pages"][0]
+    rows = {r["row"]: r for r in layout_page["rows"]}
+    tall = rows[1]
+    assert tall["h"] >= sheet.ROW_H + 4
+    columns = {c["key"]: c for c in layout_page["columns"]}
+    signature, name = columns["signature"], columns["full_name"]
+
+    page = render_pages(pdf)[0]
+    px = 300 / 25.4
+
+    def scribble(left: float, top: float, width: float) -> None:
+        points = [(left + i * width / 8, top + (2.5 if i % 2 else 0)) for i in range(9)]
+        cv2.polylines(page, [np.int32([(x * px, y * px) for x, y in points])], False, 30, 5)
+
+    foot = tall["y"] + tall["h"] - 5
+    scribble(signature["x"] + 3, foot, signature["w"] - 6)  # signed at the foot of row 1
+    scribble(name["x"] + 2, rows[3]["y"] + 3, name["w"] - 5)  # a name written on blank row 3
+    photo = photograph(page, Condition("careful", tilt=6), np.random.default_rng(5))
+
+    result = read_page(decode_image(photo), sheet_page_finder(officer.office_id), images=True)
+
+    read = {row.row: row for row in result.rows}
+    assert read[1].signature.decision == Decision.YES
+    assert read[1].height == tall["h"]
+    assert read[2].signature.decision == Decision.NO
+    assert read[3].handwriting.decision == Decision.YES
+    assert read[4].handwriting.decision == Decision.NO
+    # The review's crop of row 3 holds the whole row, from the table's edge to the boxes.
+    crop = result.crops[3]
+    assert crop.shape[0] >= round((rows[3]["h"]) * 6)
+    assert crop.shape[1] >= round((layout_page["boxes"][0]["x"] - 7 - 22) * 6)

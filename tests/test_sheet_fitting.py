@@ -194,6 +194,15 @@ def test_the_stored_layout_follows_taller_rows_to_the_ink(officer, meeting, tmp_
     for row in rows:
         bottom = row["y"] + row["h"]
         assert any(ink(name.left + 10, bottom + d) for d in (-0.15, 0, 0.15))
+    # Each column's rules: where the layout says its left edge is (the read-back reads the name
+    # and signature cells there), and the table spans its margins.
+    placed = first["columns"]
+    assert [c["key"] for c in placed] == [c.key for c in sheet.place_columns()]
+    middle = rows[0]["y"] + rows[0]["h"] / 2
+    for column in placed:
+        assert any(ink(column["x"] + d, middle) for d in (-0.15, 0, 0.15)), column["key"]
+    assert placed[0]["x"] == sheet.TABLE_MARGIN
+    assert placed[-1]["x"] + placed[-1]["w"] == pytest.approx(sheet.PAGE_W - sheet.TABLE_MARGIN)
 
 
 # --- Pages, totals and signatures -----------------------------------------------------------
@@ -271,7 +280,7 @@ def test_the_title_is_centred_and_the_notes_column_is_wide_enough_to_write_in(of
     assert centre_mm == pytest.approx(sheet.PAGE_W / 2, abs=1)
 
     widths = {c.key: c.width for c in sheet.place_columns()}
-    assert widths["notes"] >= 13  # was 11
-    # readback.cells reads a name in the 31 mm after the number and a signature in the last 30.
+    assert widths["notes"] >= 25  # was 11, then 13: room for a few handwritten words
+    # Room for a handwritten name and a signature, beside the name column's fitted text.
     assert widths["full_name"] >= 31 and widths["signature"] == 30
     assert columns.SHEET_COLUMNS[-1].key == "signature"

@@ -261,16 +261,16 @@ class Names:
         self.sessions = {s.id: f"{s.label_with_place}, {shown_date(s.starts_at)}" for s in sessions}
 
     def person(self, person_id: Any) -> str:
-        return self.people.get(person_id) or _("record %(n)s", n=person_id)
+        return self.people.get(person_id) or _("record %(id)s", id=person_id)
 
     def attendance(self, attendance_id: Any) -> str:
         if attendance_id not in self.attendances:
-            return _("record %(n)s", n=attendance_id)
+            return _("record %(id)s", id=attendance_id)
         person_id, session_id = self.attendances[attendance_id]
         return _(
             "%(person)s at %(session)s",
             person=self.person(person_id),
-            session=self.sessions.get(session_id) or _("record %(n)s", n=session_id),
+            session=self.sessions.get(session_id) or _("record %(id)s", id=session_id),
         )
 
 
@@ -302,10 +302,10 @@ def _show(entity: str, field: Field, value: Any, names: Names) -> str:
     lookups = {
         Shown.PERSON: names.person,
         Shown.ATTENDANCE: names.attendance,
-        Shown.COMMUNE: lambda i: names.communes.get(i) or _("record %(n)s", n=i),
-        Shown.VILLAGE: lambda i: names.villages.get(i) or _("record %(n)s", n=i),
-        Shown.USER: lambda i: names.users.get(i) or _("record %(n)s", n=i),
-        Shown.SESSION: lambda i: names.sessions.get(i) or _("record %(n)s", n=i),
+        Shown.COMMUNE: lambda i: names.communes.get(i) or _("record %(id)s", id=i),
+        Shown.VILLAGE: lambda i: names.villages.get(i) or _("record %(id)s", id=i),
+        Shown.USER: lambda i: names.users.get(i) or _("record %(id)s", id=i),
+        Shown.SESSION: lambda i: names.sessions.get(i) or _("record %(id)s", id=i),
     }
     if shown in lookups:
         return lookups[shown](value)

@@ -20,6 +20,7 @@ from functools import lru_cache
 
 from flask import current_app, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from icalendar import Alarm, Calendar, Component, Event, Timezone, vDuration, vRecur, vText
 
 from planner.enums import CommuneKind, Language, SessionKind, SessionStatus, Topic
@@ -95,10 +96,23 @@ class CalendarTexts:
         self.topic = _("Topic: %(topic)s")
         self.partner = _("Partner organisation: %(partner)s")
         self.language = _("Language: %(language)s")
-        self.attendance = _("Expected attendance: %(n)s people")
+        self._attendance: dict[int, str] = {}
         self.officers = _("Officers: %(names)s")
         self.reason = _("Reason: %(reason)s")
         self.link = _("In the planner: %(url)s")
+
+    def attendance(self, count: int) -> str:
+        """'Expected attendance: 1 person' or '...: 35 people' in the locale in force (a
+        calendar is made and used under one locale), looked up once per count. The text ends up
+        in the event's content, so the serialised-event cache, keyed by content, and the feed's
+        ETag, which covers the feed's language, stay right."""
+        text = self._attendance.get(count)
+        if text is None:
+            text = ngettext(
+                "Expected attendance: %(num)d person", "Expected attendance: %(num)d people", count
+            )
+            self._attendance[count] = text
+        return text
 
 
 def session_face(session: OutreachSession, texts: CalendarTexts | None = None) -> SessionFace:
@@ -126,7 +140,7 @@ def session_face(session: OutreachSession, texts: CalendarTexts | None = None) -
     if session.partner:
         details.append(texts.partner % {"partner": session.partner.name})
     details.append(texts.language % {"language": language})
-    details.append(texts.attendance % {"n": session.expected_attendance})
+    details.append(texts.attendance(session.expected_attendance))
     details.append(texts.officers % {"names": ", ".join(u.full_name for u in session.officers)})
     if session.status in (SessionStatus.CANCELLED, SessionStatus.POSTPONED) and (
         session.status_reason

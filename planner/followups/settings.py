@@ -4,7 +4,7 @@ long an enrolment is credited to the sessions before it.
 
 from __future__ import annotations
 
-from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from planner.accounts.models import User
 from planner.audit.services import diff, record
@@ -35,12 +35,20 @@ def save_settings(office_id: int, due_days: int, window_days: int, by: User) -> 
     """Change the office's follow-up delay and credit window."""
     if not 0 <= due_days <= MAX_DUE_DAYS:
         raise PlannerError(
-            _("A follow-up is due between 0 and %(n)s days after the session.", n=MAX_DUE_DAYS),
+            ngettext(
+                "A follow-up is due between 0 and %(num)d day after the session.",
+                "A follow-up is due between 0 and %(num)d days after the session.",
+                MAX_DUE_DAYS,
+            ),
             field="follow_up_due_days",
         )
     if not 1 <= window_days <= MAX_CREDIT_WINDOW_DAYS:
         raise PlannerError(
-            _("The credit window is between 1 and %(n)s days.", n=MAX_CREDIT_WINDOW_DAYS),
+            ngettext(
+                "The credit window is between 1 and %(num)d day.",
+                "The credit window is between 1 and %(num)d days.",
+                MAX_CREDIT_WINDOW_DAYS,
+            ),
             field="credit_window_days",
         )
     settings = settings_for(office_id)

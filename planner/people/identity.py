@@ -10,6 +10,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from planner.accounts.models import User
 from planner.audit.services import actor_id, diff, record
@@ -134,7 +135,12 @@ def clean_attendee(row: AttendeeInput) -> AttendeeInput:
             errors.setdefault("cccd", error.message)
     for name_of, limit in (("ethnicity", 60), ("occupation", 120), ("notes", 500)):
         if len(getattr(row, name_of) or "") > limit:
-            errors.setdefault(name_of, _("At most %(n)s characters here.", n=limit))
+            errors.setdefault(
+                name_of,
+                ngettext(
+                    "At most %(num)d character here.", "At most %(num)d characters here.", limit
+                ),
+            )
     return replace(
         row,
         full_name=name,
@@ -267,7 +273,10 @@ def update_person(person: Person, values: dict[str, Any], user: User | None) -> 
         person.commune_id = village_commune(village_id, person.commune_id)
     notes = (values.get("notes") or "").strip()
     if len(notes) > 4000:
-        raise PlannerError(_("At most %(n)s characters here.", n=4000), field="notes")
+        raise PlannerError(
+            ngettext("At most %(num)d character here.", "At most %(num)d characters here.", 4000),
+            field="notes",
+        )
     person.notes = notes
     consent = bool(values.get("consent_contact"))
     if consent != person.consent_contact:

@@ -23,6 +23,7 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from openpyxl import load_workbook
 
 from planner.errors import PlannerError
@@ -64,7 +65,11 @@ def max_rows() -> int:
 
 
 def too_many_rows(limit: int) -> str:
-    return _("The file has more than %(n)s rows. Split it into smaller files.", n=limit)
+    return ngettext(
+        "The file has more than %(num)d row. Split it into smaller files.",
+        "The file has more than %(num)d rows. Split it into smaller files.",
+        limit,
+    )
 
 
 def read_tables(filename: str, content: bytes) -> list[Table]:

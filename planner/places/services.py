@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 
 import sqlalchemy as sa
-from flask_babel import format_date
+from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
 
 from planner.collation import vi_order
@@ -116,9 +116,10 @@ def market_days_text(venue: Venue) -> str:
     parts = [str(c.label) for c in WEEKDAY_CHOICES if int(c.value) in weekdays]
     if venue.market_cycle_days and venue.market_anchor_date:
         parts.append(
-            _(
-                "every %(n)s days from %(day)s",
-                n=venue.market_cycle_days,
+            ngettext(
+                "every %(num)d day from %(day)s",
+                "every %(num)d days from %(day)s",
+                venue.market_cycle_days,
                 day=format_date(venue.market_anchor_date, "dd/MM/yyyy"),
             )
         )

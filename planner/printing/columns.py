@@ -32,10 +32,10 @@ SHEET_COLUMNS = (
     SheetColumn("wants_vsi", _l("Interested in voluntary SI"), 21, tick=True),
     SheetColumn("wants_hhi", _l("Interested in household HI"), 21, tick=True),
     SheetColumn("registered", _l("Registered on the spot"), 21, tick=True),
-    # Notes sit between the boxes and the signature, so a signature never spills into a box.
-    # Widened from 11 mm with the year's and ethnicity's spare millimetres; the name keeps the
-    # 31 mm readback.cells reads. Widening it more moves the tick boxes further from where the
-    # photo read-back's tests (tests/test_readback_reading.py) find them reliably.
-    SheetColumn("notes", _l("Notes"), 13),
+    # Notes sit between the boxes and the signature, so a signature never spills into a box;
+    # 25 mm, room for a few handwritten words ("hẹn gọi lại thứ 6"): the table runs 6 mm
+    # further into each side margin than the band above it (sheet.TABLE_MARGIN). The read-back
+    # finds every column where the stored layout puts it (readback.cells).
+    SheetColumn("notes", _l("Notes"), 25),
     SheetColumn("signature", _l("Signature or thumbprint"), 30, hideable=False),
 )

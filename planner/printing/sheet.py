@@ -34,6 +34,10 @@ SHEET_STYLES = ("base", "attendance_sheet")
 # renderer, so every page's boxes sit where the stored layout says they do.
 PAGE_W, PAGE_H = 297, 210
 MARGIN = 22  # corner markers sit 10-18 mm from the edge, with white around them
+# The table runs wider than the band above it: it starts 49 mm or more from the top and ends
+# 5 mm or more above the bottom markers, so beside them there is paper to spare, 6 mm a side
+# that the notes column takes.
+TABLE_MARGIN = 16
 MARKER_INSET, MARKER_SIZE = 10, 8
 CONTENT_H = PAGE_H - 2 * MARGIN - 1  # a millimetre of slack, so rounding never adds a page
 BAND_H = 27  # office, motto, QR code and page number: on every page
@@ -258,8 +262,8 @@ class PlacedColumn:
 def place_columns(hidden: set[str] | frozenset[str] = frozenset()) -> list[PlacedColumn]:
     """The visible columns left to right; the name column takes the width the others leave."""
     columns = [c for c in SHEET_COLUMNS if c.key not in hidden]
-    free = PAGE_W - 2 * MARGIN - sum(c.width_mm or 0 for c in columns)
-    placed, left = [], float(MARGIN)
+    free = PAGE_W - 2 * TABLE_MARGIN - sum(c.width_mm or 0 for c in columns)
+    placed, left = [], float(TABLE_MARGIN)
     for column in columns:
         width = float(column.width_mm or free)
         placed.append(PlacedColumn(column, round(left, 2), round(width, 2)))
@@ -276,8 +280,9 @@ def _row_top(page: SheetPage, index: int) -> float:
 
 
 def _tick_box(placed: PlacedColumn, row_top: float) -> dict:
-    # At the top of a taller row, where the usual row would put it: readers of a photo find
-    # the row's top from its boxes (readback.cells).
+    # At the top of a taller row, where the usual row would put it: next to the first line of
+    # the row's text, and the same in every row (readback.cells follows a row's boxes to place
+    # the row as the layout stores it).
     return {
         "x": round(placed.left + (placed.width - TICK_MM) / 2, 2),
         "y": round(row_top + (ROW_H - TICK_MM) / 2, 2),
@@ -325,7 +330,7 @@ def _grid_svg(
         edges = [c.left for c in columns] + [columns[-1].left + columns[-1].width]
         rules = [f"M{x:g} {table_top:g}V{bottom:g}" for x in edges]
         ys = [table_top, *tops]
-        rules += [f"M{MARGIN:g} {y:g}H{PAGE_W - MARGIN:g}" for y in ys]
+        rules += [f"M{TABLE_MARGIN:g} {y:g}H{PAGE_W - TABLE_MARGIN:g}" for y in ys]
         inset = TICK_STROKE / 2
         boxes = [
             f"M{b['x'] + inset:g} {b['y'] + inset:g}h{TICK_MM - TICK_STROKE:g}"
@@ -429,10 +434,11 @@ def sheet_html(
 
 
 def sheet_layout(sheet_pages: list[SheetPage], session_id: int, version: int, hidden) -> dict:
-    """Where the markers, QR codes, rows and tick boxes are on each page, in millimetres.
+    """Where the markers, QR codes, columns, rows and tick boxes are on each page, in mm.
 
     A row taller than ROW_H (its text needed more lines) keeps its boxes where a usual row
-    would have them, at its top; `rows` gives each row's top and height.
+    would have them, at its top; `rows` gives each row's top and height, `columns` each
+    column's left edge and width (readback.cells reads the name and signature cells there).
     """
     columns = place_columns(hidden)
     ticks = [c for c in columns if c.column.tick]
@@ -452,6 +458,9 @@ def sheet_layout(sheet_pages: list[SheetPage], session_id: int, version: int, hi
                 "code": code,
                 "markers": _markers(),
                 "qr": _qr_box(code),
+                "columns": [{"key": c.key, "x": c.left, "w": c.width} for c in columns]
+                if page.has_table
+                else [],
                 "rows": rows,
                 "boxes": boxes,
             }
@@ -477,7 +486,7 @@ def sheet_texts(session: OutreachSession, people: list[SheetPerson | None]):
     for number, person in enumerate(people, start=1):
         if person is not None:
             texts = (_cell_text(person, key) for key in sorted(TEXT_COLUMNS))
-            yield _("Row %(n)s (%(name)s)", n=number, name=person.full_name), " ".join(texts)
+            yield _("Row %(row)s (%(name)s)", row=number, name=person.full_name), " ".join(texts)
 
 
 def _sheet_content_hash(session: OutreachSession, people: list, hidden: set[str]) -> str:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from planner.accounts.models import User
 from planner.enums import Language, Topic
@@ -80,7 +81,11 @@ def save_talking_point(
     body = (body or "").strip()
     if len(body) > MAX_TALKING_POINT_LENGTH:
         raise PlannerError(
-            _("Keep talking points under %(n)s characters.", n=MAX_TALKING_POINT_LENGTH),
+            ngettext(
+                "Keep talking points under %(num)d character.",
+                "Keep talking points under %(num)d characters.",
+                MAX_TALKING_POINT_LENGTH,
+            ),
             field="body",
         )
     missing = glyphs.missing_characters(body)

@@ -1,7 +1,9 @@
 """Reading a straightened page: each tick box, signature cell and name cell, with a decision
 and a confidence. The thresholds are the project's own and live here, measured by bench/omr.py.
 
-Input is a `LocatedPage` (6 px per mm, see locating.PX_PER_MM) and the page's stored layout.
+Input is a `LocatedPage` (6 px per mm, see locating.PX_PER_MM) and the page's stored layout:
+where its boxes are, each row's top and height and each column's left and width
+(printing.sheet.sheet_layout), so a taller row or a wider column is read where it printed.
 Ink is measured as darkness against the paper around it (0 paper .. 1 black), so shadows and
 uneven light do not count as marks.
 """
@@ -34,12 +36,42 @@ SEARCH_MM = 4.0
 # A box further than this from where the page's boxes together put it is looked for again.
 AGREE_MM = 2.0
 
-# Columns on every sheet (see printing.columns.SHEET_COLUMNS): the number column is 7 mm from
-# the 22 mm margin, the name takes at least 31 mm, the signature is the last 30 mm.
-NAME_LEFT_MM, NAME_MIN_WIDTH_MM = 29.0, 31.0
-SIGNATURE_WIDTH_MM = 30.0
-ROW_MM, TICK_MM = 9.0, 6.0
-MARGIN_MM = 22.0
+TICK_MM = 6.0
+# Layouts stored before they carried their columns (sheet versions printed until December
+# 2026) had these: the name 31 mm from 29 mm, the signature the last 30 mm inside the 22 mm
+# margin, rows of 9 mm with their boxes 1.5 mm below the row's top.
+OLD_NAME_MM = (29.0, 31.0)
+OLD_SIGNATURE_WIDTH_MM, OLD_MARGIN_MM, OLD_ROW_MM = 30.0, 22.0, 9.0
+
+
+@dataclass(frozen=True)
+class Span:
+    """Where something sits along one axis of the page: its start and its length, in mm."""
+
+    start: float
+    length: float
+
+
+def column_span(page: dict, key: str, paper_width: float) -> Span:
+    """The column `key` (full_name or signature) across the page, from the stored layout."""
+    for column in page.get("columns", ()):
+        if column["key"] == key:
+            return Span(float(column["x"]), float(column["w"]))
+    if key == "signature":
+        width = OLD_SIGNATURE_WIDTH_MM
+        return Span(paper_width - OLD_MARGIN_MM - width, width)
+    return Span(*OLD_NAME_MM)
+
+
+def row_spans(page: dict) -> dict[int, Span]:
+    """Each row's top and height down the page, from the stored layout (rows grow when their
+    text needs more lines; a layout without rows had 9 mm rows around their boxes)."""
+    spans = {int(r["row"]): Span(float(r["y"]), float(r["h"])) for r in page.get("rows", ())}
+    for box in page["boxes"]:
+        if box["row"] not in spans:
+            top = box["y"] - (OLD_ROW_MM - TICK_MM) / 2
+            spans[box["row"]] = Span(top, OLD_ROW_MM)
+    return spans
 
 
 class Decision(LabelledEnum):
@@ -88,6 +120,7 @@ class BoxReading:
 class RowReading:
     row: int
     top: float  # mm, after following the row's boxes
+    height: float  # mm, as printed
     signature: Mark
     handwriting: Mark
     boxes: dict[str, BoxReading] = field(default_factory=dict)
@@ -191,11 +224,11 @@ def _box_ink(darkness: np.ndarray, x: float, y: float) -> float:
     return float(np.clip(inside - NOISE, 0, None).mean()) if inside.size else 0.0
 
 
-def _cell_ink(darkness: np.ndarray, left: float, top: float, width: float) -> float:
+def _cell_ink(darkness: np.ndarray, left: float, top: float, width: float, height: float) -> float:
     """Share of a cell's inside that is ink, with the table's rules kept out."""
     inset_x, inset_y = 1.2, 1.6
     cell = darkness[
-        _px(top + inset_y) : _px(top + ROW_MM - inset_y),
+        _px(top + inset_y) : _px(top + height - inset_y),
         _px(left + inset_x) : _px(left + width - inset_x),
     ]
     if not cell.size:
@@ -219,11 +252,53 @@ def page_darkness(located: LocatedPage) -> np.ndarray:
     return relative_darkness(located.rectified, _px(12))
 
 
+# A shadow runs on across the page; a mark in a tick box is shorter than this along any line.
+SHADOW_LINE_MM = 15.0
+
+
+def box_darkness(located: LocatedPage, boxes: list[dict]) -> np.ndarray:
+    """Darkness for the insides of tick boxes, where a sliver of shadow is paper, not ink.
+
+    The paper is what a closing leaves: marks narrower than its element are filled in. A
+    square of 12 mm fills every mark in a box, but also a sliver of shadow narrower than that
+    (a hand or a phone's edge between lamp and page), which reads as ink in every box it
+    crosses. A closing along a line of 15 mm (down the page, or across) keeps that shadow as
+    paper, while a tick, cross or fill is shorter than the line both ways and 15 mm of white
+    separate boxes; the paper is the darkest of the three. Only boxes are measured so: in a
+    signature or name cell, a closing along the line would also keep the straight parts of
+    a bent table rule as paper and leave its bends as short strokes, which the cell's filter
+    of straight runs would then count as writing.
+    """
+    image = located.rectified
+    darkness = np.zeros(image.shape, np.float32)
+    if not boxes:
+        return darkness
+    # Only the band of columns the boxes are in (and may have moved in), with room for the
+    # closings around it (a closing reaches its element's size either way): the same values
+    # in the boxes for a third of the work.
+    reach = max(12.0, SHADOW_LINE_MM) + SEARCH_MM + 1
+    left = max(0, _px(min(b["x"] for b in boxes) - reach))
+    right = min(image.shape[1], _px(max(b["x"] + b["w"] for b in boxes) + reach))
+    band = image[:, left:right]
+    square = cv2.morphologyEx(
+        band, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (_px(12) | 1,) * 2)
+    )
+    length = _px(SHADOW_LINE_MM) | 1
+    down = cv2.morphologyEx(band, cv2.MORPH_CLOSE, np.ones((length, 1), np.uint8))
+    across = cv2.morphologyEx(band, cv2.MORPH_CLOSE, np.ones((1, length), np.uint8))
+    paper = np.maximum(np.minimum(np.minimum(square, down), across), 1).astype(np.float32)
+    darkness[:, left:right] = np.clip(1.0 - band.astype(np.float32) / paper, 0.0, 1.0)
+    return darkness
+
+
 def read_rows(located: LocatedPage, page: dict, prefilled_rows: set[int]) -> list[RowReading]:
     """Every row of the page: its boxes, its signature cell and (for rows printed blank) whether
     a name was written in. `page` is the page's entry of the stored layout."""
     darkness = page_darkness(located)
-    width = located.geometry.width
+    inside_boxes = box_darkness(located, page["boxes"])
+    spans = row_spans(page)
+    signature_column = column_span(page, "signature", located.geometry.width)
+    name_column = column_span(page, "full_name", located.geometry.width)
     by_row: dict[int, list[dict]] = {}
     for box in page["boxes"]:
         by_row.setdefault(box["row"], []).append(box)
@@ -254,28 +329,54 @@ def read_rows(located: LocatedPage, page: dict, prefilled_rows: set[int]) -> lis
                 x, y = box["x"] + usual[0], box["y"] + usual[1]
             else:
                 row_shifts.append((x - box["x"], y - box["y"]))
-            ink = _box_ink(darkness, x, y)
+            ink = _box_ink(inside_boxes, x, y)
             readings[box["column"]] = BoxReading(
                 row, box["column"], decide(ink, BOX_TICKED_AT, BOX_EMPTY_BELOW), x, y
             )
         shift_y = statistics.median(s[1] for s in row_shifts) if row_shifts else usual[1]
         shift_x_last = row_shifts[-1][0] if row_shifts else usual[0]
         shift_x_first = row_shifts[0][0] if row_shifts else usual[0]
-        top = boxes[0]["y"] - (ROW_MM - TICK_MM) / 2 + shift_y
-        signature_left = width - MARGIN_MM - SIGNATURE_WIDTH_MM + shift_x_last
-        signature = decide(
-            _cell_ink(darkness, signature_left, top, SIGNATURE_WIDTH_MM), SIGNED_AT, UNSIGNED_BELOW
+        # The row as printed, moved as its boxes moved; the signature cell as the row's last box
+        # moved (the nearest), the name cell as its first.
+        span = spans[row]
+        top = span.start + shift_y
+        signature_ink = _cell_ink(
+            darkness,
+            signature_column.start + shift_x_last,
+            top,
+            signature_column.length,
+            span.length,
         )
+        signature = decide(signature_ink, SIGNED_AT, UNSIGNED_BELOW)
         if row in prefilled_rows:
             handwriting = Mark(Decision.NO, 1.0, 0.0)
         else:
-            ink = _cell_ink(darkness, NAME_LEFT_MM + shift_x_first, top, NAME_MIN_WIDTH_MM)
+            left = name_column.start + shift_x_first
+            ink = _cell_ink(darkness, left, top, name_column.length, span.length)
             handwriting = decide(ink, HANDWRITTEN_AT, HANDWRITTEN_AT / 3)
-        rows.append(RowReading(row, top, signature, handwriting, readings))
+        rows.append(RowReading(row, top, span.length, signature, handwriting, readings))
     return rows
 
 
-def row_crop(located: LocatedPage, row: RowReading, right_mm: float) -> np.ndarray:
-    """The row's written cells (number to phone) from the straightened page, for the review."""
+def row_crop(located: LocatedPage, row: RowReading, left_mm: float, right_mm: float) -> np.ndarray:
+    """The row's written cells (number to the last before the boxes) from the straightened
+    page, for the review: the whole row, however tall it printed."""
     top = max(0, _px(row.top - 1))
-    return located.rectified[top : _px(row.top + ROW_MM + 1), _px(MARGIN_MM - 1) : _px(right_mm)]
+    return located.rectified[
+        top : _px(row.top + row.height + 1), max(0, _px(left_mm - 1)) : _px(right_mm)
+    ]
+
+
+def written_span(page: dict, paper_width: float) -> Span:
+    """Across the page, the cells people write or read in a row's crop: from the table's left
+    edge to the first tick box's column (the stored layout's columns; older layouts: from the
+    22 mm margin to 7 mm before the first box)."""
+    columns = page.get("columns", ())
+    if columns:
+        left = float(columns[0]["x"])
+        boxes = {b["column"] for b in page["boxes"]}
+        ticks = [float(c["x"]) for c in columns if c["key"] in boxes]
+        right = min(ticks) if ticks else float(columns[-1]["x"])
+        return Span(left, right - left)
+    right = min((b["x"] for b in page["boxes"]), default=150) - 7
+    return Span(OLD_MARGIN_MM, right - OLD_MARGIN_MM)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from planner.errors import PlannerError
 
@@ -115,10 +116,11 @@ def decode_pdf(content: bytes, name: str = "", dpi: int = PDF_DPI) -> list[np.nd
     try:
         if len(document) > MAX_PDF_PAGES:
             raise PlannerError(
-                _(
-                    "%(name)s has more than %(n)s pages; send it in parts.",
+                ngettext(
+                    "%(name)s has more than %(num)d page; send it in parts.",
+                    "%(name)s has more than %(num)d pages; send it in parts.",
+                    MAX_PDF_PAGES,
                     name=name,
-                    n=MAX_PDF_PAGES,
                 ),
                 code="too_many_pages",
             )

@@ -13,7 +13,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import current_app
-from flask_babel import force_locale
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 
 from planner.accounts.models import User
@@ -55,7 +55,13 @@ def start_reading(user: User, session: OutreachSession, uploads: list[Upload]) -
     if not uploads:
         raise PlannerError(_("Choose at least one photo or PDF of the signed sheet."))
     if len(uploads) > MAX_FILES:
-        raise PlannerError(_("Send at most %(n)s files at once.", n=MAX_FILES))
+        raise PlannerError(
+            ngettext(
+                "Send at most %(num)d file at once.",
+                "Send at most %(num)d files at once.",
+                MAX_FILES,
+            )
+        )
     limit = max_bytes()
     for upload in uploads:
         # Refused here, so nothing is kept of a batch that cannot be read.

@@ -164,10 +164,12 @@ def read_page(image: np.ndarray, find, images: bool = True) -> PageResult:
     )
     if images:
         result.overlay = overlay(image, result)
-        right = min((b["x"] for b in sheet.layout_page["boxes"]), default=150) - 7
+        written = cells.written_span(sheet.layout_page, located.geometry.width)
         for row in rows:
             if row.row not in invited and shows(row):
-                result.crops[row.row] = cells.row_crop(located, row, right)
+                result.crops[row.row] = cells.row_crop(
+                    located, row, written.start, written.start + written.length
+                )
     return result
 
 

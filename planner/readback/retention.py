@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from planner.errors import PlannerError
 from planner.extensions import db
@@ -25,7 +25,12 @@ def save_keep_days(office_id: int, days: int, user_id: int | None) -> None:
     """How many days an office keeps photos and crops after confirming (0 to 365)."""
     if not 0 <= days <= MAX_KEEP_DAYS:
         raise PlannerError(
-            _("Keep photos between 0 and %(n)s days.", n=MAX_KEEP_DAYS), field="keep_days"
+            ngettext(
+                "Keep photos between 0 and %(num)d day.",
+                "Keep photos between 0 and %(num)d days.",
+                MAX_KEEP_DAYS,
+            ),
+            field="keep_days",
         )
     settings = db.session.get(ReadbackSettings, office_id)
     if settings is None:

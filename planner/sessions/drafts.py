@@ -10,6 +10,7 @@ from datetime import date, datetime, time, timedelta
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from planner.accounts.models import User
 from planner.enums import Language, SessionKind, TargetGroup, Topic, VenueKind
@@ -81,11 +82,22 @@ def occurrence_dates(first_day: date, recurrence: Recurrence) -> list[date]:
     if recurrence.until is not None and recurrence.until < first_day:
         raise PlannerError(_("The last date is before the first session."), field="until")
     if recurrence.count is not None and not 1 <= recurrence.count <= limit:
-        raise PlannerError(_("A series has between 1 and %(n)s sessions.", n=limit), field="count")
+        raise PlannerError(
+            ngettext(
+                "A series has between 1 and %(num)d session.",
+                "A series has between 1 and %(num)d sessions.",
+                limit,
+            ),
+            field="count",
+        )
     last = first_day + timedelta(days=max_days)
     if recurrence.until is not None and recurrence.until > last:
         raise PlannerError(
-            _("A series can run for at most %(n)s days; plan the next one later.", n=max_days),
+            ngettext(
+                "A series can run for at most %(num)d day; plan the next one later.",
+                "A series can run for at most %(num)d days; plan the next one later.",
+                max_days,
+            ),
             field="until",
         )
     until = min(recurrence.until or last, last)
@@ -111,7 +123,11 @@ def occurrence_dates(first_day: date, recurrence: Recurrence) -> list[date]:
         day += timedelta(days=step)
     if len(days) > limit:
         raise PlannerError(
-            _("A series has at most %(n)s sessions; choose an earlier last date.", n=limit),
+            ngettext(
+                "A series has at most %(num)d session; choose an earlier last date.",
+                "A series has at most %(num)d sessions; choose an earlier last date.",
+                limit,
+            ),
             field="until",
         )
     if not days:

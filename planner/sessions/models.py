@@ -77,7 +77,7 @@ class SessionSeries(Model):
         count = ngettext("%(num)s session", "%(num)s sessions", len(days))
         span = f"{shown_date(min(days))} – {shown_date(max(days))}" if days else ""
         if self.rule == RepeatRule.INTERVAL and self.interval_days:
-            rule = _("Every %(n)s days", n=self.interval_days)
+            rule = ngettext("Every %(num)d day", "Every %(num)d days", self.interval_days)
         else:
             numbers = sorted({int(d) for d in self.weekdays} or {self.first_day.weekday()})
             # 2024-01-01 was a Monday: its week names each weekday in the locale.

@@ -10,7 +10,11 @@
   if (!Q || !bar || !window.indexedDB) return;
   const T = JSON.parse(textsNode ? textsNode.textContent : "{}");
   const user = bar.dataset.user || null;
-  const fill = (text, values) => text.replace(/\{(\w+)\}/g, (_m, name) => values[name]);
+  // A text with a count comes as {one, other} (see planner/offline/texts.py): the form for n.
+  const fill = (text, values) => {
+    const form = typeof text === "string" ? text : values.n === 1 ? text.one : text.other;
+    return form.replace(/\{(\w+)\}/g, (_m, name) => values[name]);
+  };
   const worker = "serviceWorker" in navigator ? navigator.serviceWorker : null;
 
   function tell(type, data) {
