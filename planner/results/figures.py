@@ -89,6 +89,20 @@ def interested_clause():
     )
 
 
+def reached_people():
+    """SQL: the distinct people among a reach query's attendance rows (its "reached")."""
+    return sa.func.count(sa.distinct(Attendance.person_id))
+
+
+def interested_people():
+    """SQL: the distinct people interested at one of a reach query's attendance rows.
+
+    A FILTER, not a CASE inside the DISTINCT: rows without interest never reach the distinct
+    set, where a CASE's NULLs each cost SQLite an insertion (a third of a year's reach count).
+    """
+    return sa.func.count(sa.distinct(Attendance.person_id)).filter(interested_clause())
+
+
 _MAIN_CREDIT = aliased(EnrolmentCredit, name="main_credit")
 _MAIN_SESSION = aliased(OutreachSession, name="main_session")
 
@@ -107,26 +121,42 @@ class EnrolmentJoin:
         self.officer = sa.func.coalesce(self.session.lead_officer_id, Enrolment.recorded_by_id)
         self.commune = sa.func.coalesce(self.session.commune_id, Person.commune_id)
 
-    def query(self, f: ResultsFilter, *columns, period: Period | None = None) -> sa.Select:
+    def query(
+        self,
+        f: ResultsFilter,
+        *columns,
+        period: Period | None = None,
+        with_session: bool = True,
+        with_person: bool = True,
+    ) -> sa.Select:
+        """Enrolments of the filter's office and period, selecting `columns`.
+
+        The main credit and its session are joined when `with_session` (columns or conditions
+        on `self.session` or `self.officer`), the person when `with_person` (`self.commune`,
+        `Person` columns), and both whenever an officer or commune narrows the filter. Every
+        enrolment has its person (a foreign key) and at most one main credit, so leaving a join
+        out changes no count: it only spares a row lookup per enrolment (a year's figures read
+        the enrolment index alone).
+        """
         period = period or f.period
-        query = (
-            sa.select(*columns)
-            .select_from(Enrolment)
-            .join(Person, Person.id == Enrolment.person_id)
-            .outerjoin(
+        with_session = with_session or f.officer_ids is not None or f.commune_id is not None
+        with_person = with_person or f.commune_id is not None
+        query = sa.select(*columns).select_from(Enrolment)
+        if with_person:
+            query = query.join(Person, Person.id == Enrolment.person_id)
+        if with_session:
+            query = query.outerjoin(
                 self.credit,
                 sa.and_(
                     self.credit.enrolment_id == Enrolment.id,
                     self.credit.main.is_(True),
                     self.credit.session_id.is_not(None),
                 ),
-            )
-            .outerjoin(self.session, self.session.id == self.credit.session_id)
-            .where(
-                Enrolment.office_id == f.office_id,
-                Enrolment.enrolled_on >= period.first,
-                Enrolment.enrolled_on <= period.last,
-            )
+            ).outerjoin(self.session, self.session.id == self.credit.session_id)
+        query = query.where(
+            Enrolment.office_id == f.office_id,
+            Enrolment.enrolled_on >= period.first,
+            Enrolment.enrolled_on <= period.last,
         )
         if f.officer_ids is not None:
             query = query.where(self.officer.in_(f.officer_ids))
@@ -245,14 +275,11 @@ def figures(f: ResultsFilter, now: datetime | None = None) -> Figures:
         )
     )
     reached, interested = db.session.execute(
-        reach_query(
-            f,
-            sa.func.count(sa.distinct(Attendance.person_id)),
-            sa.func.count(sa.distinct(sa.case((interested_clause(), Attendance.person_id)))),
-        )
+        reach_query(f, reached_people(), interested_people())
     ).one()
     due, on_time = follow_up_figures(f)
     followed_up = db.session.scalar(followed_up_query(f))
+    # Counts and sums need no attribution: the enrolment index alone, unless the filter narrows.
     joined = EnrolmentJoin()
     enrolled, members, contributions, support = {}, 0, 0, 0
     for product, number, member_sum, paid, supported in db.session.execute(
@@ -263,6 +290,8 @@ def figures(f: ResultsFilter, now: datetime | None = None) -> Figures:
             sa.func.coalesce(sa.func.sum(sa.func.coalesce(Enrolment.members, 1)), 0),
             sa.func.coalesce(sa.func.sum(Enrolment.monthly_contribution * Enrolment.months), 0),
             sa.func.coalesce(sa.func.sum(Enrolment.monthly_support * Enrolment.months), 0),
+            with_session=False,
+            with_person=False,
         ).group_by(Enrolment.product)
     ):
         enrolled[Product(product)] = number
@@ -270,7 +299,14 @@ def figures(f: ResultsFilter, now: datetime | None = None) -> Figures:
             members += int(member_sum)
         contributions += int(paid)
         support += int(supported)
-    people = db.session.scalar(joined.query(f, sa.func.count(sa.distinct(Enrolment.person_id))))
+    people = db.session.scalar(
+        joined.query(
+            f,
+            sa.func.count(sa.distinct(Enrolment.person_id)),
+            with_session=False,
+            with_person=False,
+        )
+    )
     return Figures(
         sessions_planned=counts.get(SessionStatus.PLANNED, 0),
         sessions_held=counts.get(SessionStatus.HELD, 0),
