@@ -17,6 +17,7 @@ from planner.extensions import db
 from planner.followups.models import Product
 from planner.results import comparisons, figures, records
 from planner.results.comparisons import Dimension
+from planner.results.periods import Period, PeriodKind
 from planner.results.records import Narrowing, RecordList, Window
 from tests import factories_followups as ff
 from tests.test_results import OCTOBER_ARGS, held, office_filter, story  # noqa: F401 (fixture)
@@ -154,6 +155,28 @@ def test_comparisons_shaped_for_speed_still_count_each_person_once(office, offic
     assert weeks["2026-09-28"].reached == 3
     assert weeks["2026-10-05"].reached == 2
     assert weeks["2026-10-12"].reached == 2
+
+
+def test_periods_counted_together_give_each_periods_own_figures(office, officer, places):
+    """The dashboard counts a period and the one before in shared grouped queries; each must
+    still be exactly what that period gives alone, and a day between two periods that do not
+    touch belongs to neither."""
+    _more_history(office, officer, places, 2)
+    october = office_filter(office)
+    november = office_filter(office, Period(date(2026, 11, 1), date(2026, 11, 30)))
+    late_october = office_filter(office, Period(date(2026, 10, 10), date(2026, 10, 31)))
+    september = office_filter(office, Period(date(2026, 9, 1), date(2026, 9, 30)))
+    alone = [figures.figures(g) for g in (october, november)]
+    assert figures.figures_of(october, [october.period, november.period]) == alone
+    assert alone[0].reached == 5 and alone[0].sessions_held > 0
+    assert alone[1].followed_up == 1  # F3's call on 1 November in Vietnam
+    apart = [figures.figures(g) for g in (september, late_october)]
+    assert figures.figures_of(october, [september.period, late_october.period]) == apart
+    assert apart[1].reached < alone[0].reached
+    november_view, before = figures.figures_with_previous(
+        office_filter(office, Period(date(2026, 11, 1), date(2026, 11, 30), PeriodKind.MONTH))
+    )
+    assert (november_view, before) == (alone[1], alone[0])
 
 
 PAGES = [

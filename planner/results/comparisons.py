@@ -23,8 +23,10 @@ from planner.results.figures import (
     EnrolmentJoin,
     Figures,
     interested_clause,
+    interested_people,
     rate,
     reach_query,
+    reached_people,
     session_where,
 )
 from planner.results.periods import ResultsFilter
@@ -120,6 +122,10 @@ def _session_key(dimension: Dimension, session, f: ResultsFilter):
     )
 
 
+# Dimensions whose enrolment key reads the person (a commune falls back to the person's own).
+_ENROLMENT_BY_PERSON = (Dimension.COMMUNE, Dimension.ETHNICITY, Dimension.SEX)
+
+
 def _enrolment_key(dimension: Dimension, joined: EnrolmentJoin, f: ResultsFilter):
     if dimension == Dimension.COMMUNE:
         return joined.commune
@@ -156,9 +162,13 @@ def breakdown(f: ResultsFilter, dimension: Dimension | str) -> Breakdown:
     joined = EnrolmentJoin()
     enrolment_key = _enrolment_key(dimension, joined, f)
     for value, product, number in db.session.execute(
-        joined.query(f, enrolment_key, Enrolment.product, sa.func.count()).group_by(
-            enrolment_key, Enrolment.product
-        )
+        joined.query(
+            f,
+            enrolment_key,
+            Enrolment.product,
+            sa.func.count(),
+            with_person=dimension in _ENROLMENT_BY_PERSON,
+        ).group_by(enrolment_key, Enrolment.product)
     ):
         name = "enrolled_vsi" if Product(product) == Product.VOLUNTARY_SI else "enrolled_hhi"
         row(value)[name] = row(value).get(name, 0) + number
@@ -204,20 +214,15 @@ def _reach_by(dimension: Dimension, f: ResultsFilter, key) -> sa.Select:
         return (
             sa.select(
                 weeks.c.week,
-                sa.func.count(sa.distinct(Attendance.person_id)),
-                sa.func.count(sa.distinct(sa.case((interested_clause(), Attendance.person_id)))),
+                reached_people(),
+                interested_people(),
             )
             .select_from(Attendance)
             .join(weeks, weeks.c.session_id == Attendance.session_id)
             .where(Attendance.confirmed.is_(True))
             .group_by(weeks.c.week)
         )
-    return reach_query(
-        f,
-        key,
-        sa.func.count(sa.distinct(Attendance.person_id)),
-        sa.func.count(sa.distinct(sa.case((interested_clause(), Attendance.person_id)))),
-    ).group_by(key)
+    return reach_query(f, key, reached_people(), interested_people()).group_by(key)
 
 
 def _plain(value):

@@ -94,8 +94,7 @@ class Report:
 def monthly_report(office: Office, f: ResultsFilter, progress=None) -> Report:
     """Everything the monthly report prints, computed by the same services as the dashboard."""
     report_step = progress or (lambda _n: None)
-    current = figures.figures(f)
-    previous = figures.figures(f.with_period(f.period.previous()))
+    current, previous = figures.figures_with_previous(f)
     report_step(1)
     steps = comparisons.funnel(current)
     parts = [tables.funnel(steps)]

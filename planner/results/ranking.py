@@ -18,12 +18,11 @@ import sqlalchemy as sa
 from planner.collation import vi_order
 from planner.enums import SessionKind, VenueKind
 from planner.extensions import db
-from planner.people.models import Attendance
 from planner.places.models import Venue
 from planner.places.services import market_days_between
 from planner.results.comparisons import Dimension, breakdown
 from planner.results.coverage import coverage_table
-from planner.results.figures import EnrolmentJoin, rate, reach_query
+from planner.results.figures import EnrolmentJoin, rate, reach_query, reached_people
 from planner.results.models import TargetMetric
 from planner.results.periods import Period, ResultsFilter
 from planner.results.targets import progress, targets_in
@@ -109,7 +108,7 @@ def _best_kinds(f: ResultsFilter) -> dict[int, tuple[SessionKind, Decimal]]:
                 f,
                 OutreachSession.commune_id,
                 OutreachSession.kind,
-                sa.func.count(sa.distinct(Attendance.person_id)),
+                reached_people(),
             ).group_by(OutreachSession.commune_id, OutreachSession.kind)
         )
     }

@@ -14,10 +14,9 @@ from planner.accounts.models import User
 from planner.enums import SessionStatus
 from planner.errors import PlannerError
 from planner.extensions import db
-from planner.people.models import Attendance
 from planner.places.models import Commune
 from planner.results.comparisons import Dimension, Row, breakdown
-from planner.results.figures import reach_query
+from planner.results.figures import reach_query, reached_people
 from planner.results.models import Campaign, Target, TargetMetric
 from planner.results.periods import Period, ResultsFilter, checked_days
 from planner.sessions.models import OutreachSession
@@ -320,7 +319,7 @@ _COLUMN = {"commune": "commune_id", "officer": "lead_officer_id"}
 
 
 def _office_reached(f: ResultsFilter) -> int:
-    return db.session.scalar(reach_query(f, sa.func.count(sa.distinct(Attendance.person_id))))
+    return db.session.scalar(reach_query(f, reached_people()))
 
 
 def _planned_left(f: ResultsFilter, last: date, column) -> dict[object, int]:

@@ -34,10 +34,10 @@ from planner.timezones import today_local
 @login_required
 def dashboard():
     f = resolve_filter()
-    current = figures.figures(f)
+    current, previous = figures.figures_with_previous(f)
     return render_template(
         "results/dashboard.html",
-        **_figures_context(f, current),
+        **_figures_context(f, current, previous),
         **_watch_context(f, current),
         dimensions=list(comparisons.Dimension),
         record_lists=records.RecordList,
@@ -47,9 +47,8 @@ def dashboard():
     )
 
 
-def _figures_context(f: ResultsFilter, current: figures.Figures) -> dict:
+def _figures_context(f: ResultsFilter, current: figures.Figures, previous: figures.Figures) -> dict:
     """The dashboard's figures against the period before, the funnel and the split by kind."""
-    previous = figures.figures(f.with_period(f.period.previous()))
     steps = comparisons.funnel(current)
     by_kind = comparisons.breakdown(f, comparisons.Dimension.KIND)
     return {
