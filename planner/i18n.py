@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import tzinfo
 from functools import cached_property
 
-from babel import support
+from babel import Locale, support
 from flask import Flask, current_app, g, has_request_context, request, session
-from flask_babel import Babel, Domain
+from flask_babel import Babel, Domain, get_locale, get_timezone
 from flask_babel import get_translations as babel_translations
 
 
@@ -65,6 +66,17 @@ def _keep(domain: Domain | None, translations: support.NullTranslations) -> None
         kept_domain = domain or fields.get("babel_domain")
         if fields.get("babel_locale") is not None and kept_domain is not None:
             fields[_KEPT] = (fields["babel_locale"], kept_domain, translations)
+
+
+def formatting_key() -> tuple[Locale, tzinfo]:
+    """The request's locale and time zone: what a formatted date or number depends on besides
+    its value (planner/formats.py keeps formatted values under them)."""
+    state = _babel_state()
+    fields = state.__dict__ if state is not None else {}
+    return (
+        fields.get("babel_locale") or get_locale(),
+        fields.get("babel_tzinfo") or get_timezone(),
+    )
 
 
 class RequestDomain(Domain):
