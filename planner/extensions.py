@@ -2,7 +2,6 @@
 
 from typing import TYPE_CHECKING
 
-from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -11,6 +10,8 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
+
+from planner.i18n import PlannerBabel
 
 # Named constraints keep Alembic migrations identical on SQLite and PostgreSQL.
 NAMING = {
@@ -40,6 +41,6 @@ else:
     Model = db.Model
 migrate = Migrate()
 login_manager = LoginManager()
-babel = Babel()
+babel = PlannerBabel()
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])

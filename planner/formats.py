@@ -7,9 +7,14 @@ English; numbers and money are grouped by the locale ("1.234.000 ₫" in Vietnam
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from collections.abc import Callable
+from datetime import date, datetime, tzinfo
+from functools import lru_cache
 
-from flask_babel import format_date, format_datetime, format_decimal, get_locale
+from babel import Locale
+from flask_babel import format_date, format_datetime, format_decimal, format_time, get_locale
+
+from planner.i18n import formatting_key
 
 DATE = "dd/MM/yyyy"
 # A weekday in front, for headings ("Thứ Sáu, 04/12/2026").
@@ -20,6 +25,34 @@ MOMENTS = {"vi": "HH:mm 'ngày' dd/MM/yyyy"}
 MOMENT_OTHERWISE = "HH:mm, dd/MM/yyyy"
 
 
+# Babel builds a formatted value anew each time (the locale's data, the pattern, the zone):
+# tens of microseconds, and a list page shows hundreds of dates, times and amounts, most of them
+# repeated. A value formatted once is kept under its locale and zone.
+_FORMATTERS: dict[str, Callable[..., str]] = {
+    "date": format_date,
+    "moment": format_datetime,
+    "time": format_time,
+    "decimal": format_decimal,
+}
+
+
+@lru_cache(maxsize=16384)
+def _formatted(
+    kind: str, value: object, pattern: str | None, _key: tuple[type, Locale, tzinfo]
+) -> str:
+    # `_key` (the value's type, locale, zone) is only part of the cache key: 1 == 1.0 == True,
+    # and the formatter reads the locale and zone itself.
+    if pattern is None:
+        return _FORMATTERS[kind](value)
+    return _FORMATTERS[kind](value, pattern)
+
+
+def formatted(kind: str, value: object, pattern: str | None = None) -> str:
+    """Flask-Babel's format_date/format_datetime/format_time/format_decimal (`kind`: date,
+    moment, time, decimal) of `value`, kept for the request's locale and zone."""
+    return _formatted(kind, value, pattern, (type(value), *formatting_key()))
+
+
 def shown_date(value: date | datetime | None, pattern: str = "medium") -> str:
     """A date (or the local date of an aware moment) as people read it; "" for None.
 
@@ -28,7 +61,7 @@ def shown_date(value: date | datetime | None, pattern: str = "medium") -> str:
     """
     if value is None:
         return ""
-    return format_date(value, NAMED_DATES.get(pattern, pattern))
+    return formatted("date", value, NAMED_DATES.get(pattern, pattern))
 
 
 def shown_moment(value: datetime | None, pattern: str = "short") -> str:
@@ -37,14 +70,14 @@ def shown_moment(value: datetime | None, pattern: str = "short") -> str:
         return ""
     if pattern in NAMED_DATES:
         pattern = MOMENTS.get(str(get_locale()), MOMENT_OTHERWISE)
-    return format_datetime(value, pattern)
+    return formatted("moment", value, pattern)
 
 
 def shown_number(value: float | int | None) -> str:
     """A number grouped by the locale (1.234.000 in Vietnamese); "" for None."""
-    return format_decimal(value) if value is not None else ""
+    return formatted("decimal", value) if value is not None else ""
 
 
 def shown_money(value: int | None) -> str:
     """An amount of dong grouped by the locale, with the dong sign: "1.234.000 ₫"."""
-    return f"{format_decimal(value)} ₫" if value is not None else ""
+    return f"{formatted('decimal', value)} ₫" if value is not None else ""

@@ -18,7 +18,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 from planner.extensions import db
-from planner.formats import shown_date, shown_moment, shown_money, shown_number
+from planner.formats import formatted, shown_date, shown_moment, shown_money, shown_number
 from planner.phones import display_phone
 
 CSP = (
@@ -37,7 +37,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(
         local_datetime=shown_moment,
         local_date=shown_date,
-        local_time=lambda v: format_time(v, "HH:mm") if v else "",
+        local_time=lambda v: formatted("time", v, "HH:mm") if v else "",
         number=shown_number,
         vnd=shown_money,
         phone=display_phone,

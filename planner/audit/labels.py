@@ -19,7 +19,6 @@ import sqlalchemy as sa
 from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import selectinload
 
 from planner.accounts.models import User
 from planner.audit.models import AuditEntry
@@ -30,8 +29,8 @@ from planner.followups.models import FollowUp, FollowUpStatus, OutcomeKind, Prod
 from planner.formats import shown_date, shown_money, shown_number
 from planner.people.models import Attendance, AttendanceSource, Gender, Person
 from planner.phones import display_phone
-from planner.places.models import Commune, Village
-from planner.sessions.models import OutreachSession
+from planner.places.models import Commune, Venue, Village
+from planner.sessions.models import OutreachSession, label_with_place
 
 
 class Shown(StrEnum):
@@ -250,15 +249,27 @@ class Names:
                 )
             ).all()
         )
-        sessions = db.session.scalars(
-            sa.select(OutreachSession)
+        # The columns a session's name is made of, not whole sessions with their venue and
+        # commune (three queries and hundreds of objects on a long history).
+        sessions = db.session.execute(
+            sa.select(
+                OutreachSession.id,
+                OutreachSession.title,
+                OutreachSession.kind,
+                OutreachSession.starts_at,
+                sa.func.coalesce(Venue.name, Commune.name).label("place"),
+            )
+            .outerjoin(Venue, Venue.id == OutreachSession.venue_id)
+            .join(Commune, Commune.id == OutreachSession.commune_id)
             .where(
                 OutreachSession.office_id == office_id,
                 OutreachSession.id.in_(sorted(session_ids)),
             )
-            .options(selectinload(OutreachSession.venue), selectinload(OutreachSession.commune))
         ).all()
-        self.sessions = {s.id: f"{s.label_with_place}, {shown_date(s.starts_at)}" for s in sessions}
+        self.sessions = {
+            s.id: f"{label_with_place(s.title, s.kind, s.place)}, {shown_date(s.starts_at)}"
+            for s in sessions
+        }
 
     def person(self, person_id: Any) -> str:
         return self.people.get(person_id) or _("record %(id)s", id=person_id)

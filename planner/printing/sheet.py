@@ -12,7 +12,6 @@ import segno
 import sqlalchemy as sa
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy.orm import selectinload
 
 from planner.accounts.models import Office, User
 from planner.collation import vi_order
@@ -20,6 +19,7 @@ from planner.errors import PlannerError
 from planner.extensions import db
 from planner.people.models import Attendance, Person
 from planner.phones import display_phone, mask_phone
+from planner.places.models import Village
 from planner.printing import glyphs, render
 from planner.printing.columns import SHEET_COLUMNS, SheetColumn
 from planner.printing.facts import session_facts
@@ -203,33 +203,48 @@ def sheet_rows(invited: list[SheetPerson], expected: int, spare: int) -> list[Sh
 def invited_people(session: OutreachSession, masked: bool = True) -> list[SheetPerson]:
     """People already linked to the session (an imported invitation list), to pre-fill rows;
     `masked` prints their phone numbers with only the first and last three digits."""
-    people = db.session.scalars(
-        sa.select(Person)
+    # The columns a row prints, not whole people: the session page asks for this on every view
+    # (its print panel checks every character), and a large session has hundreds of rows.
+    rows = db.session.execute(
+        sa.select(
+            Person.full_name,
+            Person.birth_year,
+            Person.gender,
+            Person.ethnicity,
+            Village.name,
+            Person.phone,
+            Person.occupation,
+            Person.priority_group,
+            Person.has_health_insurance,
+        )
         .join(Attendance, Attendance.person_id == Person.id)
+        .outerjoin(Village, Village.id == Person.village_id)
         .where(
             Attendance.session_id == session.id,
             Attendance.office_id == session.office_id,
             Person.erased_at.is_(None),
         )
-        .options(selectinload(Person.village))
         .order_by(vi_order(Person.full_name))
     ).all()
     shown = mask_phone if masked else display_phone
     with force_locale(render.DOCUMENT_LOCALE):
-        return [
-            SheetPerson(
-                full_name=p.full_name,
-                birth_year=p.birth_year,
-                gender=str(p.gender.label) if p.gender else "",
-                ethnicity=p.ethnicity,
-                village=p.village.name if p.village else "",
-                phone=shown(p.phone) if p.phone else "",
-                occupation=p.occupation,
-                priority_group=str(p.priority_group.label),
-                has_hi=p.has_health_insurance,
-            )
-            for p in people
-        ]
+        # A label per value, not per row: translating is the costly part of a row.
+        genders = {g: str(g.label) for g in {r.gender for r in rows} if g is not None}
+        groups = {g: str(g.label) for g in {r.priority_group for r in rows}}
+    return [
+        SheetPerson(
+            full_name=r.full_name,
+            birth_year=r.birth_year,
+            gender=genders[r.gender] if r.gender else "",
+            ethnicity=r.ethnicity,
+            village=r.name or "",
+            phone=shown(r.phone) if r.phone else "",
+            occupation=r.occupation,
+            priority_group=groups[r.priority_group],
+            has_hi=r.has_health_insurance,
+        )
+        for r in rows
+    ]
 
 
 def sheet_code(session_id: int, version: int, page: int) -> str:

@@ -171,7 +171,7 @@ class OutreachSession(Model):
     @property
     def label_with_place(self) -> str:
         """Its title, or else its kind and place ("Market session – Chợ phiên Bắc Hà")."""
-        return self.title or f"{self.kind.label} – {self.place_name}"
+        return label_with_place(self.title, self.kind, self.place_name)
 
     @property
     def is_cancelled(self) -> bool:
@@ -181,3 +181,8 @@ class OutreachSession(Model):
     def officers(self) -> list[User]:
         """The lead officer first, then the co-facilitators."""
         return [self.lead_officer, *[u for u in self.facilitators if u.id != self.lead_officer_id]]
+
+
+def label_with_place(title: str, kind: SessionKind, place_name: str) -> str:
+    """`OutreachSession.label_with_place` from its columns, for lists that read only those."""
+    return title or f"{kind.label} – {place_name}"

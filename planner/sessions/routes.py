@@ -34,7 +34,7 @@ from planner.sessions.clashes import clash_lines
 from planner.sessions.days import monday_of, week_days
 from planner.sessions.drafts import Recurrence, SessionDraft
 from planner.sessions.forms import SessionForm, StatusForm
-from planner.sessions.models import OutreachSession, RepeatRule
+from planner.sessions.models import OutreachSession, RepeatRule, SessionSeries
 from planner.sessions.planning import (
     EditConflict,
     Planning,
@@ -222,7 +222,13 @@ def _load_for_detail(session_id: int) -> OutreachSession:
         .where(
             OutreachSession.id == session_id, OutreachSession.office_id == current_user.office_id
         )
-        .options(selectinload(OutreachSession.facilitators), selectinload(OutreachSession.series))
+        .options(
+            selectinload(OutreachSession.facilitators),
+            # The series' summary reads only each occurrence's day: not whole sessions.
+            selectinload(OutreachSession.series)
+            .selectinload(SessionSeries.sessions)
+            .load_only(OutreachSession.occurrence_date, OutreachSession.starts_at),
+        )
     ).first()
     if session is None:
         abort(404)
