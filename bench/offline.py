@@ -13,7 +13,11 @@ Seeds the demo office into a temp SQLite file, serves the app on 127.0.0.1:PORT 
   (static files in the HTTP cache) and offline (the week as the worker kept it); medians of
   --runs and the ratio of each to cold.
 - with --lighthouse PATH (a `lighthouse` CLI from npm), its mobile performance and
-  accessibility scores for the week, session, attendance and follow-ups pages.
+  accessibility scores for the week, session, attendance and follow-ups pages: medians of
+  --lighthouse-runs (3), the metrics behind the score (FCP, LCP, TBT, CLS, SI), Lighthouse's
+  benchmarkIndex of each run (the score depends on the machine's CPU: on a loaded machine TBT
+  grows for any page, a blank one too) and the audits that cost points; --lighthouse-json DIR
+  keeps each report, --lighthouse-only skips the sizes and Slow 3G timings.
 """
 
 from __future__ import annotations
