@@ -173,9 +173,10 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_hooks(app: Flask) -> None:
-    from planner import compression, operations, web
+    from planner import compression, operations, static_versions, web
 
     web.init_app(app)
+    static_versions.init_app(app)
     operations.init_app(app)
     # Registered last, so it runs first: the request log and headers see the final answer.
     compression.init_app(app)

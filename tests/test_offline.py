@@ -375,7 +375,10 @@ def test_the_phone_keeps_the_officers_own_sessions_of_the_next_14_days(
     monday = today - timedelta(days=today.weekday())
     assert "/" in urls and f"/?week={monday + timedelta(days=7)}" in urls
     assert "/follow-ups/" in urls
-    assert "/static/css/app.css" in kept["files"] and "/static/offline/queue.js" in kept["files"]
+    # (Each file under its versioned URL, the one the pages name: planner/static_versions.py.)
+    files = [f.split("?v=")[0] for f in kept["files"]]
+    assert "/static/css/app.css" in files and "/static/offline/queue.js" in files
+    assert all("?v=" in f for f in kept["files"])
     assert not any("fonts" in f for f in kept["files"])
     assert kept["version"] == app_version() and kept["user"] == officer.id
     # Each page says until when the phone may keep it; none past the 14 days and a day.

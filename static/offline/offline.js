@@ -221,9 +221,10 @@
     if (note) note.hidden = navigator.onLine;
   }
 
-  async function start() {
-    openTodaysForms();
-    showConnection();
+  // The phone's store, the worker and the sending wait for the page's load: the worker's
+  // first refresh fetches every page the phone keeps, which on a slow link would compete with
+  // the page's own CSS and scripts, and the store's work with its first paint.
+  async function keep() {
     if (user) {
       const owner = await Q.getMeta("owner").catch(() => null);
       if (owner && String(owner.user) !== String(user)) await clearPages();
@@ -250,5 +251,8 @@
   const sendButton = bar.querySelector("[data-queue-send]");
   if (sendButton) sendButton.addEventListener("click", send);
   if (window.BroadcastChannel) new BroadcastChannel("planner-offline").onmessage = render;
-  start();
+  openTodaysForms();
+  showConnection();
+  if (document.readyState === "complete") keep();
+  else window.addEventListener("load", keep, { once: true });
 })();
