@@ -201,7 +201,12 @@ def _reach_by(dimension: Dimension, f: ResultsFilter, key) -> sa.Select:
                 key, sa.func.count(), sa.func.coalesce(sa.func.sum(per_person.c.interested), 0)
             )
             .select_from(per_person)
-            .join(Person, Person.id == per_person.c.person_id)
+            # The office condition is implied, but it lets PostgreSQL read the office's people
+            # by index rather than hash the nation's (ethnicity, a year: 1.5 s -> 0.35 s).
+            .join(
+                Person,
+                sa.and_(Person.id == per_person.c.person_id, Person.office_id == f.office_id),
+            )
             .group_by(key)
         )
     if dimension == Dimension.WEEK:
