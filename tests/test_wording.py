@@ -121,7 +121,7 @@ WORDING = {
     "Scan to contact us": "Quét mã để xem thêm thông tin",
     "Enrolled people": "Danh sách người đã đăng ký",
     "Open": "Đang theo dõi",
-    "From member %(n)s on": "Từ người thứ %(n)s",
+    "From member %(member)s on": "Từ người thứ %(member)s",
 }
 
 
