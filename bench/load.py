@@ -9,7 +9,8 @@ officers who log in and repeat their Monday (open the week, open a session, prin
 sheet, add an attendee, log a follow-up outcome, poll their calendar feed every minute) and one
 supervisor on the results dashboard. Before the mix, a bare route (/healthz) is timed in the same
 run as the floor. Each step of --users runs --seconds; the last line names the ceiling, the first
-step whose p95 crosses 1 s. Bounded: every loop stops at its deadline; traffic goes to 127.0.0.1.
+step whose p95 crosses 1 s. With --ramp S a step's officers arrive evenly over S seconds (a
+Monday morning); without it they all log in at once, the worst case. Bounded: every loop stops at its deadline; traffic goes to 127.0.0.1.
 It writes to the database it is given (attendees, outcomes, feed tokens, officers' passwords):
 never point it at data anyone needs.
 """
@@ -182,8 +183,12 @@ def _csrf(page: str) -> str:
     return found.group(1) if found else ""
 
 
-def officer_day(client: Client, officer: Officer, deadline: float, think: float) -> None:
-    """An officer's Monday, action after action until the deadline."""
+def officer_day(
+    client: Client, officer: Officer, deadline: float, think: float, arrives: float = 0.0
+) -> None:
+    """An officer's Monday, action after action until the deadline, from `arrives` seconds
+    into the step."""
+    time.sleep(arrives)
     rng = random.Random(officer.username)
     client.login(officer.username)
     next_feed_poll = time.monotonic()
@@ -263,12 +268,16 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
-def run_step(base, officers, supervisor, users, seconds, think) -> Samples:
+def run_step(base, officers, supervisor, users, seconds, think, ramp=0.0) -> Samples:
+    """One step: `users` officers (arriving evenly over `ramp` seconds) and the supervisor."""
     samples = Samples()
     deadline = time.monotonic() + seconds
     threads = [
-        threading.Thread(target=officer_day, args=(Client(base, samples), o, deadline, think))
-        for o in officers[:users]
+        threading.Thread(
+            target=officer_day,
+            args=(Client(base, samples), o, deadline, think, ramp * i / users),
+        )
+        for i, o in enumerate(officers[:users])
     ]
     threads.append(
         threading.Thread(target=supervisor_day, args=(Client(base, samples), supervisor, deadline))
@@ -352,6 +361,12 @@ def main() -> None:
     parser.add_argument("--users", default="10,25,50", help="officers per step, in order")
     parser.add_argument("--seconds", type=float, default=60, help="length of each step")
     parser.add_argument("--think", type=float, default=3.0, help="mean seconds between actions")
+    parser.add_argument(
+        "--ramp",
+        type=float,
+        default=0.0,
+        help="seconds over which a step's officers arrive (0: all log in at once, the worst case)",
+    )
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--warmup", type=float, default=20, help="seconds of unmeasured warm-up")
     args = parser.parse_args()
@@ -370,7 +385,9 @@ def main() -> None:
         print(f"floor  /healthz with 4 clients: {rps:.0f} req/s, median {bare_ms:.1f} ms")
         ceiling = None
         for users in steps:
-            samples = run_step(base, officers, supervisor, users, args.seconds, args.think)
+            samples = run_step(
+                base, officers, supervisor, users, args.seconds, args.think, args.ramp
+            )
             if report(users, args.seconds, samples) > 1000 and ceiling is None:
                 ceiling = users
         print(
