@@ -10,7 +10,8 @@ sheet, add an attendee, log a follow-up outcome, poll their calendar feed every 
 supervisor on the results dashboard. Before the mix, a bare route (/healthz) is timed in the same
 run as the floor. Each step of --users runs --seconds; the last line names the ceiling, the first
 step whose p95 crosses 1 s. With --ramp S a step's officers arrive evenly over S seconds (a
-Monday morning); without it they all log in at once, the worst case. Bounded: every loop stops at its deadline; traffic goes to 127.0.0.1.
+Monday morning); without it they all log in at once, the worst case. Bounded: every loop
+stops at its deadline; traffic goes to 127.0.0.1.
 It writes to the database it is given (attendees, outcomes, feed tokens, officers' passwords):
 never point it at data anyone needs.
 """
