@@ -311,3 +311,15 @@ def test_an_xlsx_that_unpacks_to_a_huge_size_is_refused(officer, held, monkeypat
     with pytest.raises(ImportRefused):
         import_sheet(held, "a.xlsx", as_xlsx(good_rows()), officer)
     assert people_count() == 0
+
+
+def test_the_import_page_of_a_session_not_yet_held_says_so_before_any_upload(
+    officer_client, officer, places, held
+):
+    coming = factories.session(officer, places.commune, day=today_local() + timedelta(days=3))
+    db.session.commit()
+    page = officer_client.get(f"/sessions/{coming.id}/import").get_data(as_text=True)
+    assert "Buổi truyền thông này chưa diễn ra" in page
+    # A held session's import page carries no such warning.
+    page = officer_client.get(f"/sessions/{held.id}/import").get_data(as_text=True)
+    assert "chưa diễn ra" not in page and "alert-warning" not in page

@@ -33,6 +33,16 @@ from planner.sessions.models import OutreachSession
 from planner.timezones import local_day_bounds, now_utc, to_local, today_local
 
 
+def closed_reason(session: OutreachSession) -> str | None:
+    """Why attendance cannot be recorded for `session` now (cancelled, not happened yet), or
+    None; for pages that say so before the officer types or uploads anything."""
+    try:
+        check_session_open(session)
+    except PlannerError as error:
+        return error.message
+    return None
+
+
 def check_session_open(session: OutreachSession) -> None:
     """Attendance is recorded for sessions that happened (or happen today), not cancelled ones."""
     if session.status == SessionStatus.CANCELLED:

@@ -18,6 +18,7 @@ from planner.extensions import db
 from planner.formats import shown_date
 from planner.people import bp
 from planner.people.attendance import (
+    closed_reason,
     record_attendance,
     remove_attendance,
     session_counts,
@@ -259,7 +260,11 @@ def import_attendance(session_id: int):
             return redirect(url_for("sessions.detail", session_id=session.id) + "#attendance")
     status = 422 if refused or (request.method == "POST") else 200
     return render_template(
-        "people/import.html", session=session, form=form, refused=refused
+        "people/import.html",
+        session=session,
+        form=form,
+        refused=refused,
+        closed=closed_reason(session),
     ), status
 
 
