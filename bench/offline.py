@@ -342,21 +342,18 @@ def main() -> None:
 def print_sizes(app) -> None:
     """The first load's and the offline scripts' bytes against the issue's budgets."""
     first, offline = compressed_sizes(app)
-    print("First load of the week page (officer), bytes as sent gzip-compressed:")
-    for url, size in first.items():
+    _print_budget("First load of the week page (officer)", first, "60 KiB", FIRST_LOAD_BUDGET)
+    _print_budget("Offline script, queue and worker", offline, "20 KiB", OFFLINE_BUDGET)
+
+
+def _print_budget(title: str, sizes: dict[str, int], budget_label: str, budget: int) -> None:
+    print(f"{title}, bytes as sent gzip-compressed:")
+    for url, size in sizes.items():
         print(f"  {url:<40} {size:>7,}")
-    total = sum(first.values())
+    total = sum(sizes.values())
     print(
-        f"  {'total':<40} {total:>7,}  ({total / 1024:.1f} KiB; budget 60 KiB: "
-        f"{'met' if total <= FIRST_LOAD_BUDGET else 'NOT met'})"
-    )
-    print("Offline script, queue and worker, as sent gzip-compressed:")
-    for url, size in offline.items():
-        print(f"  {url:<40} {size:>7,}")
-    total = sum(offline.values())
-    print(
-        f"  {'total':<40} {total:>7,}  ({total / 1024:.1f} KiB; budget 20 KiB: "
-        f"{'met' if total <= OFFLINE_BUDGET else 'NOT met'})"
+        f"  {'total':<40} {total:>7,}  ({total / 1024:.1f} KiB; budget {budget_label}: "
+        f"{'met' if total <= budget else 'NOT met'})"
     )
 
 

@@ -24,6 +24,7 @@ from planner.results.models import CommuneCoverage
 from planner.timezones import today_local
 from tests import factories
 from tests.conftest import login
+from tests.redis_server import redis_or_skip
 from tests.test_people_import import as_csv
 
 # Each helper is given its own Redis database; CI's default is the one the other job tests use.
@@ -265,24 +266,12 @@ def test_a_large_coverage_file_is_imported_as_a_job_all_or_nothing(app, supervis
     assert db.session.scalar(sa.select(sa.func.count(CommuneCoverage.id))) == 10
 
 
-def _redis_or_skip(url: str):
-    from redis import Redis
-    from redis.exceptions import RedisError
-
-    connection = Redis.from_url(url, socket_connect_timeout=0.5)
-    try:
-        connection.ping()
-    except RedisError:
-        pytest.skip("no Redis server answers on 127.0.0.1:6379")
-    return connection
-
-
 def test_with_redis_a_large_import_waits_for_a_worker_instead_of_running_in_the_request(
     app, officer_client, held
 ):
     from rq import Queue, SimpleWorker
 
-    connection = _redis_or_skip(REDIS_URL)
+    connection = redis_or_skip(REDIS_URL)
     queue = Queue(IMPORTS.rq_name, connection=connection)
     queue.empty()
     app.config["REDIS_URL"] = REDIS_URL

@@ -16,6 +16,7 @@ from planner.jobs import redis_url
 from planner.printing import render, talking_points
 from planner.printing.models import PrintJob
 from tests import factories
+from tests.redis_server import redis_or_skip
 
 MONDAY = date(2026, 11, 30)
 
@@ -156,18 +157,6 @@ def test_week_view_offers_the_packet(officer_client, week):
     assert "In bộ tài liệu tuần" in page
 
 
-def _redis_or_skip(url: str):
-    from redis import Redis
-    from redis.exceptions import RedisError
-
-    connection = Redis.from_url(url, socket_connect_timeout=0.5)
-    try:
-        connection.ping()
-    except RedisError:
-        pytest.skip("no Redis server answers on 127.0.0.1:6379")
-    return connection
-
-
 @pytest.fixture
 def app_config():
     return {}
@@ -177,7 +166,7 @@ def test_with_a_redis_url_packets_run_on_rq_workers(app, officer_client, week):
     from rq import Queue, SimpleWorker
 
     url = "redis://127.0.0.1:6379/15"
-    connection = _redis_or_skip(url)
+    connection = redis_or_skip(url)
     queue = Queue("planner-print", connection=connection)
     queue.empty()
     app.config["REDIS_URL"] = url

@@ -16,6 +16,7 @@ from planner.people.models import Attendance, AttendanceSource, Person
 from planner.printing import sheet
 from planner.readback.models import BatchStatus, ReadingBatch
 from tests import factories
+from tests.redis_server import redis_or_skip
 
 PAST_DAY = date(2026, 11, 25)
 CAREFUL = Condition("careful", tilt=10, megapixels=3, jpeg=85)
@@ -216,16 +217,10 @@ def test_the_command_prints_what_was_read_as_json(app, runner, signed_session, t
 
 
 def test_with_a_redis_url_photos_are_read_on_rq_workers(app, officer_client, signed_session):
-    from redis import Redis
-    from redis.exceptions import RedisError
     from rq import Queue, SimpleWorker
 
     url = "redis://127.0.0.1:6379/15"
-    connection = Redis.from_url(url, socket_connect_timeout=0.5)
-    try:
-        connection.ping()
-    except RedisError:
-        pytest.skip("Redis is not running")
+    connection = redis_or_skip(url)
     queue = Queue("planner-readback", connection=connection)
     queue.empty()
     app.config["REDIS_URL"] = url

@@ -1,7 +1,6 @@
 """Login, logout, the language switch and user administration."""
 
 import hmac
-from collections.abc import Sequence
 
 import sqlalchemy as sa
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
@@ -23,6 +22,7 @@ from planner.accounts.services import (
     authenticate,
     change_own_password,
     create_user,
+    office_teams,
     reset_password,
     update_office,
 )
@@ -166,18 +166,10 @@ def users():
     return render_template("accounts/users.html", users=people)
 
 
-def _office_teams() -> Sequence[Team]:
-    return db.session.scalars(
-        sa.select(Team)
-        .where(Team.office_id == current_user.office_id)
-        .order_by(vi_order(Team.name))
-    ).all()
-
-
 @bp.route("/admin/users/new", methods=["GET", "POST"])
 @admin_required
 def new_user():
-    form = UserForm(teams=_office_teams())
+    form = UserForm(teams=office_teams(current_user.office_id))
     if form.validate_on_submit():
         if not form.password.data:
             form.add_error(PlannerError(_("A new user needs a password."), field="password"))
@@ -231,7 +223,7 @@ def _save_user(user: User, form: UserForm) -> None:
 @admin_required
 def edit_user(user_id: int):
     user = get_owned_or_404(User, user_id)
-    form = UserForm(obj=user, teams=_office_teams())
+    form = UserForm(obj=user, teams=office_teams(current_user.office_id))
     if request.method == "GET":
         form.team_id.data = user.team_id or 0
         form.role.data = user.role.value

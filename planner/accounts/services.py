@@ -95,3 +95,14 @@ def update_office(
     db.session.commit()
     printed_matter_changed.send(office.id, user_id=by.id)
     return office
+
+
+def office_teams(office_id: int) -> list[Team]:
+    """The office's teams in Vietnamese alphabetical order (for team choices in forms)."""
+    from planner.collation import vi_order
+
+    return list(
+        db.session.scalars(
+            sa.select(Team).where(Team.office_id == office_id).order_by(vi_order(Team.name))
+        )
+    )

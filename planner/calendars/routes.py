@@ -25,7 +25,7 @@ from markupsafe import Markup
 from sqlalchemy.orm import selectinload
 from werkzeug.http import is_resource_modified
 
-from planner.accounts.models import Team
+from planner.accounts.services import office_teams
 from planner.bounds import parse_date
 from planner.calendars import bp, ical
 from planner.calendars.blocked_days import office_blocked_days
@@ -44,7 +44,6 @@ from planner.calendars.services import (
     update_feed_settings,
     visible_feeds,
 )
-from planner.collation import vi_order
 from planner.enums import VenueKind
 from planner.errors import PlannerError
 from planner.extensions import csrf, db, limiter
@@ -154,14 +153,6 @@ def index():
     return _calendars_page()
 
 
-def _office_teams() -> Sequence[Team]:
-    return db.session.scalars(
-        sa.select(Team)
-        .where(Team.office_id == current_user.office_id)
-        .order_by(vi_order(Team.name))
-    ).all()
-
-
 def _calendars_page(
     settings_form: FeedSettingsForm | None = None,
     shared_form: SharedFeedForm | None = None,
@@ -183,7 +174,7 @@ def _calendars_page(
     )
     shared_form = shared_form or SharedFeedForm(
         formdata=None,
-        teams=_office_teams(),
+        teams=office_teams(current_user.office_id),
         communes=office_communes(current_user.office_id),
         language="vi",
     )
@@ -221,7 +212,8 @@ def create_own():
 @bp.post("/shared")
 @supervisor_required
 def create_shared():
-    form = SharedFeedForm(teams=_office_teams(), communes=office_communes(current_user.office_id))
+    office_id = current_user.office_id
+    form = SharedFeedForm(teams=office_teams(office_id), communes=office_communes(office_id))
     if not form.validate_on_submit():
         return _calendars_page(shared_form=form, status=400)
     return _new_feed(
