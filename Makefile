@@ -46,8 +46,13 @@ format: setup
 	$(BIN)/ruff check --fix $(PY_SOURCES)
 	$(BIN)/ruff format $(PY_SOURCES)
 
+# Every bench that sets up its own data. Not here: bench/timing.py (helpers the others use),
+# bench/seed.py (`make seed`) and bench/load.py, which needs a seeded PostgreSQL and servers
+# started by hand (README, "Load").
+BENCHES := $(filter-out bench/timing.py bench/seed.py bench/load.py,$(wildcard bench/*.py))
+
 bench: setup
-	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+	@for b in $(BENCHES); do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 # A province's three years of data in a scratch database (a temp file, printed; never instance/):
 # make seed SEED_ARGS="--scale 0.1" or SEED_ARGS="--provinces 34 --database-url postgresql+psycopg://..."
