@@ -9,7 +9,7 @@ days, and by session kind so the best kind of session in each commune shows.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -20,7 +20,6 @@ from planner.enums import SessionKind, VenueKind
 from planner.extensions import db
 from planner.places.models import Venue
 from planner.places.services import market_days_between
-from planner.results.comparisons import Dimension, breakdown
 from planner.results.coverage import coverage_table
 from planner.results.figures import EnrolmentJoin, rate, reach_query, reached_people
 from planner.results.models import TargetMetric
@@ -67,7 +66,7 @@ def where_next(f: ResultsFilter, today: date | None = None) -> list[CommuneRank]
     """The office's communes (or the filter's one), best place to go first."""
     today = today or today_local()
     recent = f.with_period(Period(today - timedelta(days=LOOKBACK_DAYS - 1), today))
-    by_commune = {r.key: r for r in breakdown(recent, Dimension.COMMUNE).rows}
+    worked = _what_worked(recent)
     coverage = {
         c.commune_id: c for c in coverage_table(f.office_id, today, commune_id=f.commune_id)
     }
@@ -79,18 +78,18 @@ def where_next(f: ResultsFilter, today: date | None = None) -> list[CommuneRank]
     ]
     for item in progress(running, today):
         gaps[item.target.commune_id] += item.pace.remaining
-    best = _best_kinds(recent)
     markets = _next_markets(f.office_id, today)
+    nothing = _Worked()
     ranks = [
         CommuneRank(
             commune_id=commune_id,
             name=row.name,
             target_gap=gaps.get(commune_id, 0),
             uninsured_estimate=row.uninsured_estimate,
-            reached=by_commune[commune_id].reached if commune_id in by_commune else 0,
-            enrolled=by_commune[commune_id].enrolled if commune_id in by_commune else 0,
-            best_kind=best.get(commune_id, (None, None))[0],
-            best_kind_rate=best.get(commune_id, (None, None))[1],
+            reached=worked.get(commune_id, nothing).reached,
+            enrolled=worked.get(commune_id, nothing).enrolled,
+            best_kind=worked.get(commune_id, nothing).best_kind,
+            best_kind_rate=worked.get(commune_id, nothing).best_kind_rate,
             next_markets=markets.get(commune_id, []),
         )
         for commune_id, row in coverage.items()
@@ -99,34 +98,69 @@ def where_next(f: ResultsFilter, today: date | None = None) -> list[CommuneRank]
     return ranks
 
 
-def _best_kinds(f: ResultsFilter) -> dict[int, tuple[SessionKind, Decimal]]:
-    """Per commune, the session kind with the best enrolments per person reached (2 queries)."""
-    reached: dict[tuple, int] = {
-        (c, k): n
-        for c, k, n in db.session.execute(
-            reach_query(
-                f,
-                OutreachSession.commune_id,
-                OutreachSession.kind,
-                reached_people(),
-            ).group_by(OutreachSession.commune_id, OutreachSession.kind)
+@dataclass
+class _Worked:
+    """What sessions achieved in one commune: people reached and enrolments (as the results
+    define them: `planner.results.figures`), in all and per session kind."""
+
+    reached: int = 0
+    enrolled: int = 0
+    reached_by_kind: dict[SessionKind, int] = field(default_factory=dict)
+    enrolled_by_kind: dict[SessionKind, int] = field(default_factory=dict)
+
+    @property
+    def best(self) -> tuple[SessionKind | None, Decimal | None]:
+        """The session kind with the most enrolments per person reached (none if none enrolled)."""
+        found: tuple[SessionKind | None, Decimal | None] = (None, None)
+        for kind, people in self.reached_by_kind.items():
+            value = rate(self.enrolled_by_kind.get(kind, 0), people)
+            if value and (found[1] is None or value > found[1]):
+                found = (kind, value)
+        return found
+
+    @property
+    def best_kind(self) -> SessionKind | None:
+        return self.best[0]
+
+    @property
+    def best_kind_rate(self) -> Decimal | None:
+        return self.best[1]
+
+
+def _what_worked(f: ResultsFilter) -> dict[int, _Worked]:
+    """Per commune, people reached and enrolments in the filter's period, in all and per session
+    kind: four grouped queries.
+
+    A person reached at a market and at a home visit of one commune counts once for the commune
+    and once for each kind, so the commune's reach is not the sum of its kinds' and is counted on
+    its own (one pass over the period's attendance each; reducing it once to distinct
+    (commune, kind, person) in a CTE measured slower on SQLite).
+    """
+    worked: dict[int, _Worked] = defaultdict(_Worked)
+    for commune_id, people in db.session.execute(
+        reach_query(f, OutreachSession.commune_id, reached_people()).group_by(
+            OutreachSession.commune_id
         )
-    }
+    ):
+        worked[commune_id].reached = people
+    for commune_id, kind, people in db.session.execute(
+        reach_query(f, OutreachSession.commune_id, OutreachSession.kind, reached_people()).group_by(
+            OutreachSession.commune_id, OutreachSession.kind
+        )
+    ):
+        worked[commune_id].reached_by_kind[SessionKind(kind)] = people
+    # An enrolment goes to its main credited session's commune and kind, else to its person's
+    # commune with no kind (figures' attribution); the commune's total adds every kind.
     joined = EnrolmentJoin()
-    enrolled: dict[tuple, int] = {
-        (c, k): n
-        for c, k, n in db.session.execute(
-            joined.query(f, joined.session.commune_id, joined.session.kind, sa.func.count())
-            .where(joined.session.id.is_not(None))
-            .group_by(joined.session.commune_id, joined.session.kind)
+    for commune_id, kind, number in db.session.execute(
+        joined.query(f, joined.commune, joined.session.kind, sa.func.count()).group_by(
+            joined.commune, joined.session.kind
         )
-    }
-    best: dict[int, tuple[SessionKind, Decimal]] = {}
-    for (commune_id, kind), people in reached.items():
-        value = rate(enrolled.get((commune_id, kind), 0), people)
-        if value and (commune_id not in best or value > best[commune_id][1]):
-            best[commune_id] = (SessionKind(kind), value)
-    return best
+    ):
+        worked[commune_id].enrolled += number
+        if kind is not None:
+            worked[commune_id].enrolled_by_kind[SessionKind(kind)] = number
+    return worked
 
 
 def _next_markets(office_id: int, today: date) -> dict[int, list[MarketDay]]:
