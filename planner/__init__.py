@@ -126,7 +126,7 @@ def register_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
     i18n.install_template_gettext(app)
     with app.app_context():
-        configure_engine(db.engine)
+        configure_engine(db.engine, postgres_work_mem=app.config["POSTGRES_WORK_MEM"])
 
 
 def register_blueprints(app: Flask) -> None:

@@ -37,3 +37,8 @@ HSTS_MAX_AGE = 60 * 60 * 24 * 365
 MAX_SERIES_OCCURRENCES = 120
 MAX_SERIES_DAYS = 400
 SEND_FILE_MAX_AGE_DEFAULT = 60 * 60
+# Memory each sort or hash of one PostgreSQL query may use before spilling to disk. The results
+# group a year of a province (~80,000 attendance rows); at PostgreSQL's default (4MB) those sorts
+# and per-person groupings spill to temporary files. A limit, not an allocation: daily pages sort
+# a few hundred rows and use what they need.
+POSTGRES_WORK_MEM = "32MB"

@@ -1,6 +1,7 @@
 """Engine settings that make SQLite safe for several officers at once, and planner statistics."""
 
 import contextlib
+import re
 import sqlite3
 
 import sqlalchemy as sa
@@ -8,17 +9,24 @@ from sqlalchemy.engine import Engine
 
 from planner.collation import register_sqlite_collation
 
+WORK_MEM = re.compile(r"[0-9]{1,7}(kB|MB|GB)")
 
-def configure_engine(engine: Engine) -> None:
-    """Turn on foreign keys, WAL and a busy timeout for every SQLite connection; turn off
-    PostgreSQL's JIT compilation, which spends ~100 ms compiling a results count (its cost
-    estimate passes jit_above_cost) that runs in less without it."""
+
+def configure_engine(engine: Engine, postgres_work_mem: str = "32MB") -> None:
+    """Turn on foreign keys, WAL and a busy timeout for every SQLite connection. On PostgreSQL,
+    turn off JIT compilation, which spends ~100 ms compiling a results count (its cost estimate
+    passes jit_above_cost) that runs in less without it, and let each sort or hash use
+    `postgres_work_mem` (config POSTGRES_WORK_MEM, e.g. "32MB"; ValueError if not a size)."""
+    # Checked on every engine, so a bad setting fails on the laptop before the province's server.
+    if not WORK_MEM.fullmatch(postgres_work_mem):
+        raise ValueError(f"POSTGRES_WORK_MEM must be a size such as 32MB: {postgres_work_mem}")
     if engine.dialect.name == "postgresql":
 
         @sa.event.listens_for(engine, "connect")
         def _postgresql_settings(dbapi_connection, _record):
             cursor = dbapi_connection.cursor()
             cursor.execute("SET jit = off")
+            cursor.execute(f"SET work_mem = '{postgres_work_mem}'")  # checked above
             cursor.close()
             dbapi_connection.commit()
 

@@ -167,6 +167,8 @@ def breakdown(f: ResultsFilter, dimension: Dimension | str) -> Breakdown:
             enrolment_key,
             Enrolment.product,
             sa.func.count(),
+            # A person's own groups (sex, ethnicity) need no credited session.
+            with_session=not dimension.of_person,
             with_person=dimension in _ENROLMENT_BY_PERSON,
         ).group_by(enrolment_key, Enrolment.product)
     ):

@@ -144,10 +144,7 @@ class EnrolmentJoin:
         with_person = with_person or f.commune_id is not None
         query = sa.select(*columns).select_from(Enrolment)
         if with_person:
-            # Implied by the enrolment's office; lets PostgreSQL read only the office's people.
-            query = query.join(
-                Person, sa.and_(Person.id == Enrolment.person_id, Person.office_id == f.office_id)
-            )
+            query = query.join(Person, Person.id == Enrolment.person_id)
         if with_session:
             query = query.outerjoin(
                 self.credit,
