@@ -23,7 +23,7 @@ from planner.followups.models import (
     Product,
 )
 from planner.places.models import Commune
-from planner.results import comparisons, coverage, figures, records, targets
+from planner.results import comparisons, coverage, figures, ranking, records, targets
 from planner.results.models import CommuneCoverage, Target, TargetMetric
 from planner.results.periods import Period, PeriodKind, ResultsFilter
 from planner.timezones import local_to_utc, today_local
@@ -551,6 +551,22 @@ def test_where_next_puts_the_commune_behind_its_target_first_with_a_plan_link(
     assert f"/sessions/new?commune={behind.id}" in html
     new = supervisor_client.get(f"/sessions/new?commune={behind.id}").get_data(as_text=True)
     assert f'<option selected value="{behind.id}">' in new
+
+
+def test_where_next_counts_a_commune_s_people_once_and_names_the_kind_that_converted_best(
+    office, places, story
+):
+    """The story seen from 30 November (the last 365 days): in Bắc Hà, A (at two village
+    meetings and the market), B and D (village meetings) and E (the market) were reached: four
+    people, though village meetings reached three and the market two. A enrolled through the
+    market; B and D through village meetings: 2 of 3 (66.7 %) against 1 of 2 (50 %)."""
+    f = ResultsFilter(office.id, None, None, OCTOBER)
+    ranks = {r.commune_id: r for r in ranking.where_next(f, today=date(2026, 11, 30))}
+    bac_ha = ranks[places.commune.id]
+    assert (bac_ha.reached, bac_ha.enrolled) == (4, 3)
+    assert bac_ha.best_kind == SessionKind.VILLAGE_MEETING
+    assert bac_ha.best_kind_rate == Decimal("66.7")
+    assert bac_ha.conversion_rate == Decimal("75.0")
 
 
 # --- Queries --------------------------------------------------------------------------------
