@@ -37,3 +37,7 @@ HSTS_MAX_AGE = 60 * 60 * 24 * 365
 MAX_SERIES_OCCURRENCES = 120
 MAX_SERIES_DAYS = 400
 SEND_FILE_MAX_AGE_DEFAULT = 60 * 60
+
+# A results list longer than this many rows is written to a file as a job (with progress), not
+# inside the request: see planner/results/record_rows.py and README ("Results exports").
+RESULTS_EXPORT_INLINE_ROWS = 20_000
