@@ -37,6 +37,10 @@ def _cell(value):
     """A cell as a file keeps it: numbers stay numbers, text that would run as a formula is
     made plain text."""
     if isinstance(value, str):
+        # Most cells start with a letter or digit, which no normalisation turns into a formula's
+        # first character: only the others are checked (a name per row of 70,000).
+        if value[:1].isascii() and value[:1].isalnum():
+            return value
         return neutralise_formula(value)
     if isinstance(value, Decimal):
         return float(value)
@@ -96,7 +100,8 @@ def tables_xlsx(sheets: list[tables.Table], progress=None) -> bytes:
 
 
 def _date_cell(sheet, day: date) -> Cell:
-    cell = WriteOnlyCell(sheet, day)
+    cell = WriteOnlyCell(sheet)
+    cell.value = day
     cell.number_format = "DD/MM/YYYY"
     return cell
 

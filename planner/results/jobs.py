@@ -97,6 +97,16 @@ def start(
 ) -> PrintJob:
     """Queue a results job for the user's office and return it to follow; an EXPORT job writes
     the list `listed`, or without one the workbook of every table."""
+    job = create(kind, user, f, filename, listed)
+    enqueue(RESULTS, run_job, job.id)
+    return job
+
+
+def create(
+    kind: JobKind, user: User, f: ResultsFilter, filename: str, listed: ListFile | None = None
+) -> PrintJob:
+    """The job's row, queued and committed but not handed to a worker (`start` does; a bench
+    runs it in its own thread with `run_job`)."""
     params = _params(f) | (listed.params() if listed else {})
     job = PrintJob(
         id=secrets.token_hex(16),
@@ -108,7 +118,6 @@ def start(
     )
     db.session.add(job)
     db.session.commit()
-    enqueue(RESULTS, run_job, job.id)
     return job
 
 

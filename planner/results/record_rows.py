@@ -87,6 +87,12 @@ def table(f: ResultsFilter, which: RecordList, narrow: Narrowing) -> tables.Tabl
     return tables.Table(which.value, which.label, tables.record_columns(which), rows)
 
 
+def _plain_rows(query: sa.Select) -> sa.CursorResult:
+    """The query's rows as Core gives them: through the session's connection (its transaction),
+    but without the ORM's result machinery, a tenth of a long list's reading."""
+    return db.session.connection().execute(query)
+
+
 def _session_rows(f: ResultsFilter, which: RecordList, narrow: Narrowing) -> list[list]:
     kinds, statuses = labels(SessionKind), labels(SessionStatus)
     query = (
@@ -119,9 +125,7 @@ def _session_rows(f: ResultsFilter, which: RecordList, narrow: Narrowing) -> lis
             partner or "",
             statuses[status],
         ]
-        for starts_at, title, kind, commune, venue, officer, partner, status in db.session.execute(
-            query
-        )
+        for starts_at, title, kind, commune, venue, officer, partner, status in _plain_rows(query)
     ]
 
 
@@ -167,7 +171,7 @@ def _people_rows(f: ResultsFilter, which: RecordList, narrow: Narrowing) -> list
             commune,
             sessions,
             interested,
-        ) in db.session.execute(query)
+        ) in _plain_rows(query)
     ]
 
 
@@ -195,9 +199,7 @@ def _follow_up_rows(f: ResultsFilter, which: RecordList, narrow: Narrowing) -> l
     )
     day_ends: dict[date, datetime] = {}
     rows = []
-    for person_id, name, erased, product, officer, due_on, status, first in db.session.execute(
-        query
-    ):
+    for person_id, name, erased, product, officer, due_on, status, first in _plain_rows(query):
         if due_on not in day_ends:
             day_ends[due_on] = end_of_local_day(due_on)
         rows.append(
@@ -255,7 +257,7 @@ def _enrolment_rows(f: ResultsFilter, narrow: Narrowing) -> list[list]:
         commune,
         lead_name,
         recorder_name,
-    ) in db.session.execute(query):
+    ) in _plain_rows(query):
         # The main session's lead officer is credited; without one, whoever recorded it.
         officer = lead_name if starts_at is not None else recorder_name
         rows.append(
