@@ -105,8 +105,8 @@ def start(
 def create(
     kind: JobKind, user: User, f: ResultsFilter, filename: str, listed: ListFile | None = None
 ) -> PrintJob:
-    """The job's row, queued and committed but not handed to a worker (`start` does; a bench
-    runs it in its own thread with `run_job`)."""
+    """The job's row, queued and committed but not handed to a worker (`start` hands it on;
+    bench/pages.py runs it in its own process with `run_job`, to time it)."""
     params = _params(f) | (listed.params() if listed else {})
     job = PrintJob(
         id=secrets.token_hex(16),
