@@ -11,7 +11,6 @@ import csv
 import io
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 
 from flask import render_template
 from flask_babel import format_date
@@ -42,9 +41,7 @@ def _cell(value):
         if value[:1].isascii() and value[:1].isalnum():
             return value
         return neutralise_formula(value)
-    if isinstance(value, Decimal):
-        return float(value)
-    return value
+    return tables.raw(value)
 
 
 def table_csv(table: tables.Table) -> bytes:
