@@ -42,3 +42,9 @@ SEND_FILE_MAX_AGE_DEFAULT = 60 * 60
 # and per-person groupings spill to temporary files. A limit, not an allocation: daily pages sort
 # a few hundred rows and use what they need.
 POSTGRES_WORK_MEM = "32MB"
+
+# A results list longer than this many rows is written to a file as a job (with progress), not
+# inside the request (planner/results/record_rows.py). Measured on a province's year (bench/
+# pages.py): a row costs 40-80 us of CPU to read and write as XLSX (enrolments, the widest, the
+# most), so 10,000 rows stay under 1 s in a request; a year's reach (70,000) takes 3 s.
+RESULTS_EXPORT_INLINE_ROWS = 10_000

@@ -158,8 +158,14 @@ def clean_attendee(row: AttendeeInput) -> AttendeeInput:
 def person_label(person: Person) -> str:
     """The name people see; an erased person gets a neutral label."""
     if person.erased_at is not None:
-        return _("Erased person no. %(id)s", id=person.id)
+        return erased_label(person.id)
     return person.full_name
+
+
+def erased_label(person_id: int) -> str:
+    """What an erased person is called (a list built from plain rows, not `Person`s, asks
+    for it by id)."""
+    return _("Erased person no. %(id)s", id=person_id)
 
 
 def shown_phone(phone: str | None, masked: bool = False) -> str:

@@ -1,5 +1,6 @@
-"""Long results work as jobs with progress, like the week's packet: the monthly report (PDF)
-and the workbook of every table of a period (XLSX).
+"""Long results work as jobs with progress, like the week's packet: the monthly report (PDF),
+the workbook of every table of a period (XLSX), and one list behind a figure too long to write
+inside a request (XLSX or CSV; see record_rows.is_long).
 
 A job is a printing PrintJob row (its progress columns and office scoping are the same) of kind
 results_report or results_export; the file is kept in planner.storage, named by the job.
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import json
 import secrets
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -21,10 +23,13 @@ from flask_babel import gettext as _
 
 from planner import storage
 from planner.accounts.models import Office, User
+from planner.enums import SessionKind
 from planner.extensions import db
+from planner.followups.models import Product
 from planner.jobs import RESULTS, claim, enqueue, job_function
 from planner.printing.models import JobKind, JobStatus, PrintJob
 from planner.results.periods import Period, PeriodKind, ResultsFilter
+from planner.results.records import Narrowing, RecordList
 from planner.timezones import now_utc
 
 REPORT = JobKind.RESULTS_REPORT
@@ -42,6 +47,38 @@ def _params(f: ResultsFilter) -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True)
+class ListFile:
+    """One list behind a figure as a file: which list, narrowed how, XLSX or CSV."""
+
+    which: RecordList
+    narrow: Narrowing
+    fmt: str  # "xlsx" or "csv"
+
+    def params(self) -> dict[str, Any]:
+        return {
+            "list": self.which.value,
+            "session_kind": self.narrow.kind.value if self.narrow.kind else None,
+            "product": self.narrow.product.value if self.narrow.product else None,
+            "format": self.fmt,
+        }
+
+
+def list_file_of(job: PrintJob) -> ListFile | None:
+    """The list a job writes, or None for the workbook of every table."""
+    p = job.params
+    if not p.get("list"):
+        return None
+    return ListFile(
+        RecordList(p["list"]),
+        Narrowing(
+            SessionKind(p["session_kind"]) if p["session_kind"] else None,
+            Product(p["product"]) if p["product"] else None,
+        ),
+        p["format"],
+    )
+
+
 def filter_of(job: PrintJob) -> ResultsFilter:
     """The filter the job was started with (ids were checked when it was started)."""
     p = job.params
@@ -55,19 +92,32 @@ def filter_of(job: PrintJob) -> ResultsFilter:
     )
 
 
-def start(kind: JobKind, user: User, f: ResultsFilter, filename: str) -> PrintJob:
-    """Queue a results job for the user's office and return it to follow."""
+def start(
+    kind: JobKind, user: User, f: ResultsFilter, filename: str, listed: ListFile | None = None
+) -> PrintJob:
+    """Queue a results job for the user's office and return it to follow; an EXPORT job writes
+    the list `listed`, or without one the workbook of every table."""
+    job = create(kind, user, f, filename, listed)
+    enqueue(RESULTS, run_job, job.id)
+    return job
+
+
+def create(
+    kind: JobKind, user: User, f: ResultsFilter, filename: str, listed: ListFile | None = None
+) -> PrintJob:
+    """The job's row, queued and committed but not handed to a worker (`start` hands it on;
+    bench/pages.py runs it in its own process with `run_job`, to time it)."""
+    params = _params(f) | (listed.params() if listed else {})
     job = PrintJob(
         id=secrets.token_hex(16),
         office_id=f.office_id,
         user_id=user.id,
         kind=kind,
-        params_json=json.dumps(_params(f)),
+        params_json=json.dumps(params),
         filename=filename,
     )
     db.session.add(job)
     db.session.commit()
-    enqueue(RESULTS, run_job, job.id)
     return job
 
 
@@ -79,6 +129,15 @@ def output_key(job: PrintJob) -> str:
 def output(job: PrintJob) -> bytes | None:
     """A finished job's file, or None."""
     return storage.store().get(output_key(job))
+
+
+def mimetype(job: PrintJob) -> str:
+    """The media type of a job's file, by its name's suffix (.pdf, .xlsx or .csv)."""
+    from planner.results import exports
+
+    return {".pdf": "application/pdf", ".csv": "text/csv"}.get(
+        Path(job.filename).suffix, exports.XLSX
+    )
 
 
 @job_function(RESULTS)
@@ -121,22 +180,38 @@ def run_job(job_id: str) -> None:
 
 
 def _build(job: PrintJob) -> bytes:
-    from planner.results import exports
+    from planner.results import exports, record_rows
 
     f = filter_of(job)
+    listed = list_file_of(job)
+    if listed is not None:
+        # Reading the rows, then writing them (reported every exports.PROGRESS_ROWS rows).
+        job.total, job.done = 2, 0
+        db.session.commit()
+        table = record_rows.table(f, listed.which, listed.narrow)
+        job.total, job.done = 2 * max(1, len(table.rows)), max(1, len(table.rows))
+        db.session.commit()
+        if listed.fmt == "csv":
+            return exports.table_csv(table)
+        return exports.tables_xlsx([table], progress=lambda n: _advance(job, n))
     job.total = 6
     job.done = 0
     db.session.commit()
 
     def step(n: int) -> None:
-        job.done = min(job.total - 1, job.done + n)
-        db.session.commit()
+        _advance(job, n)
 
     if job.kind == REPORT:
         office = db.session.get_one(Office, job.office_id)
         return exports.report_pdf(exports.monthly_report(office, f, step))
     sheets = exports.all_tables(f, step)
     return exports.tables_xlsx(sheets)
+
+
+def _advance(job: PrintJob, n: int) -> None:
+    """`n` more units of the job done (never all of them: the job is done when its file is kept)."""
+    job.done = min(job.total - 1, job.done + n)
+    db.session.commit()
 
 
 def office_job(job_id: str, office_id: int) -> PrintJob | None:

@@ -114,22 +114,29 @@ def sessions(
 ) -> list[OutreachSession]:
     """The period's sessions of one status, by start; a window's rows (and one more) or all,
     in one query."""
+    query = session_list_query(f, which, narrow, OutreachSession).options(
+        joinedload(OutreachSession.commune),
+        joinedload(OutreachSession.lead_officer),
+        joinedload(OutreachSession.venue),
+        joinedload(OutreachSession.partner),
+    )
+    return list(db.session.scalars(_windowed(query, window)))
+
+
+def session_list_query(f: ResultsFilter, which: RecordList, narrow: Narrowing, *columns):
+    """The selection and order of a list of sessions, selecting `columns` (entities for the
+    screen, plain columns for a file: planner.results.record_rows)."""
     query = (
-        sa.select(OutreachSession)
+        sa.select(*columns)
+        .select_from(OutreachSession)
         .where(*session_where(f), OutreachSession.status == STATUS_OF[which])
-        .options(
-            joinedload(OutreachSession.commune),
-            joinedload(OutreachSession.lead_officer),
-            joinedload(OutreachSession.venue),
-            joinedload(OutreachSession.partner),
-        )
         .order_by(OutreachSession.starts_at, OutreachSession.id)
     )
     if which == RecordList.SESSIONS_STALE:
         query = query.where(OutreachSession.starts_at < now_utc())
     if narrow.kind:
         query = query.where(OutreachSession.kind == narrow.kind)
-    return list(db.session.scalars(_windowed(query, window)))
+    return query
 
 
 @dataclass(frozen=True)
@@ -146,18 +153,7 @@ def people(
     name; a window's rows (and one more) or all, in one query."""
     if window is not None:
         return _people_page(f, which, narrow, window)
-    interested = sa.func.max(sa.case((interested_clause(), 1), else_=0))
-    query = reach_query(
-        f,
-        Attendance.person_id,
-        sa.func.count(sa.distinct(Attendance.session_id)).label("sessions"),
-        interested.label("interested"),
-    ).group_by(Attendance.person_id)
-    if narrow.kind:
-        query = query.where(OutreachSession.kind == narrow.kind)
-    if which == RecordList.INTERESTED:
-        query = query.having(interested == 1)
-    grouped = query.subquery()
+    grouped = reach_per_person(f, which, narrow).subquery()
     listed = (
         sa.select(Person, grouped.c.sessions, grouped.c.interested)
         .join(grouped, grouped.c.person_id == Person.id)
@@ -169,6 +165,22 @@ def people(
         ReachedPerson(person, n, bool(i))
         for person, n, i in db.session.execute(_windowed(listed, window))
     ]
+
+
+def reach_per_person(f: ResultsFilter, which: RecordList, narrow: Narrowing) -> sa.Select:
+    """(person_id, sessions, interested 0/1) for each person the list counts, one row each."""
+    interested = sa.func.max(sa.case((interested_clause(), 1), else_=0))
+    query = reach_query(
+        f,
+        Attendance.person_id,
+        sa.func.count(sa.distinct(Attendance.session_id)).label("sessions"),
+        interested.label("interested"),
+    ).group_by(Attendance.person_id)
+    if narrow.kind:
+        query = query.where(OutreachSession.kind == narrow.kind)
+    if which == RecordList.INTERESTED:
+        query = query.having(interested == 1)
+    return query
 
 
 def _people_page(
@@ -223,7 +235,23 @@ def follow_ups(
 ) -> list[FollowUpLine]:
     """Follow-ups due in the period (or done on time, or overdue today), by due day, with their
     first contact; a window's rows (and one more) or all, in one query."""
-    today = today or today_local()
+    query = follow_up_list_query(f, which, narrow, today or today_local(), FollowUp).options(
+        joinedload(FollowUp.person),
+        joinedload(FollowUp.assigned_to),
+        joinedload(FollowUp.session),
+    )
+    lines = []
+    for follow_up, first in db.session.execute(_windowed(query, window)):
+        on_time = bool(first and first < end_of_local_day(follow_up.due_on))
+        lines.append(FollowUpLine(follow_up, to_local(first).date() if first else None, on_time))
+    return lines
+
+
+def follow_up_list_query(
+    f: ResultsFilter, which: RecordList, narrow: Narrowing, today: date, *columns
+) -> sa.Select:
+    """The selection and order of a list of follow-ups, selecting `columns` and then the first
+    contact's time (aware UTC, or None) as `first_at`."""
     # The first contact through the (follow-up, at) index: a page reads its own rows only.
     first_at = (
         sa.select(sa.func.min(FollowUpOutcome.at))
@@ -231,13 +259,7 @@ def follow_ups(
         .correlate(FollowUp)
         .scalar_subquery()
     )
-    query = follow_up_query(
-        f, FollowUp, first_at.label("first_at"), with_session=bool(narrow.kind)
-    ).options(
-        joinedload(FollowUp.person),
-        joinedload(FollowUp.assigned_to),
-        joinedload(FollowUp.session),
-    )
+    query = follow_up_query(f, *columns, first_at.label("first_at"), with_session=bool(narrow.kind))
     if which == RecordList.FOLLOW_UPS_OVERDUE:
         query = query.where(FollowUp.status == FollowUpStatus.OPEN, FollowUp.due_on < today)
     else:
@@ -255,12 +277,7 @@ def follow_ups(
         query = query.where(
             first_at.is_not(None), before_end_of_local_day(first_at, FollowUp.due_on)
         )
-    listed = query.order_by(FollowUp.due_on, FollowUp.id)
-    lines = []
-    for follow_up, first in db.session.execute(_windowed(listed, window)):
-        on_time = bool(first and first < end_of_local_day(follow_up.due_on))
-        lines.append(FollowUpLine(follow_up, to_local(first).date() if first else None, on_time))
-    return lines
+    return query.order_by(FollowUp.due_on, FollowUp.id)
 
 
 @dataclass(frozen=True)
@@ -275,21 +292,25 @@ def enrolments(
     """The period's enrolments with their main session, by day; a window's rows (and one more)
     or all, in one query."""
     joined = EnrolmentJoin()
-    query = (
-        joined.query(f, Enrolment, joined.session)
-        .options(
-            contains_eager(Enrolment.person),
-            joinedload(Enrolment.recorded_by),
-            joinedload(joined.session.commune),
-            joinedload(joined.session.lead_officer),
-        )
-        .order_by(Enrolment.enrolled_on, Enrolment.id)
+    query = enrolment_list_query(f, narrow, Enrolment, joined.session).options(
+        contains_eager(Enrolment.person),
+        joinedload(Enrolment.recorded_by),
+        joinedload(joined.session.commune),
+        joinedload(joined.session.lead_officer),
     )
-    if narrow.product:
-        query = query.where(Enrolment.product == narrow.product)
-    if narrow.kind:
-        query = query.where(joined.session.kind == narrow.kind)
     return [
         EnrolmentLine(enrolment, session)
         for enrolment, session in db.session.execute(_windowed(query, window))
     ]
+
+
+def enrolment_list_query(f: ResultsFilter, narrow: Narrowing, *columns) -> sa.Select:
+    """The selection and order of the list of enrolments, selecting `columns`; the person and
+    the main session (`EnrolmentJoin().session`, outer) are joined."""
+    joined = EnrolmentJoin()
+    query = joined.query(f, *columns).order_by(Enrolment.enrolled_on, Enrolment.id)
+    if narrow.product:
+        query = query.where(Enrolment.product == narrow.product)
+    if narrow.kind:
+        query = query.where(joined.session.kind == narrow.kind)
+    return query

@@ -157,41 +157,61 @@ def _session_cells(s: OutreachSession) -> list:
     ]
 
 
-def records(which: RecordList, items: Sequence[Any], url_for) -> Table:
-    """The list behind a figure; `url_for` builds the link to each record's own page."""
-    title = which.label
+def record_columns(which: RecordList) -> list[Column]:
+    """The columns of the list behind a figure, on screen and in a file alike."""
     if which.of_sessions:
-        table = Table(
-            which.value,
-            title,
-            [
-                Column(_("Day"), Kind.DATE),
-                Column(_("Session")),
-                Column(_("Kind")),
-                Column(_("Commune")),
-                Column(_("Venue")),
-                Column(_("Lead officer")),
-                Column(_("Partner")),
-                Column(_("Status")),
-            ],
-        )
+        return [
+            Column(_("Day"), Kind.DATE),
+            Column(_("Session")),
+            Column(_("Kind")),
+            Column(_("Commune")),
+            Column(_("Venue")),
+            Column(_("Lead officer")),
+            Column(_("Partner")),
+            Column(_("Status")),
+        ]
+    if which in (RecordList.REACHED, RecordList.INTERESTED):
+        return [
+            Column(_("Name")),
+            Column(_("Year of birth")),
+            Column(_("Sex")),
+            Column(_("Ethnicity")),
+            Column(_("Commune")),
+            Column(_("Sessions attended"), Kind.COUNT),
+            Column(_("Interested")),
+        ]
+    if which.of_follow_ups:
+        return [
+            Column(_("Person")),
+            Column(_("Product")),
+            Column(_("Officer")),
+            Column(_("Due"), Kind.DATE),
+            Column(_("First contact"), Kind.DATE),
+            Column(_("On time")),
+            Column(_("Status")),
+        ]
+    return [
+        Column(_("Person")),
+        Column(_("Product")),
+        Column(_("Enrolled on"), Kind.DATE),
+        Column(_("Household members"), Kind.COUNT),
+        Column(_("Contribution recorded"), Kind.MONEY),
+        Column(_("State support"), Kind.MONEY),
+        Column(_("Main session")),
+        Column(_("Officer")),
+    ]
+
+
+def records(which: RecordList, items: Sequence[Any], url_for) -> Table:
+    """A page of the list behind a figure; `url_for` builds the link to each record's own page.
+    (A whole list for a file is built from plain rows by planner.results.record_rows, with the
+    same columns and cells.)"""
+    table = Table(which.value, which.label, record_columns(which))
+    if which.of_sessions:
         for s in items:
             table.rows.append(_session_cells(s))
             table.links.append(url_for("sessions.detail", session_id=s.id))
     elif which in (RecordList.REACHED, RecordList.INTERESTED):
-        table = Table(
-            which.value,
-            title,
-            [
-                Column(_("Name")),
-                Column(_("Year of birth")),
-                Column(_("Sex")),
-                Column(_("Ethnicity")),
-                Column(_("Commune")),
-                Column(_("Sessions attended"), Kind.COUNT),
-                Column(_("Interested")),
-            ],
-        )
         for item in items:
             if not isinstance(item, ReachedPerson):
                 raise TypeError(f"{which} lists reached people, not {type(item).__name__}")
@@ -209,19 +229,6 @@ def records(which: RecordList, items: Sequence[Any], url_for) -> Table:
             )
             table.links.append(url_for("people.detail", person_id=p.id))
     elif which.of_follow_ups:
-        table = Table(
-            which.value,
-            title,
-            [
-                Column(_("Person")),
-                Column(_("Product")),
-                Column(_("Officer")),
-                Column(_("Due"), Kind.DATE),
-                Column(_("First contact"), Kind.DATE),
-                Column(_("On time")),
-                Column(_("Status")),
-            ],
-        )
         for line in items:
             if not isinstance(line, FollowUpLine):
                 raise TypeError(f"{which} lists FollowUpLine rows, not {type(line).__name__}")
@@ -239,20 +246,6 @@ def records(which: RecordList, items: Sequence[Any], url_for) -> Table:
             )
             table.links.append(url_for("followups.detail", follow_up_id=fu.id))
     else:
-        table = Table(
-            which.value,
-            title,
-            [
-                Column(_("Person")),
-                Column(_("Product")),
-                Column(_("Enrolled on"), Kind.DATE),
-                Column(_("Household members"), Kind.COUNT),
-                Column(_("Contribution recorded"), Kind.MONEY),
-                Column(_("State support"), Kind.MONEY),
-                Column(_("Main session")),
-                Column(_("Officer")),
-            ],
-        )
         for line in items:
             if not isinstance(line, EnrolmentLine):
                 raise TypeError(f"{which} lists EnrolmentLine rows, not {type(line).__name__}")

@@ -13,6 +13,7 @@ from planner.results import (
     figures,
     jobs,
     ranking,
+    record_rows,
     records,
     tables,
     targets,
@@ -20,9 +21,9 @@ from planner.results import (
 from planner.results.periods import ResultsFilter
 from planner.results.routes.filters import (
     named_or_404,
+    narrowing,
     resolve_filter,
 )
-from planner.results.routes.pages import _records_table
 from planner.web import file_response
 
 
@@ -42,22 +43,58 @@ def _table_by_key(f: ResultsFilter, key: str) -> tables.Table:
         return tables.ranking(ranking.where_next(f))
     if key == "overdue":
         return tables.overdue(figures.overdue_by_officer(f))
-    if key.startswith("records_"):
-        return _records_table(f, named_or_404(records.RecordList, key.removeprefix("records_")))
     abort(404)
+
+
+FORMATS = ("csv", "xlsx")
+
+
+def _file_name(f: ResultsFilter, key: str, fmt: str) -> str:
+    return f"ket-qua-{key}-{f.period.first:%Y%m%d}-{f.period.last:%Y%m%d}.{fmt}"
+
+
+def _list_file(key: str, fmt: str) -> jobs.ListFile:
+    """The list behind a figure an export address names; any other table is a 404 here."""
+    if fmt not in FORMATS or not key.startswith("records_"):
+        abort(404)
+    return jobs.ListFile(
+        named_or_404(records.RecordList, key.removeprefix("records_")), narrowing(), fmt
+    )
 
 
 @bp.get("/export/<key>.<fmt>")
 @login_required
 def export_table(key: str, fmt: str):
-    if fmt not in ("csv", "xlsx"):
+    """The table as a file; a list too long to write inside the request is a page that offers
+    to prepare it as a job (a GET starts no work)."""
+    if fmt not in FORMATS:
         abort(404)
     f = resolve_filter()
-    table = _table_by_key(f, key)
-    name = f"ket-qua-{key}-{f.period.first:%Y%m%d}-{f.period.last:%Y%m%d}.{fmt}"
+    if key.startswith("records_"):
+        listed = _list_file(key, fmt)
+        if record_rows.is_long(f, listed.which, listed.narrow):
+            return render_template(
+                "results/export_long.html",
+                listed=listed,
+                limit=record_rows.inline_limit(),
+            )
+        table = record_rows.table(f, listed.which, listed.narrow)
+    else:
+        table = _table_by_key(f, key)
+    name = _file_name(f, key, fmt)
     if fmt == "csv":
         return file_response(exports.table_csv(table), name, "text/csv")
     return file_response(exports.tables_xlsx([table]), name, exports.XLSX)
+
+
+@bp.post("/export/<key>.<fmt>")
+@login_required
+def start_export(key: str, fmt: str):
+    """Prepare a list behind a figure as a file in the background, then follow its job."""
+    listed = _list_file(key, fmt)
+    f = resolve_filter()
+    job = jobs.start(jobs.EXPORT, current_user, f, _file_name(f, key, fmt), listed)
+    return redirect(url_for("results.job", job_id=job.id))
 
 
 @bp.post("/report")
@@ -97,5 +134,4 @@ def job_download(job_id: str):
     data = jobs.output(job) if job.status == "done" else None
     if data is None:
         abort(404)
-    mimetype = "application/pdf" if job.kind == jobs.REPORT else exports.XLSX
-    return file_response(data, job.filename, mimetype)
+    return file_response(data, job.filename, jobs.mimetype(job))

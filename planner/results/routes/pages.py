@@ -97,11 +97,6 @@ def _records_items(
     return records.people(f, which, narrow, window)
 
 
-def _records_table(f: ResultsFilter, which: records.RecordList) -> tables.Table:
-    """The whole list, for a download."""
-    return tables.records(which, _records_items(f, which, None), url_for)
-
-
 @bp.get("/records/<which>")
 @login_required
 def record_list(which: str):
