@@ -16,12 +16,14 @@ PY_SOURCES := planner tests bench migrations .ci setup.py
 
 # The code and templates each translation catalog covers (planner/translations/<domain>/);
 # core takes everything the others do not.
-DOMAINS := calendars followups people printing offline core
+DOMAINS := calendars followups people printing offline results readback core
 SOURCES_calendars := planner/calendars templates/calendars
 SOURCES_followups := planner/followups planner/enrolments templates/followups templates/enrolments
 SOURCES_people := planner/people planner/audit templates/people templates/audit
 SOURCES_printing := planner/printing planner/rates templates/printing templates/rates templates/pdf
 SOURCES_offline := planner/offline templates/offline
+SOURCES_results := planner/results templates/results
+SOURCES_readback := planner/readback templates/readback
 SOURCES_core := $(wildcard planner/*.py) planner/accounts planner/places planner/sessions \
 	$(wildcard templates/*.html) templates/accounts templates/macros templates/places templates/sessions
 POT_DIR := build/i18n
