@@ -69,6 +69,7 @@ def test_a_long_list_is_offered_as_a_job_whose_file_has_every_row(supervisor_cli
     job_id = _start_from_the_offer(supervisor_client, "/results/export/records_reached.xlsx")
     page = supervisor_client.get(f"/results/jobs/{job_id}").get_data(as_text=True)
     assert f"/results/jobs/{job_id}/download" in page
+    assert "<h1>File đã sẵn sàng</h1>" in page  # not "preparing" once it is done
     download = supervisor_client.get(f"/results/jobs/{job_id}/download")
     assert download.mimetype == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     sheet = load_workbook(io.BytesIO(download.data)).active
