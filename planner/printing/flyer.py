@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 import json
 import math
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -18,7 +19,7 @@ from planner.accounts.models import Office
 from planner.enums import Language, PriorityGroup, SessionStatus, Topic
 from planner.extensions import db
 from planner.printing import glyphs, render
-from planner.printing.facts import DOCUMENT_LOCALE, session_facts
+from planner.printing.facts import DOCUMENT_LOCALE, SessionFacts, session_facts
 from planner.printing.markup import render_markup
 from planner.printing.settings import print_settings
 from planner.printing.talking_points import session_topics, talking_points
@@ -208,16 +209,22 @@ def _bilingual(texts: list[dict]) -> bool:
 FLYER_FITS = ("", "tight", "cut")
 
 
-def flyer_layer_html(session: OutreachSession, body: dict, box: dict, fit: str = "") -> str:
+def flyer_layer_html(
+    session: OutreachSession,
+    body: dict,
+    box: dict,
+    fit: str = "",
+    facts: SessionFacts | None = None,
+) -> str:
     """The session's title, time, place and officer, placed over the box of its body (made
-    from `body`, the body's inputs).
+    from `body`, the body's inputs); `facts` are the session's, when already worked out.
 
     It takes the body's font size (bilingual, one topic), so the details fit the box left
     for them; `fit` prints them smaller ("tight"), or smaller and cut at the box ("cut").
     """
     return render.template_html(
         "flyer_layer",
-        facts=session_facts(session),
+        facts=facts or session_facts(session),
         qr=bool(body["qr_link"]),
         flyer_layout=body["flyer_layout"],
         box=box,
@@ -243,12 +250,23 @@ def _flyer_body_key(inputs: dict) -> str:
     return render.cache_key("flyer body sheet", text, *FLYER_STYLES)
 
 
-def _flyer_body(inputs: dict) -> tuple[str, bytes, dict]:
+def _flyer_body(inputs: dict, details: Sequence[tuple[str, str]] = ()) -> tuple[str, bytes, dict]:
     """The body's PDF (two to a sheet for A5) and where its details box landed, rendered once
-    per distinct body."""
+    per distinct body.
+
+    Before a body is rendered, the texts it prints (the office's name, the talking points)
+    are checked, with `details` (the session's, as (where, text)) so that one message names
+    every character that would not print: raises glyphs.UnprintableText. A stored body was
+    checked when it was rendered: its key holds those texts, and the fonts (render_version).
+    """
     key = _flyer_body_key(inputs)
     pdf, meta = render.cached(key), render.cached_meta(key)
     if pdf is None or meta is None:
+        second = inputs["second_language"]
+        language = Language(second) if second else None
+        glyphs.require_printable(
+            _typed_texts(inputs["office_name"], details, inputs["texts"], language)
+        )
         document = _laid_out_body(inputs)
         left, top, right, bottom = document.pages[0].anchors["when"]
         meta = {"left": left, "top": top, "width": right - left, "height": bottom - top}
@@ -260,28 +278,44 @@ def _flyer_body(inputs: dict) -> tuple[str, bytes, dict]:
     return key, pdf, meta
 
 
-def flyer_texts(session: OutreachSession, texts: list[dict] | None = None):
-    """What a flyer prints that people typed, as (where it is, text), for glyphs.py."""
-    office = db.session.get_one(Office, session.office_id)
-    yield _("The office's name"), office.name
-    facts = session_facts(session)
-    yield (
-        _("The session's details"),
-        " ".join((facts.title, facts.place, facts.officer, facts.partner)),
-    )
-    for text in texts if texts is not None else _talking_texts(session):
+def _details_texts(facts: SessionFacts) -> list[tuple[str, str]]:
+    """What the session's details print that people typed, as (where it is, text)."""
+    typed = " ".join((facts.title, facts.place, facts.officer, facts.partner))
+    return [(_("The session's details"), typed)]
+
+
+def _typed_texts(
+    office_name: str,
+    details: Sequence[tuple[str, str]],
+    texts: list[dict],
+    language: Language | None,
+) -> Iterator[tuple[str, str]]:
+    """What a flyer prints that people typed, as (where it is, text), in the order it prints
+    them: the office's name, the session's `details`, the talking points (`texts`, their
+    other language's being in `language`)."""
+    yield _("The office's name"), office_name
+    yield from details
+    for text in texts:
         topic = Topic(text["topic"]).label
-        for language, body in (
-            (Language.VIETNAMESE, text["vi"]),
-            (session.language, text["other"]),
-        ):
-            if body:
+        for written_in, body in ((Language.VIETNAMESE, text["vi"]), (language, text["other"])):
+            if body and written_in is not None:
                 where = _(
                     "Talking points on %(topic)s in %(language)s",
                     topic=topic,
-                    language=language.label,
+                    language=written_in.label,
                 )
                 yield where, body
+
+
+def flyer_texts(session: OutreachSession, texts: list[dict] | None = None):
+    """What a flyer prints that people typed, as (where it is, text), for glyphs.py."""
+    office = db.session.get_one(Office, session.office_id)
+    yield from _typed_texts(
+        office.name,
+        _details_texts(session_facts(session)),
+        texts if texts is not None else _talking_texts(session),
+        session.language,
+    )
 
 
 def _one_topic(inputs: dict) -> bool:
@@ -318,11 +352,13 @@ def flyer_pdf(session: OutreachSession) -> tuple[str, bytes]:
     them, when the talking points or the details have a character no bundled font has.
     """
     flyer_layout = print_settings(session.office_id).flyer_layout
-    texts = _talking_texts(session)
-    glyphs.require_printable(flyer_texts(session, texts))
-    inputs = flyer_body_inputs(session, flyer_layout, texts)
-    body_key, body, box = _flyer_body(inputs)
-    layer_html = flyer_layer_html(session, inputs, box)
+    inputs = flyer_body_inputs(session, flyer_layout, _talking_texts(session))
+    facts = session_facts(session)
+    details = _details_texts(facts)
+    body_key, body, box = _flyer_body(inputs, details)
+    # The body's texts were checked when it was rendered; the details are this session's.
+    glyphs.require_printable(details)
+    layer_html = flyer_layer_html(session, inputs, box, facts=facts)
     key = render.cache_key(body_key, layer_html, *FLYER_LAYER_STYLES)
     pdf = render.cached(key)
     if pdf is None:
@@ -333,7 +369,8 @@ def flyer_pdf(session: OutreachSession) -> tuple[str, bytes]:
             # Long details (a long place name): smaller, and cut at the box only when even
             # that overflows, so they never print over the talking points.
             document = render.layout(
-                flyer_layer_html(session, inputs, box, fit=fit), FLYER_LAYER_STYLES
+                flyer_layer_html(session, inputs, box, fit=fit, facts=facts),
+                FLYER_LAYER_STYLES,
             )
         pdf = render.overlay(body, render.write_pdf(document), two_up=flyer_layout == "a5x2")
         render.store(key, pdf)
