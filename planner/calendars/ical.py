@@ -220,16 +220,40 @@ class EventSpec:
         return event
 
 
-def _text(value: str) -> str:
-    return vText(value).to_ical().decode()
+def escape_text(value: str) -> str:
+    r"""A TEXT value escaped as icalendar's vText writes it (RFC 5545 3.3.11).
+
+    Backslash, semicolon and comma get a backslash; every line break (CRLF, LF or a lone CR)
+    becomes the two characters \n. Like icalendar, a literal \N is first read as a line break,
+    so the bytes equal icalendar's (a test holds them equal). Building a vText per value cost
+    more than the rest of a feed's events together.
+    """
+    return (
+        value.replace("\\N", "\n")
+        .replace("\\", "\\\\")
+        .replace(";", "\\;")
+        .replace(",", "\\,")
+        .replace("\r\n", "\\n")
+        .replace("\n", "\\n")
+        .replace("\r", "\\n")
+    )
 
 
 def _local(moment: datetime) -> str:
-    return moment.strftime("%Y%m%dT%H%M%S")
+    """A local wall-clock time as DATE-TIME (%-formatting: a third of strftime's time)."""
+    return "%04d%02d%02dT%02d%02d%02d" % (
+        moment.year,
+        moment.month,
+        moment.day,
+        moment.hour,
+        moment.minute,
+        moment.second,
+    )
 
 
 def _utc(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+    """A moment as a UTC DATE-TIME ("Z" form)."""
+    return _local(moment.astimezone(UTC)) + "Z"
 
 
 def spec_lines(spec: EventSpec) -> list[str] | None:
@@ -247,11 +271,11 @@ def spec_lines(spec: EventSpec) -> list[str] | None:
     tz = f";TZID={LOCAL_TZ.key}:"
     lines = [
         "BEGIN:VEVENT",
-        "SUMMARY:" + _text(spec.face.summary),
+        "SUMMARY:" + escape_text(spec.face.summary),
         "DTSTART" + tz + _local(spec.start),
         "DTEND" + tz + _local(spec.end),
         "DTSTAMP:" + _utc(spec.changed),
-        "UID:" + _text(spec.uid),
+        "UID:" + escape_text(spec.uid),
     ]
     if spec.recurrence_id is not None:
         lines.append("RECURRENCE-ID" + tz + _local(spec.recurrence_id))
@@ -262,11 +286,11 @@ def spec_lines(spec: EventSpec) -> list[str] | None:
     if spec.exdates:
         lines.append("EXDATE" + tz + ",".join(_local(m) for m in spec.exdates))
     lines += [
-        "CATEGORIES:" + _text(spec.face.category),
-        "DESCRIPTION:" + _text("\n".join([*spec.face.details, spec.link_line])),
+        "CATEGORIES:" + escape_text(spec.face.category),
+        "DESCRIPTION:" + escape_text("\n".join([*spec.face.details, spec.link_line])),
         "LAST-MODIFIED:" + _utc(spec.changed),
-        "LOCATION:" + _text(spec.face.location),
-        "STATUS:" + _text(spec.face.status),
+        "LOCATION:" + escape_text(spec.face.location),
+        "STATUS:" + escape_text(spec.face.status),
         "URL;VALUE=URI:" + spec.link,
     ]
     if spec.alarm and spec.alarm_minutes is not None:
@@ -274,7 +298,7 @@ def spec_lines(spec: EventSpec) -> list[str] | None:
         lines += [
             "BEGIN:VALARM",
             "ACTION:DISPLAY",
-            "DESCRIPTION:" + _text(spec.face.summary),
+            "DESCRIPTION:" + escape_text(spec.face.summary),
             "TRIGGER:" + trigger,
             "END:VALARM",
         ]
@@ -395,12 +419,14 @@ def series_rule_dates(series: SessionSeries, first: date, last: date) -> list[da
             days.append(day)
             day += timedelta(days=step)
         return days
+    # Each weekday's dates a week apart, then merged: a series of a year is a few hundred
+    # dates, where walking every day of it was a good part of a feed's time.
     weekdays = {int(d) for d in series.weekdays} or {series.first_day.weekday()}
-    day = first
-    while day <= last:
-        if day.weekday() in weekdays:
-            days.append(day)
-        day += timedelta(days=1)
+    start, end = first.toordinal(), last.toordinal()
+    for weekday in weekdays:
+        ordinal = start + (weekday - first.weekday()) % 7
+        days.extend(date.fromordinal(o) for o in range(ordinal, end + 1, 7))
+    days.sort()
     return days
 
 
