@@ -21,7 +21,7 @@ from functools import lru_cache
 from flask import current_app, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from icalendar import Alarm, Calendar, Component, Event, Timezone, vDuration, vRecur, vText
+from icalendar import Alarm, Calendar, Component, Event, Timezone, vDuration, vRecur
 
 from planner.enums import CommuneKind, Language, SessionKind, SessionStatus, Topic
 from planner.sessions.models import OutreachSession, RepeatRule, SessionSeries
@@ -240,20 +240,26 @@ def escape_text(value: str) -> str:
 
 
 def _local(moment: datetime) -> str:
-    """A local wall-clock time as DATE-TIME (%-formatting: a third of strftime's time)."""
-    return "%04d%02d%02dT%02d%02d%02d" % (
-        moment.year,
-        moment.month,
-        moment.day,
-        moment.hour,
-        moment.minute,
-        moment.second,
+    """A local wall-clock time as DATE-TIME (formatted by hand: a third of strftime's time)."""
+    return (
+        f"{moment.year:04}{moment.month:02}{moment.day:02}"
+        f"T{moment.hour:02}{moment.minute:02}{moment.second:02}"
     )
 
 
 def _utc(moment: datetime) -> str:
     """A moment as a UTC DATE-TIME ("Z" form)."""
     return _local(moment.astimezone(UTC)) + "Z"
+
+
+def utc_value(moment: datetime) -> str:
+    """An aware moment as a UTC DATE-TIME value, e.g. 20261003T140000Z (DTSTAMP's form)."""
+    return _utc(moment)
+
+
+def date_value(day: date) -> str:
+    """A DATE value, e.g. 20261003 (for a ``;VALUE=DATE`` property)."""
+    return f"{day.year:04}{day.month:02}{day.day:02}"
 
 
 def spec_lines(spec: EventSpec) -> list[str] | None:
@@ -361,9 +367,14 @@ def fold(line: str) -> bytes:
     return b"\r\n ".join(chunks)
 
 
+def write_lines(lines: Iterable[str]) -> bytes:
+    """Unfolded content lines as iCalendar bytes: each folded and ended with CRLF."""
+    return b"".join(fold(line) + b"\r\n" for line in lines)
+
+
 def serialise(component: Component) -> bytes:
     """A component as iCalendar bytes: icalendar's content lines, folded quickly."""
-    return b"".join(fold(line) + b"\r\n" for line in component.content_lines() if line)
+    return write_lines(line for line in component.content_lines() if line)
 
 
 def event_bytes(spec: EventSpec) -> bytes:
@@ -372,10 +383,7 @@ def event_bytes(spec: EventSpec) -> bytes:
     if cached is not None:
         return cached
     lines = spec_lines(spec)
-    if lines is None:
-        cached = serialise(spec.event())
-    else:
-        cached = b"".join(fold(line) + b"\r\n" for line in lines)
+    cached = serialise(spec.event()) if lines is None else write_lines(lines)
     EVENT_BYTES.put(spec, cached)
     return cached
 
@@ -549,13 +557,18 @@ def new_calendar(name: str, *, feed: bool) -> Calendar:
     return calendar
 
 
-def _render(calendar: Calendar, specs: Iterable[EventSpec], extra: Iterable[Component]) -> bytes:
+# A component besides the sessions' events: an icalendar component, or one already written as
+# iCalendar bytes (write_lines), which is several times faster for many small events.
+Extra = Component | bytes
+
+
+def _render(calendar: Calendar, specs: Iterable[EventSpec], extra: Iterable[Extra]) -> bytes:
     head = calendar.to_ical()
     if not head.endswith(CALENDAR_END):  # events are spliced in before the end: it must be there
         raise ValueError("icalendar wrote a calendar that does not end with END:VCALENDAR")
     parts = [head[: -len(CALENDAR_END)]]
     parts.extend(event_bytes(spec) for spec in specs)
-    parts.extend(component.to_ical() for component in extra)
+    parts.extend(c if isinstance(c, bytes) else c.to_ical() for c in extra)
     parts.append(CALENDAR_END)
     return b"".join(parts)
 
@@ -570,7 +583,7 @@ def download_ics(sessions: Iterable[OutreachSession], name: str) -> bytes:
 def feed_ics(
     sessions: Iterable[OutreachSession],
     name: str,
-    extra: Iterable[Component] = (),
+    extra: Iterable[Extra] = (),
     *,
     reminder_minutes: int | None = None,
 ) -> bytes:

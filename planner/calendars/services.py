@@ -13,7 +13,6 @@ from typing import cast
 import sqlalchemy as sa
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from icalendar import Component
 from sqlalchemy.orm import selectinload
 
 from planner.accounts.models import Team, User
@@ -417,13 +416,14 @@ def feed_sessions(feed: CalendarFeed, first: date, last: date) -> list[SessionVi
 class FeedSource:
     """Something besides sessions that a feed can carry (follow-ups, for instance).
 
-    `components(feed, first, last)` gives the iCalendar components; `fingerprint(feed, first,
-    last)` a short string that changes whenever they would, so 304 answers stay right.
-    `wanted(feed)` says whether this feed carries them at all.
+    `components(feed, first, last)` gives the iCalendar components, or each already written as
+    bytes (`ical.write_lines`); `fingerprint(feed, first, last)` a short string that changes
+    whenever they would, so 304 answers stay right. `wanted(feed)` says whether this feed carries
+    them at all.
     """
 
     name: str
-    components: Callable[[CalendarFeed, date, date], Iterable[Component]]
+    components: Callable[[CalendarFeed, date, date], Iterable[ical.Extra]]
     fingerprint: Callable[[CalendarFeed, date, date], str]
     wanted: Callable[[CalendarFeed], bool] = lambda feed: True
 
@@ -530,7 +530,7 @@ def build_feed(feed: CalendarFeed, today: date | None = None) -> bytes:
     first, last = feed_window(today)
     sessions = feed_sessions(feed, first, last)
     with force_locale(feed.language):
-        extra: list[Component] = []
+        extra: list[ical.Extra] = []
         for source in _sources(feed):
             extra.extend(source.components(feed, first, last))
         # A SessionView has every attribute of OutreachSession that the builder reads.
