@@ -507,7 +507,7 @@ def test_long_vietnamese_text_with_calendar_syntax_round_trips_through_a_feed(
     client, officer, places
 ):
     title = "\n".join(
-        ["Tuyên truyền BHXH tự nguyện; BHYT hộ gia đình, thôn Nà Hối \\ bản Cốc Ly"] * 3
+        ["Tuyên truyền BHXH tự nguyện; BHYT hộ gia đình, thôn Nà Hối \\ bản Cốc Ly"] * 2
     )
     places.partner.name = "Hội Liên hiệp Phụ nữ; xã Bản Phố, huyện Bắc Hà\nđiểm hẹn: nhà văn hoá"
     factories.session(
