@@ -316,7 +316,7 @@ class SessionView:
 
 
 def feed_sessions(feed: CalendarFeed, first: date, last: date) -> list[SessionView]:
-    """Everything the feed shows, in three queries."""
+    """Everything the feed shows, in three queries (one when it is empty)."""
     condition = _feed_condition(feed, first, last)
     lead = sa.orm.aliased(User)
     rows = db.session.execute(
@@ -354,25 +354,26 @@ def feed_sessions(feed: CalendarFeed, first: date, last: date) -> list[SessionVi
         .where(condition)
         .order_by(OutreachSession.starts_at, OutreachSession.id)
     ).all()
-    ids = sa.select(OutreachSession.id).where(condition).scalar_subquery()
+    # The co-facilitators and series of the rows in hand, by their ids: asking again with the
+    # feed's condition made the database find the feed's sessions three times over.
     helpers: dict[int, list[Officer]] = {}
-    for session_id, user_id, full_name in db.session.execute(
-        sa.select(session_facilitator.c.session_id, User.id, User.full_name)
-        .join(User, User.id == session_facilitator.c.user_id)
-        .where(session_facilitator.c.session_id.in_(ids))
-        .order_by(User.full_name)
-    ):
-        helpers.setdefault(session_id, []).append(Officer(user_id, full_name))
-    series: dict[int | None, SessionSeries] = {
-        s.id: s
-        for s in db.session.scalars(
-            sa.select(SessionSeries).where(
-                SessionSeries.id.in_(
-                    sa.select(OutreachSession.series_id).where(condition).scalar_subquery()
-                )
+    if rows:
+        for session_id, user_id, full_name in db.session.execute(
+            sa.select(session_facilitator.c.session_id, User.id, User.full_name)
+            .join(User, User.id == session_facilitator.c.user_id)
+            .where(session_facilitator.c.session_id.in_([row[0] for row in rows]))
+            .order_by(User.full_name)
+        ):
+            helpers.setdefault(session_id, []).append(Officer(user_id, full_name))
+    series_ids = sorted({row[1] for row in rows if row[1] is not None})
+    series: dict[int | None, SessionSeries] = {}
+    if series_ids:
+        series = {
+            s.id: s
+            for s in db.session.scalars(
+                sa.select(SessionSeries).where(SessionSeries.id.in_(series_ids))
             )
-        )
-    }
+        }
     villages: dict[tuple, Place] = {}
     views = []
     for row in rows:

@@ -79,17 +79,15 @@ def follow_up_events(feed: CalendarFeed, first: date, last: date) -> Iterable[by
 
 def follow_up_fingerprint(feed: CalendarFeed, first: date, last: date) -> str:
     """Changes whenever an open follow-up in the window, or its person, changes."""
-    count, latest, latest_person = db.session.execute(
+    # Closing a follow-up drops it from the window's count or changes its updated_at.
+    count, latest, latest_person, ids = db.session.execute(
         _open_follow_ups(feed, first, last).with_only_columns(
             sa.func.count(FollowUp.id),
             sa.func.max(FollowUp.updated_at),
             sa.func.max(Person.updated_at),
+            sa.func.sum(FollowUp.id),
         )
     ).one()
-    # Closing a follow-up drops it from the window's count or changes its updated_at.
-    ids = db.session.scalar(
-        _open_follow_ups(feed, first, last).with_only_columns(sa.func.sum(FollowUp.id))
-    )
     return hashlib.sha256(f"{count}|{latest}|{latest_person}|{ids}".encode()).hexdigest()[:16]
 
 
