@@ -351,7 +351,10 @@ def fold(line: str) -> bytes:
     icalendar folds character by character, which is most of the time of a cold feed; this
     does the same by bytes.
     """
-    data = line.encode()
+    return _fold(line.encode())
+
+
+def _fold(data: bytes) -> bytes:
     if len(data) <= 75:
         return data
     chunks, start, limit = [], 0, 75
@@ -368,8 +371,15 @@ def fold(line: str) -> bytes:
 
 
 def write_lines(lines: Iterable[str]) -> bytes:
-    """Unfolded content lines as iCalendar bytes: each folded and ended with CRLF."""
-    return b"".join(fold(line) + b"\r\n" for line in lines)
+    """Unfolded content lines as iCalendar bytes: each folded and ended with CRLF.
+
+    A content line never holds a line break (TEXT values are escaped), so the lines are
+    encoded together and only the few longer than 75 octets are folded one by one.
+    """
+    data = "\r\n".join(lines).encode()
+    if not data:
+        return b""
+    return b"\r\n".join([_fold(part) for part in data.split(b"\r\n")]) + b"\r\n"
 
 
 def serialise(component: Component) -> bytes:
