@@ -8,6 +8,7 @@ from datetime import date, time, timedelta
 
 import pytest
 import sqlalchemy as sa
+from flask import url_for
 from flask_babel import force_locale, refresh
 from icalendar import Calendar, Todo, vText
 
@@ -523,6 +524,16 @@ def test_long_vietnamese_text_with_calendar_syntax_round_trips_through_a_feed(
     (event,) = events(body)
     assert str(event["SUMMARY"]) == title
     assert f"{places.partner.name}\n" in str(event["DESCRIPTION"])
+
+
+def test_a_feeds_links_are_what_url_for_writes(app):
+    with app.test_request_context("/", base_url="https://planner.test/bhxh"):
+        link = ical.PageLink("sessions.detail", "session_id")
+        for session_id in (1, 42, 2_000_017):
+            expected = url_for("sessions.detail", session_id=session_id, _external=True)
+            assert (
+                link(session_id) == expected == f"https://planner.test/bhxh/sessions/{session_id}"
+            )
 
 
 def test_a_weekly_rule_gives_each_of_its_weekdays_in_order():

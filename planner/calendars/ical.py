@@ -62,12 +62,30 @@ def uid_domain() -> str:
     return current_app.config.get("CALENDAR_UID_DOMAIN") or "planner.bhxh.local"
 
 
-def session_uid(session: OutreachSession) -> str:
-    return f"session-{session.id}@{uid_domain()}"
+# An id no page has, put in one link to find where every other id goes.
+_LINK_MARK = 987654321987654321
 
 
-def series_uid(series: SessionSeries) -> str:
-    return f"series-{series.id}@{uid_domain()}"
+class PageLink:
+    """The external link of one kind of page (`endpoint`) for any id, as url_for writes it.
+
+    url_for costs several microseconds a link and a feed writes one per event, so the link is
+    built once, for a mark, and the id put where the mark is.
+    """
+
+    def __init__(self, endpoint: str, argument: str) -> None:
+        self.endpoint, self.argument = endpoint, argument
+        self._parts: tuple[str, str] | None = None
+
+    def __call__(self, value: int) -> str:
+        if self._parts is None:  # built on first use: a calendar without events needs no request
+            url = url_for(self.endpoint, _external=True, **{self.argument: _LINK_MARK})
+            head, mark, tail = url.partition(str(_LINK_MARK))
+            if not mark or str(_LINK_MARK) in tail:
+                raise ValueError(f"cannot find where the id goes in {url}")
+            self._parts = head, tail
+        head, tail = self._parts
+        return f"{head}{int(value)}{tail}"
 
 
 @dataclass(frozen=True)
@@ -100,6 +118,9 @@ class CalendarTexts:
         self.officers = _("Officers: %(names)s")
         self.reason = _("Reason: %(reason)s")
         self.link = _("In the planner: %(url)s")
+        # Not words, but also the same for every event of a calendar.
+        self.uid_domain = uid_domain()
+        self.session_link = PageLink("sessions.detail", "session_id")
 
     def attendance(self, count: int) -> str:
         """'Expected attendance: 1 person' or '...: 35 people' in the locale in force (a
@@ -153,10 +174,6 @@ def session_face(session: OutreachSession, texts: CalendarTexts | None = None) -
         category=labels[session.kind],
         status=STATUS[session.status],
     )
-
-
-def session_link(session: OutreachSession) -> str:
-    return url_for("sessions.detail", session_id=session.id, _external=True)
 
 
 def series_link(series: SessionSeries) -> str:
@@ -407,9 +424,9 @@ def session_spec(
     session: OutreachSession, texts: CalendarTexts, face: SessionFace | None = None
 ) -> EventSpec:
     """One session as a stand-alone event."""
-    link = session_link(session)
+    link = texts.session_link(session.id)
     return EventSpec(
-        uid=session_uid(session),
+        uid=f"session-{session.id}@{texts.uid_domain}",
         changed=session.updated_at,
         sequence=session.sequence,
         # Feeds pass SessionView rows, not models, so the conversion is made here.
@@ -496,7 +513,7 @@ def series_specs(
     # One SEQUENCE for the whole series: it rises whenever the rule or any occurrence changes.
     sequence = series.sequence + sum(o.sequence for o in dated)
     changed = max([series.updated_at, *(o.updated_at for o in dated)])
-    uid = series_uid(series)
+    uid = f"series-{series.id}@{texts.uid_domain}"
 
     by_day = {o.occurrence_date: o for o in dated}
     excluded: list[datetime] = []
@@ -513,7 +530,7 @@ def series_specs(
         start, end = to_local(occurrence.starts_at), to_local(occurrence.ends_at)
         if face == template_face and start == slot_start and end == slot_end:
             continue
-        link = session_link(occurrence)
+        link = texts.session_link(occurrence.id)
         overrides.append(
             EventSpec(
                 uid=uid,
