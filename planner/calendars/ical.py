@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
+from typing import Any
 
 from flask import current_app, url_for
 from flask_babel import gettext as _
@@ -79,7 +80,8 @@ class PageLink:
 
     def __call__(self, value: int) -> str:
         if self._parts is None:  # built on first use: a calendar without events needs no request
-            url = url_for(self.endpoint, _external=True, **{self.argument: _LINK_MARK})
+            values: dict[str, Any] = {self.argument: _LINK_MARK}
+            url = url_for(self.endpoint, _external=True, **values)
             head, mark, tail = url.partition(str(_LINK_MARK))
             if not mark or str(_LINK_MARK) in tail:
                 raise ValueError(f"cannot find where the id goes in {url}")
