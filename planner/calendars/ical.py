@@ -45,6 +45,8 @@ STATUS = {
 
 def clean(text: str) -> str:
     """User text made safe for a TEXT value: one kind of line break, no control characters."""
+    if text.isprintable():  # no line break or control character at all: most text, quickly
+        return text
     return CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
