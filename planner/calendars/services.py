@@ -22,12 +22,7 @@ from planner.errors import PlannerError
 from planner.extensions import db
 from planner.places.models import Commune, Partner, Venue, Village, village_display_name
 from planner.scope import Scope, ScopeKind
-from planner.sessions.models import (
-    OutreachSession,
-    RepeatRule,
-    SessionSeries,
-    session_facilitator,
-)
+from planner.sessions.models import OutreachSession, SessionSeries, session_facilitator
 from planner.sessions.week import in_scope
 from planner.timezones import local_day_bounds, local_to_utc, today_local
 
@@ -290,22 +285,6 @@ class Officer:
     full_name: str
 
 
-@dataclass(frozen=True)
-class SeriesView:
-    """The columns of a series the calendar builder reads (the attribute names of
-    SessionSeries), read with the feed's sessions instead of in a query of their own."""
-
-    id: int
-    rule: RepeatRule
-    weekdays: str
-    interval_days: int | None
-    first_day: date
-    start_time: time
-    duration_minutes: int
-    sequence: int
-    updated_at: datetime
-
-
 @dataclass
 class SessionView:
     """The columns of a session a feed needs, read without the ORM's bookkeeping.
@@ -336,11 +315,11 @@ class SessionView:
     village: Place | None
     partner: Place | None
     officers: list[Officer]
-    series: SeriesView | None = None
+    series: SessionSeries | None = None
 
 
 def feed_sessions(feed: CalendarFeed, first: date, last: date) -> list[SessionView]:
-    """Everything the feed shows, in two queries (one when it is empty)."""
+    """Everything the feed shows, in three queries (one when it is empty)."""
     condition = _feed_condition(feed, first, last)
     lead = sa.orm.aliased(User)
     rows = db.session.execute(
@@ -369,26 +348,17 @@ def feed_sessions(feed: CalendarFeed, first: date, last: date) -> list[SessionVi
             Partner.name,
             lead.id,
             lead.full_name,
-            SessionSeries.rule,
-            SessionSeries.weekdays,
-            SessionSeries.interval_days,
-            SessionSeries.first_day,
-            SessionSeries.start_time,
-            SessionSeries.duration_minutes,
-            SessionSeries.sequence,
-            SessionSeries.updated_at,
         )
         .join(Commune, OutreachSession.commune_id == Commune.id)
         .join(lead, OutreachSession.lead_officer_id == lead.id)
         .outerjoin(Venue, OutreachSession.venue_id == Venue.id)
         .outerjoin(Village, OutreachSession.village_id == Village.id)
         .outerjoin(Partner, OutreachSession.partner_id == Partner.id)
-        .outerjoin(SessionSeries, OutreachSession.series_id == SessionSeries.id)
         .where(condition)
         .order_by(OutreachSession.starts_at, OutreachSession.id)
     ).all()
-    # The co-facilitators of the rows in hand, by their ids: asking with the feed's condition
-    # again made the database find the feed's sessions once more.
+    # The co-facilitators and series of the rows in hand, by their ids: asking again with the
+    # feed's condition made the database find the feed's sessions three times over.
     helpers: dict[int, list[Officer]] = {}
     if rows:
         for session_id, user_id, full_name in db.session.execute(
@@ -398,7 +368,15 @@ def feed_sessions(feed: CalendarFeed, first: date, last: date) -> list[SessionVi
             .order_by(User.full_name)
         ):
             helpers.setdefault(session_id, []).append(Officer(user_id, full_name))
-    series: dict[int, SeriesView] = {}
+    series_ids = sorted({row[1] for row in rows if row[1] is not None})
+    series: dict[int | None, SessionSeries] = {}
+    if series_ids:
+        series = {
+            s.id: s
+            for s in db.session.scalars(
+                sa.select(SessionSeries).where(SessionSeries.id.in_(series_ids))
+            )
+        }
     villages: dict[tuple, Place] = {}
     views = []
     for row in rows:
@@ -412,14 +390,6 @@ def feed_sessions(feed: CalendarFeed, first: date, last: date) -> list[SessionVi
             partner_name,
             lead_id,
             lead_name,
-            rule,
-            weekdays,
-            interval_days,
-            first_day,
-            start_time,
-            duration_minutes,
-            series_sequence,
-            series_updated_at,
         ) = row
         village = None
         if village_name is not None:
@@ -441,20 +411,7 @@ def feed_sessions(feed: CalendarFeed, first: date, last: date) -> list[SessionVi
                 *(o for o in helpers.get(columns[0], []) if o.id != lead_id),
             ],
         )
-        if view.series_id is not None:
-            view.series = series.get(view.series_id)
-            if view.series is None:
-                view.series = series[view.series_id] = SeriesView(
-                    view.series_id,
-                    rule,
-                    weekdays,
-                    interval_days,
-                    first_day,
-                    start_time,
-                    duration_minutes,
-                    series_sequence,
-                    series_updated_at,
-                )
+        view.series = series.get(view.series_id)
         views.append(view)
     return views
 
