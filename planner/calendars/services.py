@@ -319,7 +319,7 @@ class SessionView:
 
 
 def feed_sessions(feed: CalendarFeed, first: date, last: date) -> list[SessionView]:
-    """Everything the feed shows, in three queries (one when it is empty)."""
+    """Everything the feed shows, in three queries at most (fewer without series or rows)."""
     condition = _feed_condition(feed, first, last)
     lead = sa.orm.aliased(User)
     rows = db.session.execute(
