@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import re
-from datetime import time, timedelta
+from datetime import date, time, timedelta
 
 import pytest
 import sqlalchemy as sa
+from flask import url_for
 from flask_babel import force_locale, refresh
-from icalendar import Calendar, Todo
+from icalendar import Calendar, Todo, vText
 
 from planner.calendars import ical, services
 from planner.calendars.models import CalendarFeed
@@ -17,6 +18,7 @@ from planner.calendars.services import FEED_SOURCES, FeedSource, create_feed, fe
 from planner.enums import SessionKind
 from planner.extensions import db
 from planner.sessions.drafts import Recurrence
+from planner.sessions.models import RepeatRule, SessionSeries
 from planner.sessions.planning import update_session
 from planner.sessions.status import cancel_series, set_status
 from planner.timezones import today_local
@@ -487,6 +489,62 @@ def test_fast_folding_keeps_lines_short_and_characters_whole(officer, places):
     unfold = lambda body: body.replace(b"\r\n ", b"")  # noqa: E731
     assert unfold(ours) == unfold(event.to_ical())
     assert str(Calendar.from_ical(ours)["SUMMARY"]) == title
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Họp; thôn, Na Hối\\ \nBEGIN:VEVENT",
+        "dòng một\r\ndòng hai\rdòng ba\ndòng bốn",
+        "C:\\Tài liệu\\Nà Hối",
+        "",
+    ],
+)
+def test_text_is_escaped_exactly_as_icalendar_escapes_it(text):
+    assert ical.escape_text(text) == vText(text).to_ical().decode()
+
+
+def test_long_vietnamese_text_with_calendar_syntax_round_trips_through_a_feed(
+    client, officer, places
+):
+    title = "\n".join(
+        ["Tuyên truyền BHXH tự nguyện; BHYT hộ gia đình, thôn Nà Hối \\ bản Cốc Ly"] * 2
+    )
+    places.partner.name = "Hội Liên hiệp Phụ nữ; xã Bản Phố, huyện Bắc Hà\nđiểm hẹn: nhà văn hoá"
+    factories.session(
+        officer, places.commune, day=next_monday(), title=title, partner_id=places.partner.id
+    )
+    db.session.commit()
+    _feed, url = officer_feed(officer)
+    body = client.get(url).data
+    lines = body.split(b"\r\n")
+    assert max(len(line) for line in lines) <= 75
+    for line in lines:
+        line.decode()  # never cut inside a UTF-8 character
+    (event,) = events(body)
+    assert str(event["SUMMARY"]) == title
+    assert f"{places.partner.name}\n" in str(event["DESCRIPTION"])
+
+
+def test_a_feeds_links_are_what_url_for_writes(app):
+    with app.test_request_context("/", base_url="https://planner.test/bhxh"):
+        link = ical.PageLink("sessions.detail", "session_id")
+        for session_id in (1, 42, 2_000_017):
+            expected = url_for("sessions.detail", session_id=session_id, _external=True)
+            assert (
+                link(session_id) == expected == f"https://planner.test/bhxh/sessions/{session_id}"
+            )
+
+
+def test_a_weekly_rule_gives_each_of_its_weekdays_in_order():
+    series = SessionSeries(
+        rule=RepeatRule.WEEKLY, weekdays="036", first_day=date(2026, 1, 1), interval_days=None
+    )
+    first, last = date(2026, 1, 1), date(2026, 12, 31)
+    every_day = [first + timedelta(days=n) for n in range((last - first).days + 1)]
+    expected = [day for day in every_day if day.weekday() in (0, 3, 6)]
+    assert ical.series_rule_dates(series, first, last) == expected
+    assert ical.series_rule_dates(series, date(2026, 1, 2), date(2026, 1, 4)) == [date(2026, 1, 4)]
 
 
 # ---------------------------------------------------------------- language and extras
