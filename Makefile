@@ -1,6 +1,7 @@
 # `make run` and `make test` are all a newcomer needs; each sets itself up first.
 # One gunicorn process with threads: in-memory rate limits and in-process print jobs stay
-# consistent; set PLANNER_REDIS_URL before running several processes.
+# consistent; set PLANNER_REDIS_URL before running several processes. No gunicorn access log:
+# the app logs one line per request itself, without the query string (names, phones searched).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -32,7 +33,7 @@ POT_DIR := build/i18n
 
 run: setup
 	$(FLASK) prepare --host $(HOST) --port $(PORT)
-	$(BIN)/gunicorn --workers 1 --threads 8 --bind $(HOST):$(PORT) --access-logfile - 'planner:create_app()'
+	$(BIN)/gunicorn --workers 1 --threads 8 --bind $(HOST):$(PORT) 'planner:create_app()'
 
 test: setup
 	$(BIN)/pytest $(PYTEST_ARGS)

@@ -105,6 +105,16 @@ def test_one_log_line_per_request_without_the_query_string(client, caplog):
     assert "0912345678" not in lines[0]
 
 
+def test_a_request_is_logged_with_the_users_id_never_their_session_token(
+    officer_client, officer, caplog
+):
+    caplog.set_level("INFO", logger="planner.requests")
+    officer_client.get("/people")
+    lines = [r.getMessage() for r in caplog.records if r.name == "planner.requests"]
+    assert lines and lines[-1].endswith(f"user={officer.id}")
+    assert officer.session_token not in "".join(lines)
+
+
 @pytest.mark.parametrize("app_config", [{"TRUSTED_PROXIES": 1}])
 def test_behind_a_proxy_the_client_address_comes_from_x_forwarded_for(client):
     outside = {"X-Forwarded-For": "203.0.113.9"}

@@ -92,8 +92,10 @@ def test_likely_duplicates_come_a_page_at_a_time(officer_client, office, places)
     page = officer_client.get("/people/duplicates").get_data(as_text=True)
     assert page.count('class="card duplicate"') == DUPLICATE_GROUPS_PER_PAGE
     assert 'href="/people/duplicates?page=2"' in page
+    assert "Trang sau →" in page and "Tuần sau" not in page  # a page, not a week
     last = officer_client.get("/people/duplicates?page=2").get_data(as_text=True)
     assert last.count('class="card duplicate"') == 3
+    assert "← Trang trước" in last
     assert f"Sùng A Chứ {groups - 1:02d}" in last and "Sùng A Chứ 00" not in last
 
 

@@ -46,7 +46,9 @@ def _finish(response):
     seconds = time.perf_counter() - started
     response.headers["X-Request-ID"] = g.request_id
     metrics.observe_request(request.endpoint, request.method, response.status_code, seconds)
-    user = current_user.get_id() if current_user and current_user.is_authenticated else "-"
+    # The user's id only: get_id() also carries the session token the login cookie holds, and
+    # anyone reading the logs could end or (with the secret key) forge that user's sessions.
+    user = current_user.id if current_user and current_user.is_authenticated else "-"
     # The path only: query strings can hold names and phone numbers searched for.
     log.info(
         "request_id=%s method=%s path=%s status=%d ms=%.1f user=%s",
