@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 import pytest
@@ -525,6 +525,42 @@ def test_typed_coverage_with_more_insured_than_people_is_refused(supervisor_clie
     )
     assert response.status_code == 400
     assert db.session.scalar(sa.select(sa.func.count(CommuneCoverage.id))) == 0
+
+
+def test_a_follow_up_not_yet_due_and_not_yet_called_is_not_called_late(
+    supervisor_client, office, officer, places
+):
+    """The follow-ups due this week: yesterday's, never called, is late; tomorrow's, not called
+    yet, is not late yet; the page and its file say the same."""
+    today = today_local()
+    late = ff.person(office, "Giàng A Tủa", phone="+84912000201")
+    waiting = ff.person(office, "Lò Thị Én", phone="+84912000202")
+    follow_up(late, Product.VOLUNTARY_SI, today - timedelta(days=1), officer)
+    follow_up(waiting, Product.VOLUNTARY_SI, today + timedelta(days=1), officer)
+    db.session.commit()
+    args = {
+        "period": "custom",
+        "first": (today - timedelta(days=1)).isoformat(),
+        "last": (today + timedelta(days=1)).isoformat(),
+    }
+    lines = {
+        line.follow_up.person.full_name: line.on_time
+        for line in records.follow_ups(
+            ResultsFilter(office.id, None, None, Period(today - timedelta(days=1), today)),
+            records.RecordList.FOLLOW_UPS_DUE,
+            records.Narrowing(),
+        )
+    }
+    assert lines == {"Giàng A Tủa": False}
+    page = supervisor_client.get("/results/records/follow_ups_due", query_string=args)
+    html = page.get_data(as_text=True)
+    assert "Chưa đến hạn" in html[html.index("Lò Thị Én") :]
+    assert "Chưa đến hạn" not in html[html.index("Giàng A Tủa") : html.index("Lò Thị Én")]
+    file = supervisor_client.get(
+        "/results/export/records_follow_ups_due.csv", query_string=args
+    ).get_data(as_text=True)
+    rows = {row[0]: row for row in csv.reader(io.StringIO(file.lstrip("\ufeff")))}
+    assert "Chưa đến hạn" in rows["Lò Thị Én"] and "Không" in rows["Giàng A Tủa"]
 
 
 # --- Where to go next -----------------------------------------------------------------------

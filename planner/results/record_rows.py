@@ -33,6 +33,7 @@ from planner.results.periods import ResultsFilter
 from planner.results.records import (
     Narrowing,
     RecordList,
+    contacted_on_time,
     enrolment_list_query,
     follow_up_list_query,
     reach_per_person,
@@ -177,7 +178,8 @@ def _people_rows(f: ResultsFilter, which: RecordList, narrow: Narrowing) -> list
 
 def _follow_up_rows(f: ResultsFilter, which: RecordList, narrow: Narrowing) -> list[list]:
     products, statuses = labels(Product), labels(FollowUpStatus)
-    yes, no = _("Yes"), _("No")
+    answers = {True: _("Yes"), False: _("No"), None: _("Not yet due")}
+    today = today_local()
     # An alias: the list's query joins Person itself when a commune narrows it.
     person = aliased(Person, name="listed_person")
     query = (
@@ -185,7 +187,7 @@ def _follow_up_rows(f: ResultsFilter, which: RecordList, narrow: Narrowing) -> l
             f,
             which,
             narrow,
-            today_local(),
+            today,
             person.id,
             person.full_name,
             person.erased_at.is_not(None),
@@ -209,7 +211,7 @@ def _follow_up_rows(f: ResultsFilter, which: RecordList, narrow: Narrowing) -> l
                 officer,
                 due_on,
                 to_local(first).date() if first else None,
-                yes if first and first < day_ends[due_on] else no,
+                answers[contacted_on_time(first, due_on, today, day_ends[due_on])],
                 statuses[status],
             ]
         )

@@ -6,7 +6,7 @@ the whole list (no window)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -219,11 +219,23 @@ def _people_page(
     return [ReachedPerson(p, *per_person[p.id]) for p in found]
 
 
+def contacted_on_time(
+    first_contact: datetime | None, due_on: date, today: date, due_end: datetime | None = None
+) -> bool | None:
+    """Whether a follow-up's first contact came by the end of its due day in Vietnam time (the
+    dashboard's "done on time", planner.results.figures); None while it is not yet late: no
+    contact yet and the due day is today or later. `due_end` is end_of_local_day(due_on) when
+    the caller has it already (a list works it out once per day)."""
+    if first_contact is None:
+        return None if due_on >= today else False
+    return first_contact < (due_end or end_of_local_day(due_on))
+
+
 @dataclass(frozen=True)
 class FollowUpLine:
     follow_up: FollowUp
     first_contact_on: date | None
-    on_time: bool
+    on_time: bool | None  # None: not contacted yet, and not due before today
 
 
 def follow_ups(
@@ -235,14 +247,15 @@ def follow_ups(
 ) -> list[FollowUpLine]:
     """Follow-ups due in the period (or done on time, or overdue today), by due day, with their
     first contact; a window's rows (and one more) or all, in one query."""
-    query = follow_up_list_query(f, which, narrow, today or today_local(), FollowUp).options(
+    today = today or today_local()
+    query = follow_up_list_query(f, which, narrow, today, FollowUp).options(
         joinedload(FollowUp.person),
         joinedload(FollowUp.assigned_to),
         joinedload(FollowUp.session),
     )
     lines = []
     for follow_up, first in db.session.execute(_windowed(query, window)):
-        on_time = bool(first and first < end_of_local_day(follow_up.due_on))
+        on_time = contacted_on_time(first, follow_up.due_on, today)
         lines.append(FollowUpLine(follow_up, to_local(first).date() if first else None, on_time))
     return lines
 

@@ -240,7 +240,9 @@ def records(which: RecordList, items: Sequence[Any], url_for) -> Table:
                     fu.assigned_to.full_name,
                     fu.due_on,
                     line.first_contact_on,
-                    _("Yes") if line.on_time else _("No"),
+                    _("Not yet due")
+                    if line.on_time is None
+                    else (_("Yes") if line.on_time else _("No")),
                     fu.status.label,
                 ]
             )
