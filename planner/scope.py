@@ -126,6 +126,11 @@ def _record_id(values: Mapping[str, str], name: str) -> int:
     text = (values.get(name) or "").strip()
     # isdigit() alone admits "²" and other digits int() refuses.
     if not (text.isascii() and text.isdigit()):
+        # Say which choice is wrong: "whose sessions" for a commune misled (a newcomer's check).
+        if name == "commune":
+            raise ScopeError(_("Choose a commune of your office."), 400)
+        if name == "officer":
+            raise ScopeError(_("Choose an officer of your office."), 400)
         raise ScopeError(_("Choose whose sessions to show."), 400)
     ident = int(text)
     if not int_in_range(ident):

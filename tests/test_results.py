@@ -324,20 +324,24 @@ def test_an_officer_cannot_set_targets(officer_client, story):
 
 
 @pytest.mark.parametrize(
-    "args",
+    ("args", "says"),
     [
-        {"period": "custom", "first": "2026-10-31", "last": "2026-10-01"},
-        {"period": "custom", "first": "2006-01-01", "last": "2026-01-01"},
-        {"period": "custom", "first": "not a day", "last": "2026-01-01"},
-        {"period": "decade"},
-        {"scope": "everyone"},
-        {"scope": "officer"},
-        {"commune": "Bắc Hà"},
+        ({"period": "custom", "first": "2026-10-31", "last": "2026-10-01"}, "trước ngày đầu"),
+        ({"period": "custom", "first": "2006-01-01", "last": "2026-01-01"}, "ba năm"),
+        ({"period": "custom", "first": "not a day", "last": "2026-01-01"}, "not a day"),
+        ({"period": "decade"}, "Chọn khoảng thời gian"),
+        ({"scope": "everyone"}, "Chọn xem buổi của ai"),
+        ({"scope": "officer"}, "cán bộ"),
+        ({"commune": "Bắc Hà"}, "Hãy chọn xã thuộc đơn vị của bạn"),
     ],
 )
-def test_a_bad_period_or_scope_is_a_clear_400(supervisor_client, story, args):
+def test_a_bad_period_or_scope_is_a_clear_400(supervisor_client, story, args, says):
+    """Each refusal names what is wrong, and the page leads back to the results."""
     response = supervisor_client.get("/results/", query_string=args)
     assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert says in html
+    assert 'href="/results/"' in html
 
 
 def test_another_offices_commune_or_officer_is_a_404(supervisor_client, story):

@@ -7,7 +7,8 @@ into a ResultsFilter for all of them."""
 
 from __future__ import annotations
 
-from flask import render_template
+from flask import render_template, url_for
+from flask_babel import gettext as _
 
 from planner.results import bp, tables
 from planner.results.routes import coverage_pages, downloads, pages, target_pages
@@ -35,4 +36,8 @@ def _template_helpers() -> dict:
 
 @bp.errorhandler(FilterRefused)
 def _filter_refused(error: FilterRefused):
-    return render_template("errors.html", code=error.status, message=error.message), error.status
+    # Back to the results with the default filter: the one asked for is what was refused.
+    back = (url_for("results.dashboard"), _("Back to the results"))
+    return render_template(
+        "errors.html", code=error.status, message=error.message, back=back
+    ), error.status
