@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from openpyxl import load_workbook
 
 from planner.enrolments.services import EnrolmentInput, record_enrolment
-from planner.enums import PriorityGroup, SessionKind, SessionStatus
+from planner.enums import PriorityGroup, Role, SessionKind, SessionStatus
 from planner.extensions import db
 from planner.followups.models import (
     FollowUp,
@@ -204,6 +204,17 @@ def test_a_supervisor_picking_an_officer_sees_that_officers_results(supervisor_c
     ).get_data(as_text=True)
     assert "Giàng Seo Pao" in page
     assert "Lý Thị Mai</td>" not in page
+
+
+def test_the_officer_picker_offers_those_who_lead_sessions_not_the_administrator(
+    supervisor_client, office, story
+):
+    factories.user(office, username="hung", full_name="Phạm Quốc Hùng", role=Role.ADMIN)
+    db.session.commit()
+    page = supervisor_client.get("/results/", query_string=OCTOBER_ARGS).get_data(as_text=True)
+    picker = page[page.index('name="officer"') :]
+    picker = picker[: picker.index("</select>")]
+    assert "Giàng Seo Pao" in picker and "Phạm Quốc Hùng" not in picker
 
 
 def test_comparisons_by_week_sex_and_officer_add_up(office, officer, story):

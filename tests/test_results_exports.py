@@ -112,8 +112,12 @@ def test_a_short_list_still_downloads_at_once(supervisor_client):
         "/results/export/records_enrolments.xlsx", query_string=OCTOBER_ARGS
     )
     assert book.mimetype == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    rows = list(load_workbook(io.BytesIO(book.data)).active.iter_rows(values_only=True))
+    sheet = load_workbook(io.BytesIO(book.data)).active
+    rows = list(sheet.iter_rows(values_only=True))
     assert len(rows) == 1 + 2
+    # Money is a number with its thousands grouped, so the column still adds up.
+    contribution = sheet.cell(2, 5)
+    assert isinstance(contribution.value, int) and contribution.number_format == "#,##0"
     text = supervisor_client.get(
         "/results/export/records_enrolments.csv", query_string=OCTOBER_ARGS
     ).data

@@ -82,12 +82,16 @@ def tables_xlsx(sheets: list[tables.Table], progress=None) -> bytes:
             cell.font = bold
             header.append(cell)
         sheet.append(header)
-        dated = [i for i, c in enumerate(table.columns) if c.kind == tables.Kind.DATE]
+        formatted = [
+            (i, NUMBER_FORMATS[c.kind])
+            for i, c in enumerate(table.columns)
+            if c.kind in NUMBER_FORMATS
+        ]
         for written, row in enumerate(table.rows, start=1):
             line = [_cell(v) for v in row]
-            for i in dated:
+            for i, number_format in formatted:
                 if line[i] is not None:
-                    line[i] = _date_cell(sheet, line[i])
+                    line[i] = _formatted_cell(sheet, line[i], number_format)
             sheet.append(line)
             if written % PROGRESS_ROWS == 0:
                 report(PROGRESS_ROWS)
@@ -96,10 +100,15 @@ def tables_xlsx(sheets: list[tables.Table], progress=None) -> bytes:
     return buffer.getvalue()
 
 
-def _date_cell(sheet, day: date) -> Cell:
+# Dates as Vietnamese write them; money with thousands grouped (the spreadsheet shows its own
+# separator: "1.500.000" in Vietnamese Excel), so a sum of a column is still a number.
+NUMBER_FORMATS = {tables.Kind.DATE: "DD/MM/YYYY", tables.Kind.MONEY: "#,##0"}
+
+
+def _formatted_cell(sheet, value: object, number_format: str) -> Cell:
     cell = WriteOnlyCell(sheet)
-    cell.value = day
-    cell.number_format = "DD/MM/YYYY"
+    cell.value = value
+    cell.number_format = number_format
     return cell
 
 

@@ -14,7 +14,7 @@ from flask_login import current_user
 from planner.accounts.models import User
 from planner.bounds import parse_date
 from planner.collation import vi_order
-from planner.enums import SessionKind
+from planner.enums import Role, SessionKind
 from planner.errors import PlannerError
 from planner.extensions import db
 from planner.followups.models import Product
@@ -132,7 +132,12 @@ def narrowing() -> records.Narrowing:
 def filter_context(f: ResultsFilter) -> dict:
     officers = db.session.scalars(
         sa.select(User)
-        .where(User.office_id == f.office_id, User.active)
+        # Officers and supervisors lead sessions; an administrator keeps the accounts.
+        .where(
+            User.office_id == f.office_id,
+            User.active,
+            User.role.in_((Role.OFFICER, Role.SUPERVISOR)),
+        )
         .order_by(vi_order(User.full_name))
     ).all()
     return {
