@@ -8,6 +8,7 @@ written. Migration 0014 normalised the rows written before.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from typing import Any
 
@@ -20,6 +21,19 @@ def nfc(value: Any) -> Any:
     if isinstance(value, str) and not unicodedata.is_normalized("NFC", value):
         return unicodedata.normalize("NFC", value)
     return value
+
+
+def without_diacritics(text: str) -> str:
+    """Vietnamese letters without their marks: "Đặng Thị Ánh" -> "Dang Thi Anh" (đ and Đ have
+    no mark to strip, so they are mapped; every other mark is removed after decomposing)."""
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def file_stem(text: str) -> str:
+    """A title as part of a file name every system accepts: "Người được tiếp cận" ->
+    "nguoi-duoc-tiep-can" (ASCII letters and digits joined by hyphens)."""
+    return re.sub(r"[^a-z0-9]+", "-", without_diacritics(text).lower()).strip("-")
 
 
 def _is_text(column_type: sa.types.TypeEngine) -> bool:

@@ -147,3 +147,14 @@ def test_migration_0014_composes_the_rows_written_before(tmp_path):
             db.engine.dispose()
     finally:
         drop()
+
+
+def test_a_title_becomes_a_file_name_without_marks_composed_or_decomposed():
+    import unicodedata
+
+    from planner.text import file_stem, without_diacritics
+
+    title = "Đăng ký tham gia: Người được tiếp cận (năm 2026)"
+    assert file_stem(title) == "dang-ky-tham-gia-nguoi-duoc-tiep-can-nam-2026"
+    assert file_stem(unicodedata.normalize("NFD", title)) == file_stem(title)
+    assert without_diacritics("Đặng Thị Ánh") == "Dang Thi Anh"

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -20,6 +19,7 @@ from planner.errors import PlannerError
 from planner.extensions import db
 from planner.places.models import Venue
 from planner.places.services import format_weekdays
+from planner.text import without_diacritics
 from planner.timezones import today_local
 
 # Imports are small text files; anything bigger is not a calendar an office would make.
@@ -39,8 +39,7 @@ class MarketSchedule:
 
 def _fold(text: str) -> str:
     """Lower case without diacritics, for matching names written slightly differently."""
-    text = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    return " ".join("".join(c for c in text if not unicodedata.combining(c)).lower().split())
+    return " ".join(without_diacritics(text).lower().split())
 
 
 def parse_calendar_file(raw: bytes) -> Calendar:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import unicodedata
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -14,6 +13,7 @@ from planner.enums import LABELS, LabelledEnum, PriorityGroup, enum_column
 from planner.extensions import Model
 from planner.places.models import Commune, Village
 from planner.sessions.models import OutreachSession
+from planner.text import without_diacritics
 from planner.timezones import UTCDateTime, now_utc
 
 
@@ -27,9 +27,7 @@ def name_search_keys(name_key: str) -> tuple[str, str, str]:
 
 def fold_name(name: str) -> str:
     """Lower case without diacritics or extra spaces: how names are compared."""
-    text = unicodedata.normalize("NFD", name.replace("đ", "d").replace("Đ", "D"))
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    return " ".join(text.lower().split())[:120]
+    return " ".join(without_diacritics(name).lower().split())[:120]
 
 
 class Gender(LabelledEnum):

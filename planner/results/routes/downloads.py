@@ -24,6 +24,7 @@ from planner.results.routes.filters import (
     narrowing,
     resolve_filter,
 )
+from planner.text import file_stem
 from planner.web import file_response
 
 
@@ -49,8 +50,9 @@ def _table_by_key(f: ResultsFilter, key: str) -> tables.Table:
 FORMATS = ("csv", "xlsx")
 
 
-def _file_name(f: ResultsFilter, key: str, fmt: str) -> str:
-    return f"ket-qua-{key}-{f.period.first:%Y%m%d}-{f.period.last:%Y%m%d}.{fmt}"
+def _file_name(f: ResultsFilter, title: str, fmt: str) -> str:
+    """e.g. ket-qua-nguoi-duoc-tiep-can-20260101-20261231.xlsx: the table's title, not our key."""
+    return f"ket-qua-{file_stem(title)}-{f.period.first:%Y%m%d}-{f.period.last:%Y%m%d}.{fmt}"
 
 
 def _list_file(key: str, fmt: str) -> jobs.ListFile:
@@ -81,7 +83,7 @@ def export_table(key: str, fmt: str):
         table = record_rows.table(f, listed.which, listed.narrow)
     else:
         table = _table_by_key(f, key)
-    name = _file_name(f, key, fmt)
+    name = _file_name(f, table.title, fmt)
     if fmt == "csv":
         return file_response(exports.table_csv(table), name, "text/csv")
     return file_response(exports.tables_xlsx([table]), name, exports.XLSX)
@@ -93,7 +95,7 @@ def start_export(key: str, fmt: str):
     """Prepare a list behind a figure as a file in the background, then follow its job."""
     listed = _list_file(key, fmt)
     f = resolve_filter()
-    job = jobs.start(jobs.EXPORT, current_user, f, _file_name(f, key, fmt), listed)
+    job = jobs.start(jobs.EXPORT, current_user, f, _file_name(f, listed.which.label, fmt), listed)
     return redirect(url_for("results.job", job_id=job.id))
 
 
