@@ -458,8 +458,19 @@ def test_the_report_button_and_file_are_named_for_the_chosen_period(
     page = supervisor_client.get("/results/", query_string=args).get_data(as_text=True)
     assert button in page
     supervisor_client.post("/results/report", query_string=args)
-    job = db.session.scalar(sa.select(PrintJob).where(PrintJob.kind == jobs.REPORT))
+    job = db.session.scalars(sa.select(PrintJob).where(PrintJob.kind == jobs.REPORT)).one()
     assert job.filename == name
+
+
+def test_the_report_s_title_names_a_year_and_its_days(app, office, story, monkeypatch):
+    from planner.results import exports
+    from planner.results.periods import period_of
+
+    monkeypatch.setattr(exports.render, "render_pdf", lambda html, _styles: html)
+    year = ResultsFilter(office.id, None, None, period_of(PeriodKind.YEAR, date(2026, 10, 12)))
+    with app.test_request_context():
+        html = exports.report_pdf(exports.monthly_report(office, year))
+    assert "Kết quả truyền thông năm 2026 (01/01/2026 – 31/12/2026)" in html
 
 
 def test_every_table_of_the_period_is_one_workbook_made_as_a_job(supervisor_client, story):
