@@ -438,6 +438,56 @@ def test_the_monthly_report_is_a_pdf_made_as_a_job(supervisor_client, office, st
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
 
 
+@pytest.mark.parametrize(
+    ("args", "button", "name"),
+    [
+        (OCTOBER_ARGS, "Báo cáo tháng 10/2026 (PDF)", "bao-cao-ket-qua-2026-10.pdf"),
+        (
+            {"period": "year", "day": "2026-10-12"},
+            "Báo cáo năm 2026 (PDF)",
+            "bao-cao-ket-qua-2026.pdf",
+        ),
+        (
+            {"period": "quarter", "day": "2026-10-12"},
+            "Báo cáo quý 4/2026 (PDF)",
+            "bao-cao-ket-qua-2026-q4.pdf",
+        ),
+        (
+            {"period": "week", "day": "2026-10-12"},
+            "Báo cáo 12/10/2026 – 18/10/2026 (PDF)",
+            "bao-cao-ket-qua-20261012-20261018.pdf",
+        ),
+    ],
+    ids=["month", "year", "quarter", "week"],
+)
+def test_the_report_button_and_file_are_named_for_the_chosen_period(
+    supervisor_client, story, monkeypatch, args, button, name
+):
+    """The issue asks for a monthly report, and a supervisor may choose a quarter or a year: the
+    PDF covers the chosen period, so its button and file say which."""
+    from planner.printing.models import PrintJob
+    from planner.results import jobs
+
+    monkeypatch.setattr(jobs, "enqueue", lambda *_args: None)  # the name is the point, not the PDF
+
+    page = supervisor_client.get("/results/", query_string=args).get_data(as_text=True)
+    assert button in page
+    supervisor_client.post("/results/report", query_string=args)
+    job = db.session.scalars(sa.select(PrintJob).where(PrintJob.kind == jobs.REPORT)).one()
+    assert job.filename == name
+
+
+def test_the_report_s_title_names_a_year_and_its_days(app, office, story, monkeypatch):
+    from planner.results import exports
+    from planner.results.periods import period_of
+
+    monkeypatch.setattr(exports.render, "render_pdf", lambda html, _styles: html)
+    year = ResultsFilter(office.id, None, None, period_of(PeriodKind.YEAR, date(2026, 10, 12)))
+    with app.test_request_context():
+        html = exports.report_pdf(exports.monthly_report(office, year))
+    assert "Kết quả truyền thông năm 2026 (01/01/2026 – 31/12/2026)" in html
+
+
 def test_every_table_of_the_period_is_one_workbook_made_as_a_job(supervisor_client, story):
     from planner.printing.models import PrintJob
     from planner.results import jobs
@@ -618,6 +668,61 @@ def test_where_next_counts_a_commune_s_people_once_and_names_the_kind_that_conve
     assert bac_ha.best_kind == SessionKind.VILLAGE_MEETING
     assert bac_ha.best_kind_rate == Decimal("66.7")
     assert bac_ha.conversion_rate == Decimal("75.0")
+
+
+def _market_session(officer, places, day: date, status=SessionStatus.PLANNED):
+    session = factories.session(
+        officer,
+        places.commune,
+        day=day,
+        start=time(8, 0),
+        end=time(10, 30),
+        venue=places.market,
+        kind=SessionKind.MARKET,
+    )
+    session.status = status
+    return session
+
+
+def _offered(f, today: date, at: time) -> tuple[list[date], list[date]]:
+    """The Sunday market's days offered to plan at, and those shown as already planned."""
+    now = local_to_utc(today, at)
+    rank = next(r for r in ranking.where_next(f, today=today, now=now) if r.name == "Bắc Hà")
+    return [m.day for m in rank.next_markets.free], [m.day for m in rank.next_markets.taken]
+
+
+def test_where_next_offers_the_market_days_no_session_is_planned_at_yet(office, officer, places):
+    """Seen from Monday 7 December 2026, the Bắc Hà market meets on Sundays 13 and 20 December.
+    A session is already planned there on the 13th, so planning another would only end in a
+    clash warning: the 20th is offered, the 13th shown as taken. A session cancelled on the 20th
+    does not take the day."""
+    _market_session(officer, places, date(2026, 12, 13))
+    _market_session(officer, places, date(2026, 12, 20), SessionStatus.CANCELLED)
+    db.session.commit()
+    f = ResultsFilter(office.id, None, None, OCTOBER)
+    free, taken = _offered(f, date(2026, 12, 7), time(9, 0))
+    assert free == [date(2026, 12, 20)]
+    assert taken == [date(2026, 12, 13)]
+
+
+def test_where_next_offers_today_s_market_only_until_it_is_over(office, officer, places):
+    """On Sunday 6 December the market is offered in the morning; from noon it is over (venues
+    keep no market hours: highland markets break up by midday), so only the 13th is offered."""
+    f = ResultsFilter(office.id, None, None, OCTOBER)
+    morning = _offered(f, date(2026, 12, 6), time(9, 0))
+    assert morning == ([date(2026, 12, 6), date(2026, 12, 13)], [])
+    assert _offered(f, date(2026, 12, 6), time(15, 0)) == ([date(2026, 12, 13)], [])
+
+
+def test_where_next_page_plans_only_at_free_market_days_and_says_which_are_taken(
+    supervisor_client, officer, places, monkeypatch
+):
+    monkeypatch.setattr(ranking, "now_utc", lambda: local_to_utc(date(2026, 12, 7), time(9, 0)))
+    _market_session(officer, places, date(2026, 12, 13))
+    db.session.commit()
+    html = supervisor_client.get("/results/where-next").get_data(as_text=True)
+    assert "day=2026-12-20" in html and "day=2026-12-13" not in html
+    assert "Đã có buổi tại Chợ phiên Bắc Hà ngày CN 13/12." in html
 
 
 # --- Queries --------------------------------------------------------------------------------

@@ -25,7 +25,14 @@ from planner.accounts.models import Office
 from planner.people.privacy import neutralise_formula
 from planner.printing import render
 from planner.results import charts, comparisons, coverage, figures, tables, targets
-from planner.results.periods import Period, ResultsFilter, month_period
+from planner.results.periods import (
+    Period,
+    PeriodKind,
+    ResultsFilter,
+    calendar_span,
+    month_period,
+    period_name,
+)
 from planner.timezones import today_local
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -179,9 +186,12 @@ def comparison_chart(title: str, split: comparisons.Breakdown):
 
 
 def report_pdf(report: Report) -> bytes:
+    period = report.filter.period
     html = render_template(
         "pdf/results_report.html",
         report=report,
+        # The title names a calendar month, quarter or year ("tháng 10/2026") before its days.
+        period_name=period_name(period) if calendar_span(period) != PeriodKind.CUSTOM else None,
         figure_rows=figure_rows(report.current, report.previous),
         printed_on=format_date(today_local(), "dd/MM/yyyy"),
         shown=tables.shown,

@@ -90,6 +90,49 @@ def period_of(kind: PeriodKind | str, today: date) -> Period:
     raise PlannerError(_("Choose a period."), field="period")
 
 
+def calendar_span(period: Period) -> PeriodKind:
+    """The calendar month, quarter or year the period's days are exactly (whatever way it was
+    chosen: 1–31 October typed as from … to … is October), else CUSTOM (a week is its days)."""
+    first, last = period.first, period.last
+    if first.day != 1:
+        return PeriodKind.CUSTOM
+    if (first.month, last) == (1, date(first.year, 12, 31)):
+        return PeriodKind.YEAR
+    if last == _month_end(first.year, first.month):
+        return PeriodKind.MONTH
+    if first.month % 3 == 1 and last == _month_end(first.year, first.month + 2):
+        return PeriodKind.QUARTER
+    return PeriodKind.CUSTOM
+
+
+def period_name(period: Period) -> str:
+    """What a report calls its period: "tháng 10/2026", "quý 4/2026", "năm 2026", else its
+    first and last days ("01/12/2026 – 07/12/2026")."""
+    first = period.first
+    span = calendar_span(period)
+    if span == PeriodKind.MONTH:
+        return _("month %(month)s/%(year)s", month=first.month, year=first.year)
+    if span == PeriodKind.QUARTER:
+        return _("quarter %(quarter)s/%(year)s", quarter=first.month // 3 + 1, year=first.year)
+    if span == PeriodKind.YEAR:
+        return _("year %(year)s", year=first.year)
+    return f"{period.first:%d/%m/%Y} – {period.last:%d/%m/%Y}"
+
+
+def period_file_part(period: Period) -> str:
+    """The period in a file name: 2026-10 (a month), 2026-q4, 2026 (a year), else
+    20261201-20261207."""
+    first = period.first
+    span = calendar_span(period)
+    if span == PeriodKind.MONTH:
+        return f"{first:%Y-%m}"
+    if span == PeriodKind.QUARTER:
+        return f"{first.year}-q{first.month // 3 + 1}"
+    if span == PeriodKind.YEAR:
+        return str(first.year)
+    return f"{period.first:%Y%m%d}-{period.last:%Y%m%d}"
+
+
 def month_period(year: int, month: int) -> Period:
     return Period(date(year, month, 1), _month_end(year, month), PeriodKind.MONTH)
 

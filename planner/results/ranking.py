@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 import sqlalchemy as sa
 
 from planner.collation import vi_order
-from planner.enums import SessionKind, VenueKind
+from planner.enums import SessionKind, SessionStatus, VenueKind
 from planner.extensions import db
 from planner.places.models import Venue
 from planner.places.services import market_days_between
@@ -26,10 +26,15 @@ from planner.results.models import TargetMetric
 from planner.results.periods import Period, ResultsFilter
 from planner.results.targets import progress, targets_in
 from planner.sessions.models import OutreachSession
-from planner.timezones import today_local
+from planner.timezones import local_day_bounds, now_utc, to_local
 
 LOOKBACK_DAYS = 365
 MARKET_HORIZON_DAYS = 14
+MARKET_DAYS_OFFERED = 2  # per market venue
+# Venues keep their market days but no hours, so today's market counts as over from local noon:
+# highland markets are morning markets (the demo's run 07:30–11:00), and a session planned for
+# a market that has broken up would find nobody there.
+MARKET_OVER_AT = time(12, 0)
 ENROLMENT_METRICS = (TargetMetric.ENROLLED_VOLUNTARY_SI, TargetMetric.ENROLLED_HOUSEHOLD_HI)
 
 
@@ -38,6 +43,16 @@ class MarketDay:
     venue_id: int
     venue: str
     day: date
+
+
+@dataclass(frozen=True)
+class NextMarkets:
+    """One commune's market days ahead: `free` ones to plan a session at (no planned or held
+    session at that venue that day), and the `taken` ones skipped for them, so the page can say
+    the market is already covered then. Both sorted by day."""
+
+    free: list[MarketDay] = field(default_factory=list)
+    taken: list[MarketDay] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -50,7 +65,7 @@ class CommuneRank:
     enrolled: int
     best_kind: SessionKind | None
     best_kind_rate: Decimal | None
-    next_markets: list[MarketDay]
+    next_markets: NextMarkets
 
     @property
     def conversion_rate(self) -> Decimal | None:
@@ -62,9 +77,15 @@ class CommuneRank:
         return Decimal(self.uninsured_estimate or 0) * (self.conversion_rate or 0) / 100
 
 
-def where_next(f: ResultsFilter, today: date | None = None) -> list[CommuneRank]:
-    """The office's communes (or the filter's one), best place to go first."""
-    today = today or today_local()
+def where_next(
+    f: ResultsFilter, today: date | None = None, now: datetime | None = None
+) -> list[CommuneRank]:
+    """The office's communes (or the filter's one), best place to go first.
+
+    `today` is the local day ranked from (default: today where the officers are); `now` (an aware
+    moment, default: now) says whether today's markets are over (`MARKET_OVER_AT`)."""
+    now = to_local(now or now_utc())
+    today = today or now.date()
     recent = f.with_period(Period(today - timedelta(days=LOOKBACK_DAYS - 1), today))
     worked = _what_worked(recent)
     coverage = {
@@ -78,7 +99,8 @@ def where_next(f: ResultsFilter, today: date | None = None) -> list[CommuneRank]
     ]
     for item in progress(running, today):
         gaps[item.target.commune_id] += item.pace.remaining
-    markets = _next_markets(f.office_id, today)
+    first_market_day = today if now.date() != today or now.time() < MARKET_OVER_AT else None
+    markets = _next_markets(f.office_id, today, first_market_day or today + timedelta(days=1))
     nothing = _Worked()
     ranks = [
         CommuneRank(
@@ -90,7 +112,7 @@ def where_next(f: ResultsFilter, today: date | None = None) -> list[CommuneRank]
             enrolled=worked.get(commune_id, nothing).enrolled,
             best_kind=worked.get(commune_id, nothing).best_kind,
             best_kind_rate=worked.get(commune_id, nothing).best_kind_rate,
-            next_markets=markets.get(commune_id, []),
+            next_markets=markets.get(commune_id, NextMarkets()),
         )
         for commune_id, row in coverage.items()
     ]
@@ -163,18 +185,51 @@ def _what_worked(f: ResultsFilter) -> dict[int, _Worked]:
     return worked
 
 
-def _next_markets(office_id: int, today: date) -> dict[int, list[MarketDay]]:
-    """The market days of the next two weeks, per commune (one query; days worked out here)."""
+def _next_markets(office_id: int, today: date, first: date) -> dict[int, NextMarkets]:
+    """Per commune, the first `MARKET_DAYS_OFFERED` free market days of each market venue from
+    `first` to the end of the `MARKET_HORIZON_DAYS` counted from `today`, and (as many at most)
+    the taken ones skipped before them. Two queries: the venues, then the office's planned and
+    held sessions at markets in the horizon; the days are worked out here.
+
+    A cancelled session leaves the day free, and so does a postponed one: it is not held that
+    day."""
     venues = db.session.scalars(
         sa.select(Venue)
         .where(Venue.office_id == office_id, Venue.active, Venue.kind == VenueKind.MARKET)
         .order_by(vi_order(Venue.name))
     ).all()
-    found: dict[int, list[MarketDay]] = defaultdict(list)
     last = today + timedelta(days=MARKET_HORIZON_DAYS - 1)
+    start, end = local_day_bounds(first, last)
+    booked = {
+        (venue_id, to_local(starts_at).date())
+        for venue_id, starts_at in db.session.execute(
+            sa.select(OutreachSession.venue_id, OutreachSession.starts_at)
+            .join(Venue, Venue.id == OutreachSession.venue_id)
+            .where(
+                OutreachSession.office_id == office_id,
+                Venue.kind == VenueKind.MARKET,
+                OutreachSession.starts_at >= start,
+                OutreachSession.starts_at < end,
+                OutreachSession.status.in_((SessionStatus.PLANNED, SessionStatus.HELD)),
+            )
+            .distinct()
+        )
+    }
+    found: dict[int, NextMarkets] = defaultdict(NextMarkets)
     for venue in venues:
-        for day in market_days_between(venue, today, last)[:2]:
-            found[venue.commune_id].append(MarketDay(venue.id, venue.name, day))
-    for days in found.values():
-        days.sort(key=lambda m: m.day)
+        free: list[MarketDay] = []
+        taken: list[MarketDay] = []
+        for day in market_days_between(venue, first, last):
+            market = MarketDay(venue.id, venue.name, day)
+            if (venue.id, day) not in booked:
+                free.append(market)
+                if len(free) == MARKET_DAYS_OFFERED:
+                    break
+            elif len(taken) < MARKET_DAYS_OFFERED:  # a daily market's note stays short
+                taken.append(market)
+        found[venue.commune_id].free.extend(free)
+        found[venue.commune_id].taken.extend(taken)
+    for markets in found.values():
+        markets.free.sort(key=lambda m: m.day)
+        markets.taken.sort(key=lambda m: m.day)
     return found

@@ -19,7 +19,7 @@ from planner.people.identity import person_label
 from planner.results.comparisons import Breakdown, FunnelStep
 from planner.results.coverage import CommuneCoverageRow
 from planner.results.figures import OfficerOverdue
-from planner.results.ranking import CommuneRank
+from planner.results.ranking import CommuneRank, MarketDay
 from planner.results.records import (
     EnrolmentLine,
     FollowUpLine,
@@ -281,7 +281,8 @@ def ranking(ranks: list[CommuneRank]) -> Table:
             Column(_("Enrolled in 12 months"), Kind.COUNT),
             Column(_("Conversion rate"), Kind.PERCENT),
             Column(_("Converts best at")),
-            Column(_("Next market days")),
+            Column(_("Next free market days")),
+            Column(_("Market days already planned")),
         ],
     )
     for r in ranks:
@@ -294,10 +295,15 @@ def ranking(ranks: list[CommuneRank]) -> Table:
                 r.enrolled,
                 r.conversion_rate,
                 r.best_kind.label if r.best_kind else "",
-                ", ".join(f"{m.venue} {format_date(m.day, 'EEE dd/MM')}" for m in r.next_markets),
+                _market_days(r.next_markets.free),
+                _market_days(r.next_markets.taken),
             ]
         )
     return table
+
+
+def _market_days(markets: list[MarketDay]) -> str:
+    return ", ".join(f"{m.venue} {format_date(m.day, 'EEE dd/MM')}" for m in markets)
 
 
 def coverage(rows: list[CommuneCoverageRow]) -> Table:

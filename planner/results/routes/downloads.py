@@ -1,4 +1,4 @@
-"""Results downloads: one table as CSV or XLSX, the monthly report and the workbook as jobs."""
+"""Results downloads: one table as CSV or XLSX, the period's report and the workbook as jobs."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from planner.results import (
     tables,
     targets,
 )
-from planner.results.periods import ResultsFilter
+from planner.results.periods import ResultsFilter, period_file_part
 from planner.results.routes.filters import (
     named_or_404,
     narrowing,
@@ -103,7 +103,8 @@ def start_export(key: str, fmt: str):
 @login_required
 def start_report():
     f = resolve_filter()
-    job = jobs.start(jobs.REPORT, current_user, f, f"bao-cao-ket-qua-{f.period.first:%Y-%m}.pdf")
+    name = f"bao-cao-ket-qua-{period_file_part(f.period)}.pdf"
+    job = jobs.start(jobs.REPORT, current_user, f, name)
     return redirect(url_for("results.job", job_id=job.id))
 
 

@@ -20,7 +20,7 @@ from planner.results import (
     tables,
     targets,
 )
-from planner.results.periods import ResultsFilter
+from planner.results.periods import ResultsFilter, period_name
 from planner.results.routes.filters import (
     filter_context,
     named_or_404,
@@ -43,6 +43,7 @@ def dashboard():
         record_lists=records.RecordList,
         session_kinds=list(SessionKind),
         products=Product.single(),
+        report_period=period_name(f.period),
         **filter_context(f),
     )
 
