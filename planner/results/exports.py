@@ -11,6 +11,7 @@ import csv
 import io
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 from flask import render_template
 from flask_babel import format_date
@@ -112,7 +113,7 @@ def tables_xlsx(sheets: list[tables.Table], progress=None) -> bytes:
 NUMBER_FORMATS = {tables.Kind.DATE: "DD/MM/YYYY", tables.Kind.MONEY: "#,##0"}
 
 
-def _formatted_cell(sheet, value: object, number_format: str) -> Cell:
+def _formatted_cell(sheet, value: date | int | Decimal, number_format: str) -> Cell:
     cell = WriteOnlyCell(sheet)
     cell.value = value
     cell.number_format = number_format
