@@ -260,9 +260,12 @@ def _flyer_body(inputs: dict) -> tuple[str, bytes, dict]:
     return key, pdf, meta
 
 
-def flyer_texts(session: OutreachSession, texts: list[dict] | None = None):
-    """What a flyer prints that people typed, as (where it is, text), for glyphs.py."""
-    office = db.session.get_one(Office, session.office_id)
+def flyer_texts(
+    session: OutreachSession, texts: list[dict] | None = None, office: Office | None = None
+):
+    """What a flyer prints that people typed, as (where it is, text), for glyphs.py; `office`
+    is the session's, when the caller has it already (loaded otherwise)."""
+    office = office or db.session.get_one(Office, session.office_id)
     yield _("The office's name"), office.name
     facts = session_facts(session)
     yield (
