@@ -228,8 +228,9 @@ def person_attendances(person: Person) -> Sequence[Attendance]:
         .join(OutreachSession)
         .where(Attendance.person_id == person.id)
         .options(
-            sa.orm.contains_eager(Attendance.session).selectinload(OutreachSession.venue),
-            sa.orm.contains_eager(Attendance.session).selectinload(OutreachSession.commune),
+            # Each session's venue and commune joined in: one query, not three.
+            sa.orm.contains_eager(Attendance.session).joinedload(OutreachSession.venue),
+            sa.orm.contains_eager(Attendance.session).joinedload(OutreachSession.commune),
         )
         .order_by(OutreachSession.starts_at.desc())
     ).all()
