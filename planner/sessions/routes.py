@@ -239,7 +239,7 @@ def _load_for_detail(session_id: int) -> OutreachSession:
                 .load_only(OutreachSession.occurrence_date, OutreachSession.starts_at),
             )
         )
-        # A row per co-facilitator: every row read (first() would keep only one of them).
+        # A row per co-facilitator, all of them the one session.
         .unique()
         .one_or_none()
     )
