@@ -9,7 +9,7 @@ a person's, commune's, village's, officer's or session's name instead of its num
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -216,7 +216,9 @@ class Names:
     """The names of the records a page of entries refers to, loaded in one query per kind
     the entries refer to."""
 
-    def __init__(self, office_id: int, wanted: dict[Shown, set[int]]) -> None:
+    def __init__(
+        self, office_id: int, wanted: dict[Shown, set[int]], people: Mapping[int, str]
+    ) -> None:
         def ids(kind: Shown) -> list[int]:
             return sorted(i for i in wanted.get(kind, ()) if isinstance(i, int))
 
@@ -228,9 +230,11 @@ class Names:
             ),
         )
         self.attendances = {row.id: (row.person_id, row.session_id) for row in attendance_rows}
-        person_ids = sorted(set(ids(Shown.PERSON)) | {p for p, _s in self.attendances.values()})
+        person_ids = sorted(
+            (set(ids(Shown.PERSON)) | {p for p, _s in self.attendances.values()}) - set(people)
+        )
         session_ids = sorted(set(ids(Shown.SESSION)) | {s for _p, s in self.attendances.values()})
-        self.people = dict(
+        self.people = dict(people) | dict(
             _rows_for(
                 person_ids,
                 sa.select(Person.id, Person.full_name).where(
@@ -404,13 +408,16 @@ def _record(entry: AuditEntry, names: Names, owners: dict) -> tuple[str, str | N
     return str(entity), None
 
 
-def shown_entries(office_id: int, entries: Sequence[AuditEntry]) -> list[ShownEntry]:
+def shown_entries(
+    office_id: int, entries: Sequence[AuditEntry], people: Mapping[int, str] | None = None
+) -> list[ShownEntry]:
     """Entries of office `office_id` as the trail shows them, names loaded in at most 8
-    queries (one per kind of record the entries refer to)."""
+    queries (one per kind of record the entries refer to); `people` maps a person's id to
+    their name when the caller has it already (a person's own trail names mostly them)."""
     owners = _owners(office_id, entries)
     wanted = _wanted(entries)
     wanted[Shown.PERSON].update(owners.values())
-    names = Names(office_id, wanted)
+    names = Names(office_id, wanted, people or {})
     shown = []
     for entry in entries:
         record, link = _record(entry, names, owners)

@@ -65,7 +65,9 @@ def detail(person_id: int):
     )
     audit: list[ShownEntry] = []
     if current_user.is_supervisor:
-        audit = shown_entries(person.office_id, person_trail(person)[::-1])
+        audit = shown_entries(
+            person.office_id, person_trail(person)[::-1], people={person.id: person.full_name}
+        )
     return render_template(
         "people/detail.html",
         person=person,
