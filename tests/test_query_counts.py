@@ -148,7 +148,7 @@ QUERY_BUDGETS = {
     "/?scope=team": 4,
     "/?scope=office": 4,
     "/sessions/{session_id}": 8,
-    "/people/{person_id}": 11,
+    "/people/{person_id}": 9,
     "/people": 4,
     "/people?q=hoang van": 4,
     "/people?q=0912 777": 3,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -212,28 +212,45 @@ def _rows_for(ids: Iterable[int], select: sa.Select) -> Sequence[sa.Row]:
     return db.session.execute(select).all() if ids else ()
 
 
+def _session_name(label_with_place: str, starts_at: datetime) -> str:
+    return f"{label_with_place}, {shown_date(starts_at)}"
+
+
 class Names:
     """The names of the records a page of entries refers to, loaded in one query per kind
-    the entries refer to."""
+    the entries refer to; `people` (id to name) and `attendances` (with their sessions, venues
+    and communes loaded) are those the caller has already, not looked up again."""
 
     def __init__(
-        self, office_id: int, wanted: dict[Shown, set[int]], people: Mapping[int, str]
+        self,
+        office_id: int,
+        wanted: dict[Shown, set[int]],
+        people: Mapping[int, str],
+        attendances: Sequence[Attendance],
     ) -> None:
         def ids(kind: Shown) -> list[int]:
             return sorted(i for i in wanted.get(kind, ()) if isinstance(i, int))
 
-        attendance_ids = ids(Shown.ATTENDANCE)
+        self.attendances = {a.id: (a.person_id, a.session_id) for a in attendances}
+        attendance_ids = [i for i in ids(Shown.ATTENDANCE) if i not in self.attendances]
         attendance_rows = _rows_for(
             attendance_ids,
             sa.select(Attendance.id, Attendance.person_id, Attendance.session_id).where(
                 Attendance.office_id == office_id, Attendance.id.in_(attendance_ids)
             ),
         )
-        self.attendances = {row.id: (row.person_id, row.session_id) for row in attendance_rows}
+        self.attendances |= {row.id: (row.person_id, row.session_id) for row in attendance_rows}
         person_ids = sorted(
             (set(ids(Shown.PERSON)) | {p for p, _s in self.attendances.values()}) - set(people)
         )
-        session_ids = sorted(set(ids(Shown.SESSION)) | {s for _p, s in self.attendances.values()})
+        known_sessions = {
+            a.session_id: _session_name(a.session.label_with_place, a.session.starts_at)
+            for a in attendances
+        }
+        session_ids = sorted(
+            (set(ids(Shown.SESSION)) | {s for _p, s in self.attendances.values()})
+            - set(known_sessions)
+        )
         self.people = dict(people) | dict(
             _rows_for(
                 person_ids,
@@ -287,8 +304,8 @@ class Names:
                 OutreachSession.id.in_(session_ids),
             ),
         )
-        self.sessions = {
-            s.id: f"{label_with_place(s.title, s.kind, s.place)}, {shown_date(s.starts_at)}"
+        self.sessions = known_sessions | {
+            s.id: _session_name(label_with_place(s.title, s.kind, s.place), s.starts_at)
             for s in sessions
         }
 
@@ -409,15 +426,19 @@ def _record(entry: AuditEntry, names: Names, owners: dict) -> tuple[str, str | N
 
 
 def shown_entries(
-    office_id: int, entries: Sequence[AuditEntry], people: Mapping[int, str] | None = None
+    office_id: int,
+    entries: Sequence[AuditEntry],
+    people: Mapping[int, str] | None = None,
+    attendances: Sequence[Attendance] = (),
 ) -> list[ShownEntry]:
     """Entries of office `office_id` as the trail shows them, names loaded in at most 8
-    queries (one per kind of record the entries refer to); `people` maps a person's id to
-    their name when the caller has it already (a person's own trail names mostly them)."""
+    queries (one per kind of record the entries refer to). A caller that has names already
+    passes them: `people` maps a person's id to their name, `attendances` are attendance rows
+    with their sessions (venue and commune) loaded; a person's own trail names mostly them."""
     owners = _owners(office_id, entries)
     wanted = _wanted(entries)
     wanted[Shown.PERSON].update(owners.values())
-    names = Names(office_id, wanted, people or {})
+    names = Names(office_id, wanted, people or {}, attendances)
     shown = []
     for entry in entries:
         record, link = _record(entry, names, owners)

@@ -63,16 +63,17 @@ def detail(person_id: int):
     person = get_owned_or_404(
         Person, person_id, options=[joinedload(Person.village), joinedload(Person.commune)]
     )
+    attendances = person_attendances(person)
     audit: list[ShownEntry] = []
     if current_user.is_supervisor:
         audit = shown_entries(
-            person.office_id, person_trail(person)[::-1], people={person.id: person.full_name}
+            person.office_id,
+            person_trail(person)[::-1],
+            people={person.id: person.full_name},
+            attendances=attendances,
         )
     return render_template(
-        "people/detail.html",
-        person=person,
-        attendances=person_attendances(person),
-        audit=audit,
+        "people/detail.html", person=person, attendances=attendances, audit=audit
     )
 
 
