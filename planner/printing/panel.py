@@ -8,10 +8,11 @@ from dataclasses import dataclass
 from planner.accounts.models import Office
 from planner.extensions import db
 from planner.printing import glyphs
-from planner.printing.flyer import flyer_texts
+from planner.printing.flyer import flyer_texts, talking_texts
 from planner.printing.languages import FlyerLanguages, flyer_languages
 from planner.printing.settings import print_settings
 from planner.printing.sheet import invited_people, sheet_rows, sheet_texts
+from planner.printing.talking_points import session_talking_points
 from planner.sessions.models import OutreachSession
 
 
@@ -30,9 +31,14 @@ def print_panel(session: OutreachSession) -> PrintPanel:
     settings = print_settings(session.office_id)
     office = db.session.get_one(Office, session.office_id)
     people = sheet_rows(invited_people(session, masked=settings.mask_phones), 0, 0)
-    texts = [*flyer_texts(session, office=office), *sheet_texts(session, people, office=office)]
+    # The talking points once, for the texts and for the languages (a session in Hmông, say).
+    points = session_talking_points(session)
+    texts = [
+        *flyer_texts(session, talking_texts(session, points), office=office),
+        *sheet_texts(session, people, office=office),
+    ]
     return PrintPanel(
-        languages=flyer_languages(session.office_id, session.topic, session.language),
+        languages=flyer_languages(session.office_id, session.topic, session.language, points),
         unprintable=tuple(glyphs.unprintable(texts)),
         spare_rows=settings.spare_rows,
     )
