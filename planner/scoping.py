@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import wraps
 from typing import Any, Protocol, TypeVar
 
 from flask import abort
 from flask_login import current_user, login_required
+from sqlalchemy.orm.interfaces import ORMOption
 
 from planner.extensions import db
 from planner.people.models import Person
@@ -23,9 +24,10 @@ class OfficeRecord(Protocol):
 T = TypeVar("T", bound=OfficeRecord)
 
 
-def get_owned_or_404(model: type[T], ident: int) -> T:
-    """Load a record of the current user's office, or answer 404 as if it did not exist."""
-    record = db.session.get(model, ident)
+def get_owned_or_404(model: type[T], ident: int, options: Sequence[ORMOption] = ()) -> T:
+    """Load a record of the current user's office, or answer 404 as if it did not exist;
+    `options` (e.g. joinedload) load what the page shows of it in the same query."""
+    record = db.session.get(model, ident, options=options)
     if record is None or record.office_id != current_user.office_id:
         abort(404)
     return record

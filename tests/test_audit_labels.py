@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -134,6 +134,31 @@ def test_the_persons_own_trail_reads_the_same_way(supervisor_client, office, sup
     page = supervisor_client.get(f"/people/{sua.id}").get_data(as_text=True)
     assert "Giới tính: Nữ → Nam" in page
     assert "female" not in page
+
+
+def test_the_persons_trail_names_their_sessions_as_the_offices_trail_does(
+    supervisor_client, office, officer, supervisor, places
+):
+    # The person's page names the sessions of their trail from the attendance rows it shows
+    # (with no lookup of its own): the same words as the office's trail, which looks them up.
+    sua = ff.person(office, full_name="Giàng Thị Sua")
+    at_house = factories.session(officer, places.commune, day=today_local(), venue=places.house)
+    at_commune = factories.session(
+        officer, places.commune, day=today_local() - timedelta(days=7), title="Họp dân bản"
+    )
+    for session in (at_house, at_commune):
+        attendance = ff.attend(session, sua)
+        record(office.id, "attendance", attendance.id, "create", {}, officer.id)
+    db.session.commit()
+
+    office_trail = supervisor_client.get("/audit").get_data(as_text=True)
+    own_trail = supervisor_client.get(f"/people/{sua.id}").get_data(as_text=True)
+
+    for session in (at_house, at_commune):
+        named = f"Lượt tham dự: Giàng Thị Sua tại buổi {session.label_with_place}, "
+        named += f"{session.local_day:%d/%m/%Y}"
+        assert named in office_trail
+        assert named in own_trail
 
 
 def test_in_english_the_same_entry_reads_in_english(supervisor_client, office, supervisor):

@@ -229,7 +229,7 @@ def test_every_document_prints_with_the_bundled_fonts_alone(officer, places, mee
             talking_points.save_talking_point(officer.office_id, topic, language, text, officer)
         meeting.language = language
         db.session.commit()
-        inputs = flyer.flyer_body_inputs(meeting, "a4", flyer._talking_texts(meeting))
+        inputs = flyer.flyer_body_inputs(meeting, "a4", flyer.talking_texts(meeting))
         documents[f"flyer-{language.value}"] = (flyer.flyer_body_html(inputs), flyer.FLYER_STYLES)
     box = {"left": 0, "top": 0, "width": 400, "height": 200}
     documents["details"] = (

@@ -18,6 +18,7 @@ from planner.people.signals import attendance_recorded
 from planner.sessions.status import set_status
 from planner.timezones import today_local
 from tests import factories
+from tests import factories_followups as ff
 
 
 def row(**values) -> AttendeeInput:
@@ -348,6 +349,48 @@ def test_the_session_page_loads_its_attendees_in_a_fixed_number_of_queries(
     db.session.commit()
     assert count_queries.page(officer_client, f"/sessions/{held.id}") == few
     assert "Người 14" in officer_client.get(f"/sessions/{held.id}").get_data(as_text=True)
+
+
+def test_the_session_page_names_every_co_facilitator_and_counts_its_list_as_the_sheet_does(
+    officer_client, office, officer, supervisor, places
+):
+    # The co-facilitators come joined with the session (a row each), the attendees with their
+    # people: every one of them shows, and the counts above the list, made from the rows the
+    # page loaded, are those the quick add form answers with (counted in SQL).
+    colleague = factories.user(office, username="sua", full_name="Giàng Thị Sua", phone="")
+    session = factories.session(
+        officer,
+        places.commune,
+        day=today_local() - timedelta(days=1),
+        venue=places.house,
+        partner_id=places.partner.id,
+        facilitator_ids=[supervisor.id, colleague.id],
+    )
+    interested = ff.person(office, full_name="Lò Văn Páo", phone="+84912000101")
+    ff.attend(session, interested, vsi=True)
+    on_the_spot = ff.attend(
+        session, ff.person(office, full_name="Vàng A Dình", phone="+84912000102", consent=False)
+    )
+    on_the_spot.registered_on_spot = True
+    ff.attend(session, ff.person(office, full_name="Sùng Thị Mỷ", phone="+84912000103"), hhi=True)
+    waiting = ff.person(office, full_name="Thào A Chứ", phone="+84912000104")
+    ff.attend(session, waiting, confirmed=False)
+    db.session.commit()
+
+    page = officer_client.get(f"/sessions/{session.id}").get_data(as_text=True)
+
+    assert "<dd>Giàng Thị Sua, Nguyễn Thị Hoa</dd>" in page
+    assert "Thào A Chứ" in page.split('id="check-ins"')[1]
+    counts = session_counts(session.id)
+    assert (counts.attended, counts.interested, counts.registered, counts.consenting) == (
+        3,
+        2,
+        1,
+        2,
+    )
+    for name, value in vars(counts).items():
+        if name != "unconfirmed":
+            assert f'<strong data-count="{name}">{value}</strong>' in page
 
 
 def test_editing_a_person_checks_the_cccd_too(officer_client, officer, held, places):

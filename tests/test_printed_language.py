@@ -205,6 +205,23 @@ def test_the_print_panel_says_which_languages_print(officer_client, officer, vil
     assert "alert-warning print-languages" in page
 
 
+def test_the_print_panel_of_a_session_in_tay_reads_its_talking_points_once(
+    officer_client, officer, village_meeting, count_queries
+):
+    # The flyer's texts (checked for printable characters) and the languages it prints in come
+    # from the same talking points: one query, not one each.
+    village_meeting.language = Language.TAY
+    db.session.commit()
+    url = f"/sessions/{village_meeting.id}"
+    officer_client.get(url)
+
+    with count_queries() as statements:
+        page = officer_client.get(url).get_data(as_text=True)
+
+    assert "chưa có nội dung tuyên truyền bằng Tiếng Tày" in page
+    assert sum("FROM talking_point" in statement for statement in statements) == 1
+
+
 def test_planning_a_session_in_hmong_says_the_flyer_prints_vietnamese_only(
     officer_client, officer, places
 ):

@@ -165,7 +165,7 @@ def test_a4_flyer_prints_the_second_language_beside_vietnamese(officer, places, 
 def details_overflow(session, fit: str) -> float:
     """How far the session's details run past the bottom of the flyer's box (<= 0: they fit)."""
     layout = settings.print_settings(session.office_id).flyer_layout
-    body = flyer.flyer_body_inputs(session, layout, flyer._talking_texts(session))
+    body = flyer.flyer_body_inputs(session, layout, flyer.talking_texts(session))
     _key, _pdf, box = flyer._flyer_body(body)
     html = flyer.flyer_layer_html(session, body, box, fit=fit)
     end = render.layout(html, flyer.FLYER_LAYER_STYLES).pages[0].anchors["details"][3]

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy.orm import joinedload
 
 from planner.accounts import bp
 from planner.accounts.forms import (
@@ -47,7 +48,9 @@ def load_user(user_id: str) -> User | None:
     number, _sep, token = user_id.partition(":")
     if not number.isdigit() or not int_in_range(int(number)) or not token:
         return None
-    user = db.session.get(User, int(number))
+    # The team comes along (a join on a few rows): "my team" pages show its name, and a round
+    # trip of its own would cost them a query each.
+    user = db.session.get(User, int(number), options=[joinedload(User.team)])
     if user is None or not hmac.compare_digest(user.session_token.encode(), token.encode()):
         return None
     return user

@@ -9,9 +9,9 @@ a person's, commune's, village's, officer's or session's name instead of its num
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -206,52 +206,90 @@ def field_of(entity: str, key: str) -> Field:
     return FIELDS.get(entity, {}).get(key) or Field(key)
 
 
-class Names:
-    """The names of the records a page of entries refers to, loaded in one query per kind."""
+def _rows_for(ids: Iterable[int], select: sa.Select) -> Sequence[sa.Row]:
+    """The rows of `select`, which looks up `ids`; no query for no ids (a page of entries
+    refers to a few kinds of record, and each query is a round trip)."""
+    return db.session.execute(select).all() if ids else ()
 
-    def __init__(self, office_id: int, wanted: dict[Shown, set[int]]) -> None:
+
+def _session_name(label_with_place: str, starts_at: datetime) -> str:
+    return f"{label_with_place}, {shown_date(starts_at)}"
+
+
+class Names:
+    """The names of the records a page of entries refers to, loaded in one query per kind
+    the entries refer to; `people` (id to name) and `attendances` (with their sessions, venues
+    and communes loaded) are those the caller has already, not looked up again."""
+
+    def __init__(
+        self,
+        office_id: int,
+        wanted: dict[Shown, set[int]],
+        people: Mapping[int, str],
+        attendances: Sequence[Attendance],
+    ) -> None:
         def ids(kind: Shown) -> list[int]:
             return sorted(i for i in wanted.get(kind, ()) if isinstance(i, int))
 
-        attendance_rows = db.session.execute(
+        self.attendances = {a.id: (a.person_id, a.session_id) for a in attendances}
+        attendance_ids = [i for i in ids(Shown.ATTENDANCE) if i not in self.attendances]
+        attendance_rows = _rows_for(
+            attendance_ids,
             sa.select(Attendance.id, Attendance.person_id, Attendance.session_id).where(
-                Attendance.office_id == office_id, Attendance.id.in_(ids(Shown.ATTENDANCE))
-            )
-        ).all()
-        self.attendances = {row.id: (row.person_id, row.session_id) for row in attendance_rows}
-        person_ids = set(ids(Shown.PERSON)) | {p for p, _s in self.attendances.values()}
-        session_ids = set(ids(Shown.SESSION)) | {s for _p, s in self.attendances.values()}
-        self.people = dict(
-            db.session.execute(
+                Attendance.office_id == office_id, Attendance.id.in_(attendance_ids)
+            ),
+        )
+        self.attendances |= {row.id: (row.person_id, row.session_id) for row in attendance_rows}
+        person_ids = sorted(
+            (set(ids(Shown.PERSON)) | {p for p, _s in self.attendances.values()}) - set(people)
+        )
+        known_sessions = {
+            a.session_id: _session_name(a.session.label_with_place, a.session.starts_at)
+            for a in attendances
+        }
+        session_ids = sorted(
+            (set(ids(Shown.SESSION)) | {s for _p, s in self.attendances.values()})
+            - set(known_sessions)
+        )
+        self.people = dict(people) | dict(
+            _rows_for(
+                person_ids,
                 sa.select(Person.id, Person.full_name).where(
-                    Person.office_id == office_id, Person.id.in_(sorted(person_ids))
-                )
-            ).all()
+                    Person.office_id == office_id, Person.id.in_(person_ids)
+                ),
+            )
         )
+        commune_ids = ids(Shown.COMMUNE)
         self.communes = dict(
-            db.session.execute(
+            _rows_for(
+                commune_ids,
                 sa.select(Commune.id, Commune.name).where(
-                    Commune.office_id == office_id, Commune.id.in_(ids(Shown.COMMUNE))
-                )
-            ).all()
+                    Commune.office_id == office_id, Commune.id.in_(commune_ids)
+                ),
+            )
         )
+        village_ids = ids(Shown.VILLAGE)
         self.villages = dict(
-            db.session.execute(
+            _rows_for(
+                village_ids,
                 sa.select(Village.id, Village.name)
                 .join(Commune, Village.commune_id == Commune.id)
-                .where(Commune.office_id == office_id, Village.id.in_(ids(Shown.VILLAGE)))
-            ).all()
+                .where(Commune.office_id == office_id, Village.id.in_(village_ids)),
+            )
         )
+        user_ids = ids(Shown.USER)
         self.users = dict(
-            db.session.execute(
+            _rows_for(
+                user_ids,
                 sa.select(User.id, User.full_name).where(
-                    User.office_id == office_id, User.id.in_(ids(Shown.USER))
-                )
-            ).all()
+                    User.office_id == office_id, User.id.in_(user_ids)
+                ),
+            )
         )
         # The columns a session's name is made of, not whole sessions with their venue and
         # commune (three queries and hundreds of objects on a long history).
-        sessions = db.session.execute(
+        sessions = _rows_for(
+            session_ids,
             sa.select(
                 OutreachSession.id,
                 OutreachSession.title,
@@ -263,11 +301,11 @@ class Names:
             .join(Commune, Commune.id == OutreachSession.commune_id)
             .where(
                 OutreachSession.office_id == office_id,
-                OutreachSession.id.in_(sorted(session_ids)),
-            )
-        ).all()
-        self.sessions = {
-            s.id: f"{label_with_place(s.title, s.kind, s.place)}, {shown_date(s.starts_at)}"
+                OutreachSession.id.in_(session_ids),
+            ),
+        )
+        self.sessions = known_sessions | {
+            s.id: _session_name(label_with_place(s.title, s.kind, s.place), s.starts_at)
             for s in sessions
         }
 
@@ -354,15 +392,17 @@ def _wanted(entries: Iterable[AuditEntry]) -> dict[Shown, set[int]]:
 
 
 def _owners(office_id: int, entries: Sequence[AuditEntry]) -> dict[tuple[str, int], int]:
-    """The person each follow-up and enrolment entry is about, in one query per kind."""
+    """The person each follow-up and enrolment entry is about, in one query per kind that
+    appears."""
     owners: dict[tuple[str, int], int] = {}
     for entity, model in (("follow_up", FollowUp), ("enrolment", Enrolment)):
         ids = sorted({e.entity_id for e in entries if e.entity == entity})
-        rows = db.session.execute(
+        rows = _rows_for(
+            ids,
             sa.select(model.id, model.person_id).where(
                 model.office_id == office_id, model.id.in_(ids)
-            )
-        ).all()
+            ),
+        )
         owners.update({(entity, row.id): row.person_id for row in rows})
     return owners
 
@@ -385,12 +425,20 @@ def _record(entry: AuditEntry, names: Names, owners: dict) -> tuple[str, str | N
     return str(entity), None
 
 
-def shown_entries(office_id: int, entries: Sequence[AuditEntry]) -> list[ShownEntry]:
-    """Entries of office `office_id` as the trail shows them, names loaded in 9 queries."""
+def shown_entries(
+    office_id: int,
+    entries: Sequence[AuditEntry],
+    people: Mapping[int, str] | None = None,
+    attendances: Sequence[Attendance] = (),
+) -> list[ShownEntry]:
+    """Entries of office `office_id` as the trail shows them, names loaded in at most 8
+    queries (one per kind of record the entries refer to). A caller that has names already
+    passes them: `people` maps a person's id to their name, `attendances` are attendance rows
+    with their sessions (venue and commune) loaded; a person's own trail names mostly them."""
     owners = _owners(office_id, entries)
     wanted = _wanted(entries)
     wanted[Shown.PERSON].update(owners.values())
-    names = Names(office_id, wanted)
+    names = Names(office_id, wanted, people or {}, attendances)
     shown = []
     for entry in entries:
         record, link = _record(entry, names, owners)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from planner.accounts.models import User
 from planner.collation import vi_order
@@ -72,8 +72,9 @@ def board(
     per_page: int = PILE_SIZE,
 ) -> Board:
     """One page of each pile (`pages` maps a pile key to its 1-based page) and each pile's size:
-    three queries for the piles whatever their size (the counts, the page's rows, then each
-    relation once), so the office's thousands of open follow-ups are counted, never loaded."""
+    three queries for the piles whatever their size (the counts, the page's rows with their
+    people, sessions and officers, then their outcomes), so the office's thousands of open
+    follow-ups are counted, never loaded."""
     today = today or today_local()
     pages = pages or {}
     open_here = [FollowUp.office_id == scope.office_id, FollowUp.status == FollowUpStatus.OPEN]
@@ -117,9 +118,11 @@ def board(
         sa.select(FollowUp)
         .where(FollowUp.id.in_(page_ids))
         .options(
-            selectinload(FollowUp.person).selectinload(Person.village),
-            selectinload(FollowUp.session),
-            selectinload(FollowUp.assigned_to),
+            # One of each per follow-up: joined in (a round trip each otherwise, which counts
+            # on PostgreSQL); the outcomes, a list, in one more query.
+            joinedload(FollowUp.person).joinedload(Person.village),
+            joinedload(FollowUp.session),
+            joinedload(FollowUp.assigned_to),
             selectinload(FollowUp.outcomes),
         )
         .order_by(FollowUp.due_on, FollowUp.id)
@@ -143,9 +146,10 @@ def person_follow_ups(person: Person) -> list[FollowUp]:
             sa.select(FollowUp)
             .where(FollowUp.person_id == person.id, FollowUp.office_id == person.office_id)
             .options(
-                selectinload(FollowUp.outcomes).selectinload(FollowUpOutcome.by),
-                selectinload(FollowUp.assigned_to),
-                selectinload(FollowUp.session),
+                # One of each per row joined in, the outcomes (a list) in one more query.
+                selectinload(FollowUp.outcomes).joinedload(FollowUpOutcome.by),
+                joinedload(FollowUp.assigned_to),
+                joinedload(FollowUp.session),
             )
             .order_by(FollowUp.created_at.desc(), FollowUp.id.desc())
         )

@@ -142,7 +142,8 @@ class FollowUp(Model):
         sa.ForeignKey("outreach_session.id", ondelete="SET NULL"), index=True
     )
     product: Mapped[Product] = mapped_column(enum_column(Product))
-    assigned_to_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"), index=True)
+    # Indexed by ix_follow_up_assigned_status_due below, which begins with it.
+    assigned_to_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
     due_on: Mapped[date]
     status: Mapped[FollowUpStatus] = mapped_column(
         enum_column(FollowUpStatus), default=FollowUpStatus.OPEN
@@ -166,6 +167,9 @@ class FollowUp(Model):
 
     __table_args__ = (
         sa.Index("ix_follow_up_office_status_due", "office_id", "status", "due_on"),
+        # Also every lookup by officer alone: a one-column assigned_to_id index beside it made
+        # PostgreSQL, in a nation's database, read a team's follow-ups through that one (it
+        # rates an index of several columns lower) and filter ~900 closed ones an officer.
         sa.Index("ix_follow_up_assigned_status_due", "assigned_to_id", "status", "due_on"),
         # Results: the follow-ups due in a period, whatever their status, from the index alone.
         sa.Index("ix_follow_up_office_due", "office_id", "due_on", "status"),

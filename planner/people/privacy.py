@@ -8,7 +8,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from planner.accounts.models import User
 from planner.audit.models import AuditEntry
@@ -57,7 +57,7 @@ def person_trail(person: Person) -> Sequence[AuditEntry]:
     return db.session.scalars(
         sa.select(AuditEntry)
         .where(AuditEntry.office_id == person.office_id, AuditEntry.id.in_(about))
-        .options(selectinload(AuditEntry.user))
+        .options(joinedload(AuditEntry.user))
         .order_by(AuditEntry.at, AuditEntry.id)
     ).all()
 

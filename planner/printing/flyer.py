@@ -21,8 +21,9 @@ from planner.extensions import db
 from planner.printing import glyphs, render
 from planner.printing.facts import DOCUMENT_LOCALE, SessionFacts, session_facts
 from planner.printing.markup import render_markup
+from planner.printing.models import TalkingPoint
 from planner.printing.settings import print_settings
-from planner.printing.talking_points import session_topics, talking_points
+from planner.printing.talking_points import session_talking_points, session_topics
 from planner.rates.quotes import percent_text
 from planner.rates.services import (
     household_hi_quote,
@@ -116,11 +117,15 @@ def flyer_costs(on: date, office_id: int) -> FlyerCosts:
     return FlyerCosts(min_income=low, groups=tuple(groups), members=members)
 
 
-def _talking_texts(session: OutreachSession) -> list[dict]:
+def talking_texts(
+    session: OutreachSession, points: dict[tuple[Topic, Language], TalkingPoint] | None = None
+) -> list[dict]:
     """Per topic: the Vietnamese text and, when the session is in another language, that
-    text, as the admin typed them."""
+    text, as the admin typed them; from `points` when the caller loaded them already
+    (`session_talking_points`), else in one query."""
     topics = session_topics(session.topic)
-    points = talking_points(session.office_id, topics, {Language.VIETNAMESE, session.language})
+    if points is None:
+        points = session_talking_points(session)
     texts = []
     for topic in topics:
         vietnamese = points.get((topic, Language.VIETNAMESE))
@@ -237,7 +242,7 @@ def flyer_layer_html(
 def flyer_html(session: OutreachSession, flyer_layout: str | None = None) -> str:
     """Both parts of the flyer's HTML, as printed (for reading and for tests)."""
     flyer_layout = flyer_layout or print_settings(session.office_id).flyer_layout
-    body = flyer_body_inputs(session, flyer_layout, _talking_texts(session))
+    body = flyer_body_inputs(session, flyer_layout, talking_texts(session))
     box = {"left": 0, "top": 0, "width": 100, "height": 100}
     return flyer_body_html(body) + flyer_layer_html(session, body, box)
 
@@ -307,13 +312,16 @@ def _typed_texts(
                 yield where, body
 
 
-def flyer_texts(session: OutreachSession, texts: list[dict] | None = None):
-    """What a flyer prints that people typed, as (where it is, text), for glyphs.py."""
-    office = db.session.get_one(Office, session.office_id)
+def flyer_texts(
+    session: OutreachSession, texts: list[dict] | None = None, office: Office | None = None
+):
+    """What a flyer prints that people typed, as (where it is, text), for glyphs.py; `office`
+    is the session's, when the caller has it already (loaded otherwise)."""
+    office = office or db.session.get_one(Office, session.office_id)
     yield from _typed_texts(
         office.name,
         _details_texts(session_facts(session)),
-        texts if texts is not None else _talking_texts(session),
+        texts if texts is not None else talking_texts(session),
         session.language,
     )
 
@@ -352,7 +360,7 @@ def flyer_pdf(session: OutreachSession) -> tuple[str, bytes]:
     them, when the talking points or the details have a character no bundled font has.
     """
     flyer_layout = print_settings(session.office_id).flyer_layout
-    inputs = flyer_body_inputs(session, flyer_layout, _talking_texts(session))
+    inputs = flyer_body_inputs(session, flyer_layout, talking_texts(session))
     facts = session_facts(session)
     details = _details_texts(facts)
     body_key, body, box = _flyer_body(inputs, details)
@@ -379,7 +387,7 @@ def flyer_pdf(session: OutreachSession) -> tuple[str, bytes]:
 
 def _session_body_key(session: OutreachSession) -> str:
     flyer_layout = print_settings(session.office_id).flyer_layout
-    return _flyer_body_key(flyer_body_inputs(session, flyer_layout, _talking_texts(session)))
+    return _flyer_body_key(flyer_body_inputs(session, flyer_layout, talking_texts(session)))
 
 
 def _body_ready(key: str) -> bool:
@@ -430,7 +438,7 @@ def prepare_flyer_body(session: OutreachSession) -> bool:
     the flyer names it to the officer, and the other bodies are still prepared."""
     flyer_layout = print_settings(session.office_id).flyer_layout
     try:
-        _flyer_body(flyer_body_inputs(session, flyer_layout, _talking_texts(session)))
+        _flyer_body(flyer_body_inputs(session, flyer_layout, talking_texts(session)))
     except glyphs.UnprintableText:
         return False
     return True

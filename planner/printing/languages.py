@@ -1,18 +1,20 @@
 """Which languages a session's flyer prints in, said before it is printed.
 
 A flyer prints its talking points in Vietnamese and, for a session held in another language,
-in that language beside them, topic by topic (flyer._talking_texts). A topic with no talking
+in that language beside them, topic by topic (flyer.talking_texts). A topic with no talking
 points in the session's language prints in Vietnamese only: officers are told so when they plan
 the session and on its print panel, rather than finding out at the market.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
 
 from planner.enums import Language, Topic
+from planner.printing.models import TalkingPoint
 from planner.printing.talking_points import TALKING_POINT_TOPICS, session_topics, talking_points
 
 
@@ -53,12 +55,19 @@ class FlyerLanguages:
         return _("The flyer prints in Vietnamese and %(language)s.", language=language)
 
 
-def flyer_languages(office_id: int, topic: Topic, language: Language) -> FlyerLanguages:
-    """The languages a flyer on `topic` for a session held in `language` prints in. One query."""
+def flyer_languages(
+    office_id: int,
+    topic: Topic,
+    language: Language,
+    points: Mapping[tuple[Topic, Language], TalkingPoint] | None = None,
+) -> FlyerLanguages:
+    """The languages a flyer on `topic` for a session held in `language` prints in: one
+    query, none when the caller passes the session's `points` (`session_talking_points`)."""
     topics = session_topics(topic)
     if language == Language.VIETNAMESE:
         return FlyerLanguages(language, (Language.VIETNAMESE,), ())
-    points = talking_points(office_id, topics, [language])
+    if points is None:
+        points = talking_points(office_id, topics, [language])
     missing = tuple(t for t in topics if (t, language) not in points)
     printed = (
         (Language.VIETNAMESE,) if len(missing) == len(topics) else (Language.VIETNAMESE, language)

@@ -291,9 +291,3 @@ def printing_panel(session: OutreachSession) -> PrintPanel:
 def printing_language_hint(office_id: int) -> str:
     """Which languages flyers print in besides Vietnamese (shown on the planning form)."""
     return planning_hint(office_id)
-
-
-@bp.app_template_global("printing_spare_rows")
-def printing_spare_rows(office_id: int) -> int:
-    """Spare rows an office adds to its attendance sheets (shown on the session page)."""
-    return print_settings(office_id).spare_rows

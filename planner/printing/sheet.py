@@ -489,9 +489,12 @@ def sheet_layout(sheet_pages: list[SheetPage], session_id: int, version: int, hi
     }
 
 
-def sheet_texts(session: OutreachSession, people: list[SheetPerson | None]):
-    """What a sheet prints that people typed, as (where it is, text), for glyphs.py."""
-    office = db.session.get_one(Office, session.office_id)
+def sheet_texts(
+    session: OutreachSession, people: list[SheetPerson | None], office: Office | None = None
+):
+    """What a sheet prints that people typed, as (where it is, text), for glyphs.py; `office`
+    is the session's, when the caller has it already (loaded otherwise)."""
+    office = office or db.session.get_one(Office, session.office_id)
     yield _("The office's name"), office.name
     facts = session_facts(session)
     yield (

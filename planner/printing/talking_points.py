@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -16,6 +17,9 @@ from planner.extensions import db
 from planner.printing import glyphs
 from planner.printing.models import TalkingPoint
 from planner.signals import printed_matter_changed
+
+if TYPE_CHECKING:
+    from planner.sessions.models import OutreachSession
 
 DEFAULT_TALKING_POINTS_DIR = Path(__file__).with_name("default_talking_points")
 TALKING_POINT_TOPICS = (Topic.VOLUNTARY_SI, Topic.HOUSEHOLD_HI)
@@ -60,6 +64,14 @@ def talking_points(
     ).all()
     chosen = {(row.topic, row.language): row for row in rows}
     return {pair: row for pair, row in chosen.items() if row.body.strip()}
+
+
+def session_talking_points(session: OutreachSession) -> dict[tuple[Topic, Language], TalkingPoint]:
+    """`talking_points` for what a session's flyer prints: its topics, in Vietnamese and in the
+    session's language. One query."""
+    return talking_points(
+        session.office_id, session_topics(session.topic), {Language.VIETNAMESE, session.language}
+    )
 
 
 def talking_point(office_id: int, topic: Topic, language: Language) -> TalkingPoint | None:

@@ -10,7 +10,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
 from planner.accounts.models import User
@@ -217,19 +217,32 @@ def new():
 
 
 def _load_for_detail(session_id: int) -> OutreachSession:
-    session = db.session.scalars(
-        sa.select(OutreachSession)
-        .where(
-            OutreachSession.id == session_id, OutreachSession.office_id == current_user.office_id
+    session = (
+        db.session.scalars(
+            sa.select(OutreachSession)
+            .where(
+                OutreachSession.id == session_id,
+                OutreachSession.office_id == current_user.office_id,
+            )
+            .options(
+                # The page shows each of these: joined into the session's own query (a round trip
+                # each otherwise, which counts on PostgreSQL).
+                joinedload(OutreachSession.venue),
+                joinedload(OutreachSession.commune),
+                joinedload(OutreachSession.village),
+                joinedload(OutreachSession.lead_officer),
+                joinedload(OutreachSession.partner),
+                joinedload(OutreachSession.facilitators),
+                # The series' summary reads only each occurrence's day: not whole sessions.
+                joinedload(OutreachSession.series)
+                .selectinload(SessionSeries.sessions)
+                .load_only(OutreachSession.occurrence_date, OutreachSession.starts_at),
+            )
         )
-        .options(
-            selectinload(OutreachSession.facilitators),
-            # The series' summary reads only each occurrence's day: not whole sessions.
-            selectinload(OutreachSession.series)
-            .selectinload(SessionSeries.sessions)
-            .load_only(OutreachSession.occurrence_date, OutreachSession.starts_at),
-        )
-    ).first()
+        # A row per co-facilitator, all of them the one session.
+        .unique()
+        .one_or_none()
+    )
     if session is None:
         abort(404)
     return session

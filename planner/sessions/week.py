@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from planner.enums import SessionStatus
 from planner.extensions import db
@@ -39,8 +39,7 @@ def in_scope(scope: Scope) -> sa.ColumnElement[bool]:
 
 
 def week_sessions(scope: Scope, monday: date) -> Sequence[OutreachSession]:
-    """The sessions of one week (Monday to Sunday, local time) in a scope, in a fixed few
-    queries."""
+    """The sessions of one week (Monday to Sunday, local time) in a scope, in two queries."""
     start, end = local_day_bounds(monday, monday + timedelta(days=6))
     query = sa.select(OutreachSession).where(
         in_scope(scope),
@@ -49,12 +48,14 @@ def week_sessions(scope: Scope, monday: date) -> Sequence[OutreachSession]:
     )
     return db.session.scalars(
         query.options(
-            selectinload(OutreachSession.venue),
-            selectinload(OutreachSession.commune),
-            selectinload(OutreachSession.village),
-            selectinload(OutreachSession.lead_officer),
+            # One of each per session: joined into the sessions' query (a round trip each
+            # otherwise, which counts on PostgreSQL); the co-facilitators, a list, in one more.
+            joinedload(OutreachSession.venue),
+            joinedload(OutreachSession.commune),
+            joinedload(OutreachSession.village),
+            joinedload(OutreachSession.lead_officer),
+            joinedload(OutreachSession.partner),
             selectinload(OutreachSession.facilitators),
-            selectinload(OutreachSession.partner),
         ).order_by(OutreachSession.starts_at)
     ).all()
 

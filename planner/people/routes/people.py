@@ -7,6 +7,7 @@ from datetime import date
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy.orm import joinedload
 
 from planner.audit.labels import ShownEntry, shown_entries
 from planner.concurrency import StaleForm, check_version, describe
@@ -58,15 +59,21 @@ def person_or_404(person_id: int) -> Person:
 @bp.get("/people/<int:person_id>")
 @login_required
 def detail(person_id: int):
-    person = person_or_404(person_id)
+    # The page names the person's village and commune: joined in, not a query each.
+    person = get_owned_or_404(
+        Person, person_id, options=[joinedload(Person.village), joinedload(Person.commune)]
+    )
+    attendances = person_attendances(person)
     audit: list[ShownEntry] = []
     if current_user.is_supervisor:
-        audit = shown_entries(person.office_id, person_trail(person)[::-1])
+        audit = shown_entries(
+            person.office_id,
+            person_trail(person)[::-1],
+            people={person.id: person.full_name},
+            attendances=attendances,
+        )
     return render_template(
-        "people/detail.html",
-        person=person,
-        attendances=person_attendances(person),
-        audit=audit,
+        "people/detail.html", person=person, attendances=attendances, audit=audit
     )
 
 
