@@ -264,12 +264,20 @@ def test_team_and_commune_feeds_hold_their_sessions(client, office, supervisor, 
     db.session.flush()
     monday = next_monday()
     factories.session(member, places.commune, day=monday, title="Của tổ")
+    # Led by one member and co-facilitated by another: once in the team's calendar.
+    partner = factories.user(office, username="dua", full_name="Vàng Seo Dua", team=team)
+    factories.session(
+        member, places.commune, day=monday, title="Hai người của tổ", facilitator_ids=[partner.id]
+    )
     factories.session(outsider, other_commune, day=monday, title="Ở Si Ma Cai")
     db.session.commit()
     _team_feed, team_token = create_feed(supervisor, "team", team_id=team.id)
     _commune_feed, commune_token = create_feed(supervisor, "commune", commune_id=other_commune.id)
     db.session.commit()
-    assert summaries(client.get(f"/calendars/feed/{team_token}.ics").data) == ["Của tổ"]
+    assert sorted(summaries(client.get(f"/calendars/feed/{team_token}.ics").data)) == [
+        "Của tổ",
+        "Hai người của tổ",
+    ]
     assert summaries(client.get(f"/calendars/feed/{commune_token}.ics").data) == ["Ở Si Ma Cai"]
 
 

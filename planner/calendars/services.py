@@ -23,7 +23,7 @@ from planner.extensions import db
 from planner.places.models import Commune, Partner, Venue, Village, village_display_name
 from planner.scope import Scope, ScopeKind
 from planner.sessions.models import OutreachSession, SessionSeries, session_facilitator
-from planner.sessions.week import in_scope
+from planner.sessions.week import in_scope, sessions_in_scope
 from planner.timezones import local_day_bounds, local_to_utc, today_local
 
 # A feed shows the last 60 days and the next 365, so it stays small however old the office is.
@@ -241,11 +241,9 @@ def _feed_condition(feed: CalendarFeed, first: date, last: date) -> sa.ColumnEle
     # The sessions the feed may show at all, found once: PostgreSQL and SQLite compute a CTE
     # used three times only once, where each of the three parts below searched the office's
     # sessions again (a quarter of PostgreSQL's time for an officer's feed in a nation).
-    scoped = (
-        sa.select(OutreachSession.id, OutreachSession.series_id, OutreachSession.starts_at)
-        .where(_feed_filter(feed))
-        .cte("feed_scope")
-    )
+    scoped = sessions_in_scope(
+        feed_scope(feed), OutreachSession.id, OutreachSession.series_id, OutreachSession.starts_at
+    ).cte("feed_scope")
     in_window = sa.and_(scoped.c.starts_at >= start, scoped.c.starts_at < end)
     series_in_window = sa.select(scoped.c.series_id).where(
         in_window, scoped.c.series_id.is_not(None)
