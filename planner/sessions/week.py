@@ -38,7 +38,7 @@ def in_scope(scope: Scope) -> sa.ColumnElement[bool]:
     return condition
 
 
-def sessions_in_scope(scope: Scope, *columns) -> sa.Select:
+def sessions_in_scope(scope: Scope, *columns) -> sa.Select | sa.CompoundSelect:
     """`columns` of the sessions `in_scope(scope)` selects, as a query that reads only the
     scope's own sessions: for officers, the ones they lead and the ones they co-facilitate
     joined by UNION. In one condition the OR made PostgreSQL expect half the office's sessions
