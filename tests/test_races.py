@@ -244,6 +244,26 @@ def test_two_people_printing_one_new_sheet_at_once_both_get_it(app, officer, hel
     assert numbers == [1]
 
 
+def test_a_print_that_looked_before_another_committed_the_same_sheet_takes_that_version(
+    app, officer, held, sua
+):
+    """The window the threads above hit only under load: one print looks for a version of
+    this content and finds none, the other print commits version 1 of it, then the first
+    claims a number. It must take version 1, not make a version 2 of the same sheet."""
+    factories.rates()
+    seed_talking_points()
+    db.session.commit()
+    first, _pdf = sheet.attendance_sheet(held)
+    db.session.commit()
+    claimed = sheet._claim_sheet_version(held, first.content_hash, officer)
+    db.session.commit()
+    assert claimed.id == first.id
+    numbers = db.session.scalars(
+        sa.select(SheetVersion.number).where(SheetVersion.session_id == held.id)
+    ).all()
+    assert numbers == [1]
+
+
 # --- jobs whose worker died ----------------------------------------------------------------
 
 

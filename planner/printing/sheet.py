@@ -533,12 +533,7 @@ def attendance_sheet(
     hidden = settings.hidden
     glyphs.require_printable(sheet_texts(session, people))
     content_hash = _sheet_content_hash(session, people, hidden)
-    existing = db.session.scalar(
-        sa.select(SheetVersion)
-        .where(SheetVersion.session_id == session.id, SheetVersion.content_hash == content_hash)
-        .order_by(SheetVersion.number.desc())
-        .limit(1)
-    )
+    existing = _version_with_content(session.id, content_hash)
     if existing is not None and existing.pdf_key:
         pdf = render.cached(existing.pdf_key)
         if pdf is not None:
@@ -559,6 +554,18 @@ def attendance_sheet(
     existing.layout_json = json.dumps(layout, separators=(",", ":"))
     db.session.flush()
     return existing, pdf
+
+
+def _version_with_content(
+    session_id: int, content_hash: str, below: int | None = None
+) -> SheetVersion | None:
+    """The session's latest sheet version with this content (numbered below `below`), if any."""
+    query = sa.select(SheetVersion).where(
+        SheetVersion.session_id == session_id, SheetVersion.content_hash == content_hash
+    )
+    if below is not None:
+        query = query.where(SheetVersion.number < below)
+    return db.session.scalar(query.order_by(SheetVersion.number.desc()).limit(1))
 
 
 def _claim_sheet_version(
@@ -583,17 +590,17 @@ def _claim_sheet_version(
                 db.session.add(version)
         except sa.exc.IntegrityError:
             # The other print committed first (PostgreSQL waited for it): take its row.
-            same = db.session.scalar(
-                sa.select(SheetVersion)
-                .where(
-                    SheetVersion.session_id == session.id,
-                    SheetVersion.content_hash == content_hash,
-                )
-                .order_by(SheetVersion.number.desc())
-                .limit(1)
-            )
+            same = _version_with_content(session.id, content_hash)
             if same is not None:
                 return same
             continue
+        # The other print may have committed the same content between our look and our claim
+        # under another number (SQLite reads outside a write see it only now; holding the write
+        # lock, we see every print committed before ours): keep theirs, not a second version.
+        earlier = _version_with_content(session.id, content_hash, below=version.number)
+        if earlier is not None:
+            db.session.delete(version)
+            db.session.flush()
+            return earlier
         return version
     raise PlannerError(_("The sheet is being printed by someone else; try again in a moment."))
