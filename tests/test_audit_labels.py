@@ -16,10 +16,12 @@ from planner.enrolments.services import snapshot as enrolment_snapshot
 from planner.enums import LabelledEnum, PriorityGroup
 from planner.extensions import db
 from planner.followups.models import FollowUp, FollowUpStatus, Product
+from planner.followups.scheduling import created_from
 from planner.followups.scheduling import snapshot as follow_up_snapshot
 from planner.people.models import Gender
 from planner.people.snapshots import ATTENDANCE_FIELDS, PERSON_FIELDS
 from planner.phones import display_phone
+from planner.sessions.models import OutreachSession
 from planner.timezones import today_local
 from tests import factories
 from tests import factories_followups as ff
@@ -31,7 +33,9 @@ def test_every_field_an_entry_can_hold_has_its_one_mapping():
     recorded = {
         "person": set(PERSON_FIELDS),
         "attendance": set(ATTENDANCE_FIELDS),
-        "follow_up": set(follow_up_snapshot(follow_up)) | {"outcome", "call_back_on"},
+        "follow_up": set(follow_up_snapshot(follow_up))
+        | {"outcome", "call_back_on"}
+        | set(created_from(OutreachSession(id=1))),
         "enrolment": set(enrolment_snapshot(enrolment)),
     }
     for entity, keys in recorded.items():

@@ -25,7 +25,13 @@ from planner.audit.models import AuditEntry
 from planner.enrolments.models import Enrolment
 from planner.enums import LabelledEnum, PriorityGroup
 from planner.extensions import db
-from planner.followups.models import FollowUp, FollowUpStatus, OutcomeKind, Product
+from planner.followups.models import (
+    FollowUp,
+    FollowUpOrigin,
+    FollowUpStatus,
+    OutcomeKind,
+    Product,
+)
 from planner.formats import shown_date, shown_money, shown_number
 from planner.people.models import Attendance, AttendanceSource, Gender, Person
 from planner.phones import display_phone
@@ -140,6 +146,9 @@ FIELDS: dict[str, dict[str, Field]] = {
         "notes": NOTES,
         "outcome": Field(_l("Contact result"), OutcomeKind),
         "call_back_on": Field(_l("Call back on"), Shown.DATE),
+        # Added when interest at a session schedules it (followups.scheduling.created_from).
+        "session_id": Field(_l("Session"), Shown.SESSION),
+        "from": Field(_l("Created from"), FollowUpOrigin),
     },
     "enrolment": {
         "person_id": PERSON,

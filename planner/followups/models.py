@@ -83,6 +83,12 @@ class Channel(_Labelled):
     HOME_VISIT = "home_visit"
 
 
+class FollowUpOrigin(_Labelled):
+    """What made a follow-up (its audit entry's "from")."""
+
+    ATTENDANCE = "attendance"  # interest recorded at a session (planner.followups.scheduling)
+
+
 LABELS = {
     Product.VOLUNTARY_SI: _l("Voluntary social insurance"),
     Product.HOUSEHOLD_HI: _l("Household health insurance"),
@@ -97,6 +103,7 @@ LABELS = {
     OutcomeKind.ENROLLED: _l("Enrolled"),
     Channel.CALL: _l("Phone call"),
     Channel.HOME_VISIT: _l("Visit at home"),
+    FollowUpOrigin.ATTENDANCE: _l("Interest recorded at a session"),
 }
 
 

@@ -17,6 +17,7 @@ from planner.errors import PlannerError
 from planner.extensions import db
 from planner.followups.models import (
     FollowUp,
+    FollowUpOrigin,
     FollowUpStatus,
     Product,
 )
@@ -26,6 +27,7 @@ from planner.people.signals import (
     attendance_recorded,
     attendance_removed,
 )
+from planner.sessions.models import OutreachSession
 from planner.timezones import now_utc, today_local
 
 ENTITY = "follow_up"
@@ -119,10 +121,16 @@ def schedule_from_attendance(attendance: Attendance, user: User | None) -> Follo
         ENTITY,
         follow_up.id,
         "create",
-        {**snapshot(follow_up), "session_id": session.id, "from": "attendance"},
+        {**snapshot(follow_up), **created_from(session)},
         actor_id(user),
     )
     return follow_up
+
+
+def created_from(session: OutreachSession) -> dict[str, object]:
+    """What a follow-up scheduled from an attendance adds to its audit entry (labelled in
+    planner.audit.labels like every other field)."""
+    return {"session_id": session.id, "from": FollowUpOrigin.ATTENDANCE.value}
 
 
 @attendance_recorded.connect
