@@ -312,5 +312,5 @@ def test_a_tampered_snapshot_on_a_stale_edit_form_is_shown_not_a_500(
         apply_to="this",
     )
     response = admin_client.post(f"/sessions/{session_id}/edit", data=form)
-    assert response.status_code == 200
+    assert response.status_code == 409
     assert "no_such_kind" in response.get_data(as_text=True)  # shown as typed, escaped

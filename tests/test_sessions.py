@@ -95,7 +95,7 @@ def test_bad_input_gets_a_clear_message_and_saves_nothing(
     officer_client, officer, places, overrides, message
 ):
     response = officer_client.post("/sessions/new", data=form(places, officer, **overrides))
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert message in response.get_data(as_text=True)
     assert sessions() == []
 
@@ -107,7 +107,7 @@ def test_a_venue_of_another_office_is_refused(officer_client, officer, places):
     response = officer_client.post(
         "/sessions/new", data=form(places, officer, venue_id=str(foreign.house.id))
     )
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert sessions() == []
 
 
@@ -179,7 +179,7 @@ def test_a_second_save_from_an_old_form_is_told_what_changed(
         f"/sessions/{session.id}/edit", data={**mine, "expected_attendance": "45"}
     )
     text = response.get_data(as_text=True)
-    assert response.status_code == 200
+    assert response.status_code == 409  # a conflict, shown with what changed
     assert "Người khác đã sửa buổi truyền thông này" in text
     assert "19:00 → 18:00" in text
     db.session.expire_all()

@@ -207,13 +207,14 @@ def new():
             if planned.saved:
                 return _planned(planned)
             clashes = planned.clashes
+    # A refused form is a 422 like every other form's; a clash to confirm is a question (200).
     return render_template(
         "sessions/form.html",
         form=form,
         session=None,
         clashes=clash_lines(clashes),
         conflict=None,
-    )
+    ), (422 if form.errors else 200)
 
 
 def _load_for_detail(session_id: int) -> OutreachSession:
@@ -344,7 +345,7 @@ def edit(session_id: int):
         clashes=clash_lines(planning.clashes),
         conflict=conflict,
         conflict_changes=_describe_changes(form, conflict) if conflict else [],
-    )
+    ), (422 if form.errors else 409 if conflict else 200)
 
 
 # Snapshot keys (see services.snapshot) and the form field whose label names them.
