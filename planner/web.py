@@ -6,11 +6,12 @@ import math
 import re
 import time
 import unicodedata
+from collections.abc import Sized
 from datetime import UTC, datetime, timedelta
 from typing import TypeGuard
 from urllib.parse import quote, unquote, urlsplit
 
-from flask import Flask, Response, current_app, render_template, request
+from flask import Flask, Response, abort, current_app, render_template, request
 from flask_babel import format_time, get_locale, ngettext
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
@@ -93,6 +94,18 @@ def is_safe_next(target: str | None) -> TypeGuard[str]:
 # `mimetype` by itself, so a mimetype that already had one got it twice).
 TEXT_TYPES = ("text/",)
 UNSAFE_IN_FILENAME = re.compile(r'[\x00-\x1f\x7f"\\/;]')
+
+
+def page_arg(name: str = "page") -> int:
+    """The page of a list the address asks for (`?page=3`): 1 when absent or not a number."""
+    return max(1, request.args.get(name, 1, type=int) or 1)
+
+
+def require_rows(page: int, rows: Sized) -> None:
+    """A page past a list's last one is a page that does not exist (404), not an empty list
+    that says "nothing recorded yet" with a link to the page before (`?page=999999`)."""
+    if page > 1 and not rows:
+        abort(404)
 
 
 def content_type(mimetype: str) -> str:

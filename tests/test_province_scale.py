@@ -162,3 +162,24 @@ def test_the_database_has_planner_statistics_after_refresh(app, office, places):
     refresh_statistics(db.engine)
     tables = db.session.scalars(sa.text("SELECT DISTINCT tbl FROM sqlite_stat1")).all()
     assert "village" in tables
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/people?page=999999",
+        "/people/duplicates?page=999999",
+    ],
+)
+def test_a_page_past_the_last_is_a_404_not_an_empty_list(officer_client, office, path):
+    """`?page=999999` used to answer an empty page saying nothing was recorded yet, with a
+    link to page 999998; the first page of an empty list is still a page."""
+    ff.person(office, full_name="Sùng A Chứ", phone="+84981234567")
+    db.session.commit()
+    assert officer_client.get(path).status_code == 404
+    assert officer_client.get(path.replace("999999", "1")).status_code == 200
+
+
+def test_a_page_of_the_audit_trail_past_its_last_is_a_404(supervisor_client):
+    assert supervisor_client.get("/audit?page=999999").status_code == 404
+    assert supervisor_client.get("/audit").status_code == 200

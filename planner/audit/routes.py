@@ -13,6 +13,7 @@ from planner.audit.services import office_trail
 from planner.collation import vi_order
 from planner.extensions import db
 from planner.scoping import supervisor_required
+from planner.web import page_arg, require_rows
 
 
 @bp.get("/audit")
@@ -24,8 +25,9 @@ def index():
         current_user.office_id,
         entity if entity in ENTITIES else None,
         user_id,
-        request.args.get("page", 1, type=int),
+        page_arg(),
     )
+    require_rows(page.page, page.items)
     users = db.session.scalars(
         sa.select(User)
         .where(User.office_id == current_user.office_id)

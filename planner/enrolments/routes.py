@@ -33,6 +33,7 @@ from planner.people.models import Person
 from planner.rates.payment_periods import period_label
 from planner.scoping import person_for_new_record
 from planner.timezones import today_local
+from planner.web import page_arg, require_rows
 
 
 @bp.app_context_processor
@@ -208,9 +209,8 @@ def index():
     first = _parse_day(request.args.get("from"), last - timedelta(days=90))
     if first > last or (last - first).days > 3660:
         abort(400)
-    listing = office_enrolments(
-        current_user.office_id, first, last, request.args.get("page", 1, type=int)
-    )
+    listing = office_enrolments(current_user.office_id, first, last, page_arg())
+    require_rows(listing.page, listing.items)
     return render_template(
         "enrolments/index.html",
         listing=listing,

@@ -32,7 +32,7 @@ from planner.people.models import Person
 from planner.scope import ScopeKind, requested_scope
 from planner.scoping import person_for_new_record, supervisor_required
 from planner.timezones import today_local
-from planner.web import is_safe_next
+from planner.web import is_safe_next, page_arg
 
 FOLLOW_UP_KINDS = (ScopeKind.MINE, ScopeKind.TEAM, ScopeKind.OFFICE)
 # nginx's default header buffer is 8 KB; a redirect longer than this carries its data in a form.
@@ -80,7 +80,9 @@ def index():
         supervisor_kinds=frozenset({ScopeKind.TEAM, ScopeKind.OFFICE}),
     )
     # Each pile pages on its own (?overdue=2), so a link works without JavaScript.
-    pages = {key: request.args.get(key, 1, type=int) for key in PILES}
+    # A page past a pile's last shows its last page (board clamps): a stale link to page 2 of
+    # a pile since worked through must not lose the other two piles.
+    pages = {key: page_arg(key) for key in PILES}
     piles = board(scope, today_local(), pages)
     return render_template(
         "followups/index.html",

@@ -25,13 +25,15 @@ from planner.people.snapshots import person_snapshot
 from planner.places.services import office_villages
 from planner.scoping import get_owned_or_404
 from planner.timezones import today_local
+from planner.web import page_arg, require_rows
 
 
 @bp.get("/people")
 @login_required
 def index():
     query_text = (request.args.get("q") or "").strip()[:100]
-    listing = people_page(current_user.office_id, query_text, request.args.get("page", 1, type=int))
+    listing = people_page(current_user.office_id, query_text, page_arg())
+    require_rows(listing.page, listing.items)
     return render_template(
         "people/index.html",
         page=listing,
@@ -125,7 +127,8 @@ def _edit_page(person: Person, form: PersonForm, conflict):
 @bp.get("/people/duplicates")
 @login_required
 def duplicates():
-    listing = duplicates_page(current_user.office_id, request.args.get("page", 1, type=int))
+    listing = duplicates_page(current_user.office_id, page_arg())
+    require_rows(listing.page, listing.pairs)
     return render_template("people/duplicates.html", pairs=listing.pairs, listing=listing)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import render_template, request, url_for
+from flask import render_template, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 
@@ -28,6 +28,7 @@ from planner.results.routes.filters import (
     resolve_filter,
 )
 from planner.timezones import today_local
+from planner.web import page_arg
 
 
 @bp.get("/")
@@ -103,7 +104,7 @@ def _records_items(
 def record_list(which: str):
     f = resolve_filter()
     chosen = named_or_404(records.RecordList, which)
-    window = records.Window(max(1, request.args.get("page", 1, type=int) or 1), records.PER_PAGE)
+    window = records.Window(page_arg(), records.PER_PAGE)
     items, has_next = window.cut(_records_items(f, chosen, window))
     return render_template(
         "results/records.html",
