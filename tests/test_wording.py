@@ -173,3 +173,22 @@ def test_dates_and_moments_have_one_format_in_each_language(app):
             assert shown_date(date(2026, 12, 4)) == "04/12/2026"
             assert shown_moment(moment) == "02:16, 01/12/2026"
             assert shown_money(1_234_000) == "1,234,000 ₫"
+
+
+def test_the_office_is_called_one_name_everywhere():
+    """An officer's own office is "đơn vị" on every page ("Cả đơn vị" on the week page and
+    "Cả cơ quan" on follow-ups read as two different things); "cơ quan" stays only in the
+    name of the agency itself ("cơ quan bảo hiểm xã hội", "cơ quan BHXH")."""
+    from babel.messages.pofile import read_po
+
+    catalogs = Path(__file__).resolve().parent.parent / "planner" / "translations"
+    stray = []
+    for po in catalogs.glob("*/vi/LC_MESSAGES/messages.po"):
+        with po.open("rb") as f:
+            for message in read_po(f):
+                texts = message.string if isinstance(message.string, tuple) else [message.string]
+                for text in texts:
+                    agency = re.sub(r"cơ quan (bảo hiểm xã hội|BHXH)", "", text or "")
+                    if "cơ quan" in agency.lower():
+                        stray.append((po.parent.parent.parent.name, text))
+    assert stray == []
