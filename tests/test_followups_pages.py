@@ -123,3 +123,16 @@ def test_supervisor_sees_the_teams_follow_ups(client, office):
     page = client.get("/follow-ups/?scope=team").get_data(as_text=True)
     assert "Người của Chứ" in page and "Người của Lan" not in page
     assert "Phụ trách: Sùng Seo Chứ" in page
+
+
+def test_a_supervisor_in_no_team_is_told_why_my_team_shows_only_their_own(
+    supervisor_client, supervisor
+):
+    assert supervisor.team is None
+    page = supervisor_client.get("/follow-ups/?scope=team").get_data(as_text=True)
+    assert "Bạn chưa thuộc tổ nào" in page
+    week = supervisor_client.get("/?scope=team").get_data(as_text=True)
+    assert "Bạn chưa thuộc tổ nào" in week
+    assert "Bạn chưa thuộc tổ nào" not in supervisor_client.get("/?scope=office").get_data(
+        as_text=True
+    )
