@@ -794,3 +794,17 @@ def test_record_lists_accept_only_known_kinds_and_products(supervisor_client, st
     )
     assert supervisor_client.get("/results/records/nothing").status_code == 404
     assert records.RecordList("reached").label
+
+
+def test_a_month_typed_as_from_to_is_compared_with_the_month_before():
+    """1–31 October typed as dates is October: beside it September (30 days), not the 31 days
+    before it (31 August – 30 September); a quarter and a year likewise; other days keep
+    "as many days before"."""
+    october = Period(date(2026, 10, 1), date(2026, 10, 31))
+    assert october.previous() == Period(date(2026, 9, 1), date(2026, 9, 30))
+    q4 = Period(date(2026, 10, 1), date(2026, 12, 31))
+    assert q4.previous() == Period(date(2026, 7, 1), date(2026, 9, 30))
+    year = Period(date(2026, 1, 1), date(2026, 12, 31))
+    assert year.previous() == Period(date(2025, 1, 1), date(2025, 12, 31))
+    ten_days = Period(date(2026, 10, 5), date(2026, 10, 14))
+    assert ten_days.previous() == Period(date(2026, 9, 25), date(2026, 10, 4))

@@ -53,14 +53,18 @@ class Period:
         return local_day_bounds(self.first, self.last)
 
     def previous(self) -> Period:
-        """The period just before: the previous week, month, quarter or year, or as many days."""
-        if self.kind == PeriodKind.MONTH:
+        """The period just before: the previous week, month, quarter or year, or as many days.
+        Days that are exactly a calendar month, quarter or year, however chosen (1–31 October
+        typed as from … to …), are compared with the month, quarter or year before (September,
+        not the 31 days from 31 August)."""
+        span = self.kind if self.kind != PeriodKind.CUSTOM else calendar_span(self)
+        if span == PeriodKind.MONTH:
             last = self.first - timedelta(days=1)
             return Period(last.replace(day=1), last, self.kind)
-        if self.kind == PeriodKind.QUARTER:
+        if span == PeriodKind.QUARTER:
             last = self.first - timedelta(days=1)
             return Period(date(last.year, last.month - 2, 1), last, self.kind)
-        if self.kind == PeriodKind.YEAR:
+        if span == PeriodKind.YEAR:
             return Period(
                 date(self.first.year - 1, 1, 1), date(self.first.year - 1, 12, 31), self.kind
             )
