@@ -113,7 +113,7 @@ def test_a_short_list_still_downloads_at_once(supervisor_client):
     )
     assert book.mimetype == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     # Named by what it lists, in the letters every system accepts.
-    assert "ket-qua-dang-ky-tham-gia-20261001-20261031.xlsx" in book.headers["Content-Disposition"]
+    assert "ket-qua-dang-ky-tham-gia-2026-10.xlsx" in book.headers["Content-Disposition"]
     sheet = load_workbook(io.BytesIO(book.data)).active
     rows = list(sheet.iter_rows(values_only=True))
     assert len(rows) == 1 + 2

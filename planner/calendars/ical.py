@@ -260,27 +260,20 @@ def escape_text(value: str) -> str:
     )
 
 
+def date_value(day: date) -> str:
+    """A DATE value, e.g. 20261003 (for a ``;VALUE=DATE`` property; by hand: a third of
+    strftime's time)."""
+    return f"{day.year:04}{day.month:02}{day.day:02}"
+
+
 def _local(moment: datetime) -> str:
-    """A local wall-clock time as DATE-TIME (formatted by hand: a third of strftime's time)."""
-    return (
-        f"{moment.year:04}{moment.month:02}{moment.day:02}"
-        f"T{moment.hour:02}{moment.minute:02}{moment.second:02}"
-    )
-
-
-def _utc(moment: datetime) -> str:
-    """A moment as a UTC DATE-TIME ("Z" form)."""
-    return _local(moment.astimezone(UTC)) + "Z"
+    """A local wall-clock time as DATE-TIME, e.g. 20261003T190000."""
+    return f"{date_value(moment)}T{moment.hour:02}{moment.minute:02}{moment.second:02}"
 
 
 def utc_value(moment: datetime) -> str:
     """An aware moment as a UTC DATE-TIME value, e.g. 20261003T140000Z (DTSTAMP's form)."""
-    return _utc(moment)
-
-
-def date_value(day: date) -> str:
-    """A DATE value, e.g. 20261003 (for a ``;VALUE=DATE`` property)."""
-    return f"{day.year:04}{day.month:02}{day.day:02}"
+    return _local(moment.astimezone(UTC)) + "Z"
 
 
 def spec_lines(spec: EventSpec) -> list[str] | None:
@@ -301,7 +294,7 @@ def spec_lines(spec: EventSpec) -> list[str] | None:
         "SUMMARY:" + escape_text(spec.face.summary),
         "DTSTART" + tz + _local(spec.start),
         "DTEND" + tz + _local(spec.end),
-        "DTSTAMP:" + _utc(spec.changed),
+        "DTSTAMP:" + utc_value(spec.changed),
         "UID:" + escape_text(spec.uid),
     ]
     if spec.recurrence_id is not None:
@@ -315,7 +308,7 @@ def spec_lines(spec: EventSpec) -> list[str] | None:
     lines += [
         "CATEGORIES:" + escape_text(spec.face.category),
         "DESCRIPTION:" + escape_text("\n".join([*spec.face.details, spec.link_line])),
-        "LAST-MODIFIED:" + _utc(spec.changed),
+        "LAST-MODIFIED:" + utc_value(spec.changed),
         "LOCATION:" + escape_text(spec.face.location),
         "STATUS:" + escape_text(spec.face.status),
         "URL;VALUE=URI:" + spec.link,

@@ -99,23 +99,26 @@ def where_next(
     ]
     for item in progress(running, today):
         gaps[item.target.commune_id] += item.pace.remaining
-    first_market_day = today if now.date() != today or now.time() < MARKET_OVER_AT else None
-    markets = _next_markets(f.office_id, today, first_market_day or today + timedelta(days=1))
-    nothing = _Worked()
-    ranks = [
-        CommuneRank(
-            commune_id=commune_id,
-            name=row.name,
-            target_gap=gaps.get(commune_id, 0),
-            uninsured_estimate=row.uninsured_estimate,
-            reached=worked.get(commune_id, nothing).reached,
-            enrolled=worked.get(commune_id, nothing).enrolled,
-            best_kind=worked.get(commune_id, nothing).best_kind,
-            best_kind_rate=worked.get(commune_id, nothing).best_kind_rate,
-            next_markets=markets.get(commune_id, NextMarkets()),
+    markets_over = now.date() == today and now.time() >= MARKET_OVER_AT
+    first_market_day = today + timedelta(days=1) if markets_over else today
+    markets = _next_markets(f.office_id, today, first_market_day)
+    ranks = []
+    for commune_id, row in coverage.items():
+        done = worked.get(commune_id, _Worked())
+        best_kind, best_kind_rate = done.best
+        ranks.append(
+            CommuneRank(
+                commune_id=commune_id,
+                name=row.name,
+                target_gap=gaps.get(commune_id, 0),
+                uninsured_estimate=row.uninsured_estimate,
+                reached=done.reached,
+                enrolled=done.enrolled,
+                best_kind=best_kind,
+                best_kind_rate=best_kind_rate,
+                next_markets=markets.get(commune_id, NextMarkets()),
+            )
         )
-        for commune_id, row in coverage.items()
-    ]
     ranks.sort(key=lambda r: (-r.target_gap, -r.expected, -(r.uninsured_estimate or 0), r.name))
     return ranks
 
@@ -139,14 +142,6 @@ class _Worked:
             if value and (found[1] is None or value > found[1]):
                 found = (kind, value)
         return found
-
-    @property
-    def best_kind(self) -> SessionKind | None:
-        return self.best[0]
-
-    @property
-    def best_kind_rate(self) -> Decimal | None:
-        return self.best[1]
 
 
 def _what_worked(f: ResultsFilter) -> dict[int, _Worked]:

@@ -18,11 +18,16 @@ from planner.sessions.models import (
 from planner.timezones import local_day_bounds
 
 
-def in_scope(scope: Scope) -> sa.ColumnElement[bool]:
-    """Sessions of the scope's office led or co-facilitated by its officers, or in its commune."""
+def _office_and_commune(scope: Scope) -> sa.ColumnElement[bool]:
     condition = OutreachSession.office_id == scope.office_id
     if scope.commune_id is not None:
         condition = sa.and_(condition, OutreachSession.commune_id == scope.commune_id)
+    return condition
+
+
+def in_scope(scope: Scope) -> sa.ColumnElement[bool]:
+    """Sessions of the scope's office led or co-facilitated by its officers, or in its commune."""
+    condition = _office_and_commune(scope)
     officers = scope.officers_select()
     if officers is not None:
         facilitating = sa.select(session_facilitator.c.session_id).where(
@@ -44,9 +49,7 @@ def sessions_in_scope(scope: Scope, *columns) -> sa.Select | sa.CompoundSelect:
     joined by UNION. In one condition the OR made PostgreSQL expect half the office's sessions
     and read all of them (an officer's calendar feed inside a nation: 10,000 rows for 332).
     A session both led and co-facilitated by the scope's officers comes once."""
-    condition = OutreachSession.office_id == scope.office_id
-    if scope.commune_id is not None:
-        condition = sa.and_(condition, OutreachSession.commune_id == scope.commune_id)
+    condition = _office_and_commune(scope)
     officers = scope.officers_select()
     if officers is None:
         return sa.select(*columns).where(condition)

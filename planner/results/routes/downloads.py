@@ -51,8 +51,9 @@ FORMATS = ("csv", "xlsx")
 
 
 def _file_name(f: ResultsFilter, title: str, fmt: str) -> str:
-    """e.g. ket-qua-nguoi-duoc-tiep-can-20260101-20261231.xlsx: the table's title, not our key."""
-    return f"ket-qua-{file_stem(title)}-{f.period.first:%Y%m%d}-{f.period.last:%Y%m%d}.{fmt}"
+    """e.g. ket-qua-nguoi-duoc-tiep-can-2026.xlsx: the table's title (not our key) and its
+    period as every results file names it (`period_file_part`)."""
+    return f"ket-qua-{file_stem(title)}-{period_file_part(f.period)}.{fmt}"
 
 
 def _list_file(key: str, fmt: str) -> jobs.ListFile:
@@ -112,7 +113,7 @@ def start_report():
 @login_required
 def start_workbook():
     f = resolve_filter()
-    name = f"ket-qua-{f.period.first:%Y%m%d}-{f.period.last:%Y%m%d}.xlsx"
+    name = f"ket-qua-{period_file_part(f.period)}.xlsx"
     job = jobs.start(jobs.EXPORT, current_user, f, name)
     return redirect(url_for("results.job", job_id=job.id))
 
